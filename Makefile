@@ -1,0 +1,94 @@
+# mpusim: one non-recursive Makefile. `make` builds build/mpusim; `make check` runs the tests
+# (plain and under ASan+UBSan); `make demo` replays the bundled default trace; `make bench`
+# writes bench/results.json. check, demo and bench first run `make deps`.
+.DELETE_ON_ERROR:
+.SUFFIXES:
+MAKEFLAGS += --no-builtin-rules
+
+PREFIX    ?= /usr/local
+CC        ?= cc
+CFLAGS    ?= -O2 -g
+BASEFLAGS := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -D_POSIX_C_SOURCE=200809L
+CPPFLAGS  += -iquote . -MMD -MP
+PKGS      := jansson
+DEBS      := build-essential pkg-config libunicorn-dev libjansson-dev libelf-dev \
+             libcapstone-dev libcriterion-dev gcc-aarch64-linux-gnu
+PKGCFLAGS  = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKGLIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+SRCS  := $(wildcard common/*.c mpu_model/*.c mm/*.c traces/*.c replay/*.c cli/*.c)
+OBJS  := $(filter-out build/cli/%.o,$(SRCS:%.c=build/%.o))
+CLIOBJS := $(patsubst %.c,build/%.o,$(wildcard cli/*.c))
+TSRCS := $(wildcard tests/*/*.c)
+TOBJS := $(TSRCS:%.c=build/%.o)
+BSRCS := $(wildcard bench/*.c)
+
+# Sanitizer build of the same sources, objects under build/asan/.
+ASANFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+AOBJS  := $(OBJS:build/%=build/asan/%)
+ATOBJS := $(TOBJS:build/%=build/asan/%)
+
+all: build/mpusim
+
+build/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(BASEFLAGS) $(CFLAGS) $(CPPFLAGS) $(PKGCFLAGS) -c -o $@ $<
+
+build/asan/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(BASEFLAGS) $(ASANFLAGS) $(CPPFLAGS) $(PKGCFLAGS) -c -o $@ $<
+
+build/mpusim: $(CLIOBJS) $(OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKGLIBS) -lm
+
+build/mpusim-tests: $(TOBJS) $(OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcriterion $(PKGLIBS) -lm
+
+build/asan/mpusim-tests: $(ATOBJS) $(AOBJS)
+	$(CC) $(LDFLAGS) $(ASANFLAGS) -o $@ $^ -lcriterion $(PKGLIBS) -lm
+
+build/bench/%: bench/%.c $(OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(BASEFLAGS) $(CFLAGS) $(CPPFLAGS) $(PKGCFLAGS) -o $@ $< $(OBJS) $(PKGLIBS) -lm
+
+# Install the Debian packages that are missing (apt-get update once, then install).
+deps:
+	@missing=""; for p in $(DEBS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then echo "deps: all Debian packages present"; exit 0; fi; \
+	echo "deps: installing$$missing"; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=""; \
+	elif command -v sudo >/dev/null 2>&1; then SUDO="sudo"; \
+	else echo "deps: missing$$missing; run as root or install sudo, or install them yourself" >&2; exit 1; fi; \
+	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing
+
+# Criterion prints its synthesis line; the tests run from the repository root.
+check: deps
+	$(MAKE) build/mpusim build/mpusim-tests
+	./build/mpusim-tests --jobs 2
+	$(MAKE) check-asan
+
+check-asan: build/asan/mpusim-tests
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ./build/asan/mpusim-tests --jobs 2
+
+DEMO_TRACE ?= traces/demo-faults/trace.json
+demo: deps
+	$(MAKE) build/mpusim
+	./build/mpusim replay $(DEMO_TRACE)
+
+bench: deps
+	$(MAKE) $(patsubst bench/%.c,build/bench/%,$(BSRCS)) build/mpusim
+	./bench/run.sh
+
+install: build/mpusim
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 build/mpusim $(DESTDIR)$(PREFIX)/bin/mpusim
+
+clean:
+	rm -rf build
+
+.PHONY: all deps check check-asan demo bench install clean
+-include $(OBJS:.o=.d) $(TOBJS:.o=.d) $(CLIOBJS:.o=.d) $(AOBJS:.o=.d) $(ATOBJS:.o=.d)

@@ -1,0 +1,146 @@
+#ifndef MPUSIM_MM_MM_H
+#define MPUSIM_MM_MM_H
+/*
+ * The software under test: Xen's Arm MPU mapping algorithm, reimplemented from
+ * ../shared/reference/xen-mpu-algorithm.md (sections cited as §n), as selectable variants.
+ * Freestanding C: no libc, reaches hardware only through mm/hw.h. Compiled for the host
+ * (native engine) and, with -DMM_GUEST, for an AArch64 guest.
+ *
+ * Ranges are [base, limit): base is the first byte, limit one past the last byte.
+ * Return codes follow Xen: 0, MM_EINVAL (-22), MM_ENOENT (-2).
+ */
+#include <stdint.h>
+
+#include "mm/hw.h"
+
+#define MM_EINVAL (-22)
+#define MM_ENOENT (-2)
+#define MM_MAX_REGIONS 255   /* MAX_MPU_REGION_NR: table and bitmap size */
+#define MM_INVALID_IDX 0xFF  /* INVALID_REGION_IDX */
+#define MM_PAGE_SIZE 4096u
+#define MM_REFCOUNT_MAX 0xFF
+
+/* Xen's flags word (§4.1) */
+#define MM_FLAG_AI_MASK 0x7u      /* AttrIndx [2:0] */
+#define MM_FLAG_XN (1u << 3)      /* _PAGE_XN */
+#define MM_FLAG_RO (1u << 4)      /* _PAGE_RO */
+#define MM_FLAG_PRESENT (1u << 5) /* _PAGE_PRESENT; clear = remove */
+/* Named sets (§4.3) */
+#define MM_PAGE_HYPERVISOR_RO 0x3Fu
+#define MM_PAGE_HYPERVISOR_RX 0x37u
+#define MM_PAGE_HYPERVISOR_RW 0x2Fu
+#define MM_PAGE_HYPERVISOR_NOCACHE 0x2Cu
+#define MM_PAGE_HYPERVISOR_WC 0x29u
+
+/* mpumap_contains_region results (§5) */
+#define MM_REGION_OVERLAP (-1)
+#define MM_REGION_NOTFOUND 0
+#define MM_REGION_FOUND 1
+#define MM_REGION_INCLUSIVE 2
+
+enum mm_algo {
+    MM_ALGO_XEN,           /* upstream Xen: refcount per region (default) */
+    MM_ALGO_XEN_TRANSIENT, /* the 2025 map_mm_range/unmap_mm_range proposal, v3 (§10.1) */
+    MM_ALGO_COUNT,
+};
+
+struct mm_options {
+    enum mm_algo algo;
+    int xen_fixed; /* 1: the evidently intended forms of the known bugs (index < 32 PRENR test,
+                      -EINVAL for OVERLAP in destroy_xen_mapping_containing) */
+};
+
+/* One shadow-table entry (Xen's pr_t): the register values and the software byte. */
+struct mm_region {
+    uint64_t prbar;    /* PRBAR value as written to hardware */
+    uint64_t prlar;    /* PRLAR value; bit 0 = EN ("valid" in the software copy) */
+    uint8_t refcount;  /* xen: additional users (0 = one user); transient: unused */
+    uint8_t transient; /* xen-transient: created by map_mm_range; xen: unused */
+};
+
+/* A boot region as head.S programs it (§8.1): hardware BASE = base & ~0x3F,
+ * LIMIT = (limit - 1) & ~0x3F; 64-byte granularity is kept. */
+struct mm_boot_region {
+    uint64_t base;  /* first byte */
+    uint64_t limit; /* one past the last byte; base == limit: empty section, skipped */
+    unsigned flags; /* Xen flags word (§4.1) */
+};
+
+/* Algorithm state: Xen's xen_mpumap, xen_mpumap_mask and max_mpu_regions, plus counters.
+ * Caller-allocated; mm_init() first. Not thread-safe (Xen's lock is the caller's concern). */
+struct mm_ctx {
+    struct mm_options opt;                 /* as given to mm_init() */
+    struct mm_hw hw;                       /* copied at mm_init() */
+    unsigned max_regions;                  /* MPUIR_EL2.REGION as read at mm_boot() */
+    struct mm_region table[MM_MAX_REGIONS]; /* xen_mpumap */
+    uint64_t mask[4];                      /* xen_mpumap_mask: bit i = region i in use */
+    unsigned used;                         /* popcount of mask */
+    int last_region;   /* region the last call created, changed, found or freed; -1 if none */
+    uint64_t scanned;  /* table entries examined by lookups and allocation, cumulative */
+};
+
+/* Initialise ctx (table empty, nothing in use). The hw callbacks are copied. */
+void mm_init(struct mm_ctx *ctx, const struct mm_options *opt, const struct mm_hw *hw);
+
+/**
+ * mm_boot - what head.S's enable_boot_cpu_mm and enable_mpu do (§8.1): read MPUIR_EL2, program
+ * regions 0.. from r[0..n) (empty ones skipped, no index consumed) with PRSELR, ISB, PRBAR,
+ * PRLAR, DSB SY, ISB each, mark them in use with refcount 0, then SCTLR_EL2: clear BR, set M,
+ * C and WXN, ISB. Leaves PRSELR as the boot code does.
+ * Returns 0, or MM_EINVAL (MM_MSG_BOOT_TOO_MANY logged) if a region index would reach
+ * MPUIR_EL2.REGION (real Xen hangs there).
+ */
+int mm_boot(struct mm_ctx *ctx, const struct mm_boot_region *r, unsigned n);
+
+/* map / modify: xen -> xen_mpumap_update(base, limit, flags); xen-transient ->
+ * map_mm_range(base, limit, flags). flags without MM_FLAG_PRESENT removes (xen). */
+int mm_map(struct mm_ctx *ctx, uint64_t base, uint64_t limit, unsigned flags);
+/* unmap: xen -> xen_mpumap_update(base, limit, 0); xen-transient -> unmap_mm_range(base). */
+int mm_unmap(struct mm_ctx *ctx, uint64_t base, uint64_t limit);
+/* unmap_containing: xen -> destroy_xen_mapping_containing(addr); xen-transient ->
+ * unmap_mm_range(addr). */
+int mm_unmap_containing(struct mm_ctx *ctx, uint64_t addr);
+/**
+ * mm_ioremap - ioremap_attr(addr, size, flags) (§7; xen-transient: built on map_mm_range)
+ * @ret: written always: the returned pointer value (addr with its sub-page offset), 0 for NULL
+ * Returns 0 when the pointer is non-NULL, MM_EINVAL for NULL.
+ */
+int mm_ioremap(struct mm_ctx *ctx, uint64_t addr, uint64_t size, unsigned flags, uint64_t *ret);
+
+/* mpumap_contains_region over ctx's table: classification (§5); *idx = index or MM_INVALID_IDX.
+ * Counts examined entries in ctx->scanned. Logs MM_MSG_OVERLAP on OVERLAP. */
+int mm_contains_region(struct mm_ctx *ctx, uint64_t base, uint64_t limit, unsigned *idx);
+
+/* pr_of_addr (§4.4): the region value for [base, limit) with flags; refcount 0, EN set. */
+struct mm_region mm_region_of(uint64_t base, uint64_t limit, unsigned flags);
+
+/* Decoded accessors of a table entry (software view). */
+static inline int mm_region_valid(const struct mm_region *r) { return (int)(r->prlar & 1u); }
+static inline uint64_t mm_region_base(const struct mm_region *r)
+{
+    return r->prbar & 0x0000FFFFFFFFFFC0ull;
+}
+/* Inclusive last byte: (LIMIT << 6) | 0x3F. */
+static inline uint64_t mm_region_last(const struct mm_region *r)
+{
+    return (r->prlar & 0x0000FFFFFFFFFFC0ull) | 0x3Full;
+}
+
+/* Name of an algorithm ("xen", "xen-transient"); from-name returns -1 if unknown. */
+const char *mm_algo_name(enum mm_algo a);
+int mm_algo_from_name(const char *name);
+
+#ifndef MM_GUEST
+#include <stddef.h>
+/* Host only: format a log message with the reference text (§6, §10) into buf (capacity cap,
+ * NUL-terminated). Returns the length the full text needs. Findings get a "finding: " prefix
+ * and mpusim's own wording. */
+size_t mm_msg_format(enum mm_msg id, uint64_t a, uint64_t b, uint64_t c, uint64_t d, char *buf,
+                     size_t cap);
+/* Short stable name of a message id for JSON ("overlap", "prenr_not_disabled", ...). */
+const char *mm_msg_name(enum mm_msg id);
+/* 1 if id is a finding (MM_FINDING_*), else 0. */
+int mm_msg_is_finding(enum mm_msg id);
+#endif
+
+#endif

@@ -1,0 +1,98 @@
+#ifndef MPUSIM_TRACES_TRACE_H
+#define MPUSIM_TRACES_TRACE_H
+/*
+ * Trace format v1 (docs/trace-format.md; contract in ../shared/design/trace-format.md):
+ * reading a JSON document or JSON Lines trace into memory, with precise errors.
+ * This module is the only one that includes <jansson.h>.
+ * Ranges are [base, limit) as everywhere in mpusim.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/error.h"
+
+enum trace_op {
+    TRACE_OP_MAP,              /* base, limit, flags */
+    TRACE_OP_MODIFY,           /* base, limit, flags */
+    TRACE_OP_UNMAP,            /* base, limit */
+    TRACE_OP_UNMAP_CONTAINING, /* addr */
+    TRACE_OP_IOREMAP,          /* addr, size, flags */
+    TRACE_OP_ACCESS,           /* addr, size, kind, el */
+    TRACE_OP_SYSREG,           /* reg, value */
+    TRACE_OP_COUNT,
+};
+
+enum trace_access_kind { TRACE_ACC_READ, TRACE_ACC_WRITE, TRACE_ACC_EXEC };
+
+/* Which expectation fields an event carries (bit set in trace_expect.has). */
+#define TRACE_EXPECT_RC (1u << 0)
+#define TRACE_EXPECT_USED (1u << 1)
+#define TRACE_EXPECT_REGION (1u << 2)
+#define TRACE_EXPECT_FAULT (1u << 3)
+
+struct trace_expect {
+    unsigned has; /* TRACE_EXPECT_* bits */
+    int rc;       /* expected return code (0, -22, -2, ...) */
+    int used;     /* expected regions in use after the event */
+    int region;   /* expected region index; -1 means "expect null" */
+    int fault;    /* expected enum mpu_fault (MPU_FAULT_NONE for "fault": null) */
+};
+
+/* One event, compact: field use depends on op (see enum trace_op). */
+struct trace_event {
+    enum trace_op op;
+    uint64_t base;   /* map/modify/unmap: base; unmap_containing/ioremap/access: addr */
+    uint64_t limit;  /* map/modify/unmap: limit (exclusive); ioremap/access: size; sysreg: value */
+    unsigned flags;  /* map/modify/ioremap: Xen flags word */
+    unsigned kind;   /* access: enum trace_access_kind */
+    unsigned el;     /* access: 0, 1 or 2 (default 2) */
+    int reg;         /* sysreg: mpu_model register id (mpu_reg_from_name) */
+    int line;        /* 1-based source line of the event (JSON Lines), -1 in the document form */
+    struct trace_expect expect;
+};
+
+struct trace_boot_region {
+    uint64_t base;   /* first byte */
+    uint64_t limit;  /* one past the last byte */
+    unsigned flags;  /* Xen flags word */
+    char name[32];   /* optional name, "" when absent (truncated to fit) */
+};
+
+struct trace {
+    char source[128];              /* file name as given, for messages */
+    unsigned regions;              /* mpu.regions: MPUIR_EL2.REGION, 1..255 */
+    int has_boot;                  /* 1 if the header has a "boot" key (even empty) */
+    unsigned nboot;                /* boot regions */
+    struct trace_boot_region *boot;/* owned */
+    size_t nevents;                /* events */
+    struct trace_event *events;    /* owned; capacity cap */
+    size_t cap;
+    int jsonl;                     /* 1 if read from the JSON Lines form */
+};
+
+/**
+ * trace_read_file - read a trace (document or JSON Lines, detected from the content)
+ * @path: file to read; "-" reads standard input
+ * @out:  written only on success; free with trace_fini()
+ * @err:  on failure: code, source (= path), line/column when known, event index when known
+ *
+ * Returns 0 or -1. Validates everything the format page fixes: unknown fields (except "x-"),
+ * types, ranges, flag names, register names, expectation fields.
+ */
+int trace_read_file(const char *path, struct trace *out, struct mpusim_error *err);
+
+/* The same from a buffer (len bytes, need not be NUL-terminated); source names it in errors. */
+int trace_read_buffer(const char *buf, size_t len, const char *source, struct trace *out,
+                      struct mpusim_error *err);
+
+/* Release what trace_read_* allocated; t may be zeroed or already finalised. */
+void trace_fini(struct trace *t);
+
+/* Names used in the format: "map", "modify", ...; "read", "write", "exec". */
+const char *trace_op_name(enum trace_op op);
+const char *trace_access_kind_name(enum trace_access_kind k);
+
+/* Parse a flags value name ("RO", "RX", "RW", "NOCACHE", "WC"); -1 if unknown. */
+int trace_flags_from_name(const char *name);
+
+#endif
