@@ -1,0 +1,15 @@
+#ifndef MPUSIM_CLI_CLI_H
+#define MPUSIM_CLI_CLI_H
+/* Subcommands of mpusim. Each takes argc/argv starting at the subcommand name and returns the
+ * process exit code: 0 success, 1 an expectation or check failed, 2 bad input or usage. */
+#include "common/error.h"
+
+int cli_replay(int argc, char **argv);
+
+/* Print "mpusim: <formatted error>" to stderr and return 2. */
+int cli_fail(const struct mpusim_error *err);
+/* Print "mpusim <cmd>: <msg>" and a hint to use --help; return 2. */
+int cli_usage_error(const char *cmd, const char *msg);
+/* Parse an unsigned number (decimal or 0x hex) in [lo, hi]; returns 0 or -1. */
+int cli_parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned long *out);
+#endif

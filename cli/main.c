@@ -1,0 +1,66 @@
+/* mpusim: the one command-line program. main() dispatches to one file per subcommand. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+#define MPUSIM_VERSION "0.1.0"
+
+static const char usage[] =
+    "usage: mpusim <command> [options]\n"
+    "\n"
+    "Simulator of the Armv8-R AArch64 MPU and of the hypervisor code that programs it.\n"
+    "\n"
+    "commands:\n"
+    "  replay TRACE   replay a map/unmap/access trace through Xen's MPU algorithm on the\n"
+    "                 MPU model; report region occupancy, faults and per-call cost\n"
+    "\n"
+    "  mpusim <command> --help   options of a command\n"
+    "  mpusim --version          version\n";
+
+int cli_fail(const struct mpusim_error *err)
+{
+    char buf[600];
+    fprintf(stderr, "mpusim: %s\n", mpusim_error_format(err, buf, sizeof buf));
+    return 2;
+}
+
+int cli_usage_error(const char *cmd, const char *msg)
+{
+    fprintf(stderr, "mpusim %s: %s\n(see 'mpusim %s --help')\n", cmd, msg, cmd);
+    return 2;
+}
+
+int cli_parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned long *out)
+{
+    if (!s || !*s || *s == '-')
+        return -1;
+    char *end;
+    unsigned long v = strtoul(s, &end, 0);
+    if (*end || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    if (!strcmp(cmd, "--version")) {
+        printf("mpusim %s\n", MPUSIM_VERSION);
+        return 0;
+    }
+    if (!strcmp(cmd, "replay"))
+        return cli_replay(argc - 1, argv + 1);
+    fprintf(stderr, "mpusim: unknown command '%s'\n\n%s", cmd, usage);
+    return 2;
+}

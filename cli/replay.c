@@ -1,0 +1,159 @@
+/* mpusim replay: replay a trace through the algorithm on the MPU model. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "replay/replay.h"
+#include "traces/trace.h"
+
+static const char help[] =
+    "usage: mpusim replay TRACE [options]\n"
+    "\n"
+    "Replay TRACE (trace format v1, JSON document or JSON Lines; '-' reads stdin) through\n"
+    "Xen's MPU mapping algorithm on the MPU model, check each event's expectations, and\n"
+    "report regions in use, faults, findings and per-call cost.\n"
+    "\n"
+    "options:\n"
+    "  --algo A          algorithm: xen (upstream, default) or xen-transient (2025 proposal)\n"
+    "  --xen-fixed       the intended forms of upstream's known bugs (docs/findings.md)\n"
+    "  --regions N       EL2 MPU regions, 1..255 (default: the trace's mpu.regions)\n"
+    "  --fsc MODEL       FSC for no-hit / multi-hit faults: translation (default), qemu,\n"
+    "                    renode (docs/model.md)\n"
+    "  --events-out F    write one JSON line per event to F\n"
+    "  --json F          write the summary as JSON to F\n"
+    "  --verbose         print every algorithm message to stderr as it happens\n"
+    "  --quiet           do not print the summary\n"
+    "  -h, --help        this help\n"
+    "\n"
+    "exit status: 0 success, 1 an expectation failed, 2 bad input or usage.\n"
+    "Output files are written completely or not at all.\n";
+
+static void print_message(void *opaque, long event, enum mm_msg id, const char *text)
+{
+    (void)opaque;
+    fprintf(stderr, "event %ld: %s%s\n", event, mm_msg_is_finding(id) ? "" : "xen: ", text);
+}
+
+int cli_replay(int argc, char **argv)
+{
+    enum { O_ALGO = 256, O_FIXED, O_REGIONS, O_FSC, O_EVENTS, O_JSON, O_VERBOSE, O_QUIET };
+    static const struct option longopts[] = {
+        { "algo", required_argument, NULL, O_ALGO },
+        { "xen-fixed", no_argument, NULL, O_FIXED },
+        { "regions", required_argument, NULL, O_REGIONS },
+        { "fsc", required_argument, NULL, O_FSC },
+        { "events-out", required_argument, NULL, O_EVENTS },
+        { "json", required_argument, NULL, O_JSON },
+        { "verbose", no_argument, NULL, O_VERBOSE },
+        { "quiet", no_argument, NULL, O_QUIET },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    struct replay_options opt = { .algo = MM_ALGO_XEN, .fsc = MPU_FSC_TRANSLATION,
+                                  .keep_findings = 1000 };
+    const char *events_path = NULL, *json_path = NULL;
+    int quiet = 0;
+    unsigned long v;
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'h':
+            fputs(help, stdout);
+            return 0;
+        case O_ALGO: {
+            int a = mm_algo_from_name(optarg);
+            if (a < 0)
+                return cli_usage_error("replay", "--algo: expected xen or xen-transient");
+            opt.algo = (enum mm_algo)a;
+            break;
+        }
+        case O_FIXED: opt.xen_fixed = 1; break;
+        case O_REGIONS:
+            if (cli_parse_uint(optarg, 1, 255, &v))
+                return cli_usage_error("replay", "--regions: expected a number 1..255");
+            opt.regions = (unsigned)v;
+            break;
+        case O_FSC: {
+            int f = mpu_fsc_model_from_name(optarg);
+            if (f < 0)
+                return cli_usage_error("replay", "--fsc: expected translation, qemu or renode");
+            opt.fsc = (enum mpu_fsc_model)f;
+            break;
+        }
+        case O_EVENTS: events_path = optarg; break;
+        case O_JSON: json_path = optarg; break;
+        case O_VERBOSE:
+            opt.on_message = print_message;
+            break;
+        case O_QUIET: quiet = 1; break;
+        case ':': {
+            char msg[96];
+            snprintf(msg, sizeof msg, "option '%s' needs a value", argv[optind - 1]);
+            return cli_usage_error("replay", msg);
+        }
+        default: {
+            char msg[96];
+            snprintf(msg, sizeof msg, "unknown option '%s'", argv[optind - 1]);
+            return cli_usage_error("replay", msg);
+        }
+        }
+    }
+    if (optind != argc - 1)
+        return cli_usage_error("replay", optind >= argc ? "missing TRACE" : "one TRACE only");
+    const char *path = argv[optind];
+
+    struct mpusim_error err;
+    mpusim_error_clear(&err);
+    struct trace t;
+    memset(&t, 0, sizeof t);
+    if (trace_read_file(path, &t, &err) != 0)
+        return cli_fail(&err);
+    struct replay *r = replay_new(&t, &opt, &err);
+    if (!r) {
+        trace_fini(&t);
+        return cli_fail(&err);
+    }
+    struct outfile ev_out = { 0 }, js_out = { 0 };
+    if ((events_path && outfile_open(&ev_out, events_path, &err) != 0) ||
+        (json_path && outfile_open(&js_out, json_path, &err) != 0)) {
+        outfile_abort(&ev_out);
+        outfile_abort(&js_out);
+        replay_free(r);
+        trace_fini(&t);
+        return cli_fail(&err);
+    }
+    for (size_t i = 0; i < t.nevents; i++) {
+        struct replay_event_result res;
+        replay_step(r, i, &res);
+        if (ev_out.f)
+            replay_write_event_json(ev_out.f, r, i, &res);
+    }
+    if (js_out.f)
+        replay_write_summary_json(js_out.f, r);
+    if (outfile_commit(&ev_out, &err) != 0 || outfile_commit(&js_out, &err) != 0) {
+        outfile_abort(&ev_out);
+        outfile_abort(&js_out);
+        replay_free(r);
+        trace_fini(&t);
+        return cli_fail(&err);
+    }
+    if (!quiet)
+        replay_write_summary_text(stdout, r);
+    for (unsigned k = 0; k < r->nmismatches; k++) {
+        const struct replay_mismatch *m = &r->mismatches[k];
+        if (m->line > 0)
+            fprintf(stderr, "mpusim: %s:%d: event %ld: %s\n", t.source, m->line, m->event, m->text);
+        else
+            fprintf(stderr, "mpusim: %s: event %ld: %s\n", t.source, m->event, m->text);
+    }
+    if (r->expect_failed > r->nmismatches)
+        fprintf(stderr, "mpusim: ... %llu more expectation mismatches\n",
+                (unsigned long long)(r->expect_failed - r->nmismatches));
+    int rc = r->expect_failed ? 1 : 0;
+    replay_free(r);
+    trace_fini(&t);
+    return rc;
+}

@@ -1,0 +1,310 @@
+/* Replay of trace events through the algorithm on the MPU model (native engine). */
+#include "replay/replay.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_MISMATCHES 100
+
+/* ---- native engine: mm/'s hw interface wired to the model, with per-call counters ---- */
+
+static uint64_t hw_read(void *opaque, unsigned enc)
+{
+    struct replay *r = opaque;
+    r->cur.sysreg_reads++;
+    return mpu_read(&r->mpu, mpu_reg_from_encoding(enc));
+}
+
+static void hw_write(void *opaque, unsigned enc, uint64_t value)
+{
+    struct replay *r = opaque;
+    r->cur.sysreg_writes++;
+    mpu_write(&r->mpu, mpu_reg_from_encoding(enc), value);
+}
+
+static void hw_barrier(void *opaque, enum mm_barrier b)
+{
+    struct replay *r = opaque;
+    (void)b; /* the model applies every write at once: barriers are counted, not modelled */
+    r->cur.barriers++;
+}
+
+static void add_note(struct replay *r, const struct replay_note *n)
+{
+    if (r->nnotes < (unsigned)r->opt.keep_findings)
+        r->notes[r->nnotes++] = *n;
+}
+
+static void hw_log(void *opaque, enum mm_msg id, uint64_t a, uint64_t b, uint64_t c, uint64_t d)
+{
+    struct replay *r = opaque;
+    r->msg_count[id]++;
+    int finding = mm_msg_is_finding(id);
+    if (!finding && !r->opt.on_message)
+        return;
+    struct replay_note n = { .event = r->event, .id = id, .region = -1 };
+    mm_msg_format(id, a, b, c, d, n.text, sizeof n.text);
+    if (r->opt.on_message)
+        r->opt.on_message(r->opt.opaque, r->event, id, n.text);
+    if (finding) {
+        r->findings_total++;
+        add_note(r, &n);
+    }
+}
+
+static void hw_log_bare(void *opaque, enum mm_msg id, uint64_t a, uint64_t b, uint64_t c,
+                        uint64_t d)
+{
+    (void)opaque, (void)id, (void)a, (void)b, (void)c, (void)d;
+}
+
+/* ---- set-up ---- */
+
+static int is_algo_op(enum trace_op op)
+{
+    return op != TRACE_OP_ACCESS && op != TRACE_OP_SYSREG;
+}
+
+struct replay *replay_new(const struct trace *t, const struct replay_options *opt,
+                          struct mpusim_error *err)
+{
+    unsigned regions = opt->regions ? opt->regions : t->regions;
+    if (regions < 1 || regions > MPU_MAX_REGIONS) {
+        mpusim_error_set(err, MPUSIM_E_RANGE, "region count %u out of range 1..255", regions);
+        return NULL;
+    }
+    struct replay *r = calloc(1, sizeof *r);
+    if (!r) {
+        mpusim_error_set(err, MPUSIM_E_ENGINE, "out of memory");
+        return NULL;
+    }
+    r->opt = *opt;
+    r->trace = t;
+    r->event = -1;
+    r->used_series = malloc((t->nevents ? t->nevents : 1) * sizeof *r->used_series);
+    r->notes = opt->keep_findings > 0 ? calloc((size_t)opt->keep_findings, sizeof *r->notes)
+                                      : NULL;
+    r->mismatches = calloc(MAX_MISMATCHES, sizeof *r->mismatches);
+    if (!r->used_series || (opt->keep_findings > 0 && !r->notes) || !r->mismatches) {
+        replay_free(r);
+        mpusim_error_set(err, MPUSIM_E_ENGINE, "out of memory");
+        return NULL;
+    }
+    struct mpu_config cfg = { .regions_el2 = regions, .regions_el1 = regions, .fsc = opt->fsc };
+    if (mpu_init(&r->mpu, &cfg) != 0) {
+        replay_free(r);
+        mpusim_error_set(err, MPUSIM_E_RANGE, "bad MPU configuration");
+        return NULL;
+    }
+    struct mm_hw hw = { hw_read, hw_write, hw_barrier, hw_log, r };
+    struct mm_options mo = { opt->algo, opt->xen_fixed };
+    mm_init(&r->mm, &mo, &hw);
+
+    r->algo_events = t->has_boot;
+    for (size_t i = 0; i < t->nevents && !r->algo_events; i++)
+        r->algo_events = is_algo_op(t->events[i].op);
+
+    if (t->has_boot) {
+        struct mm_boot_region br[MPU_MAX_REGIONS];
+        unsigned n = 0;
+        for (unsigned i = 0; i < t->nboot && n < MPU_MAX_REGIONS; i++)
+            br[n++] = (struct mm_boot_region){ t->boot[i].base, t->boot[i].limit,
+                                               t->boot[i].flags };
+        if (t->nboot > MPU_MAX_REGIONS || mm_boot(&r->mm, br, n) != 0) {
+            replay_free(r);
+            mpusim_error_at(err, MPUSIM_E_RANGE, t->source, -1, -1, -1,
+                            "boot: %u boot regions do not fit in %u MPU regions", t->nboot,
+                            regions);
+            return NULL;
+        }
+    } else {
+        /* No boot: the algorithm starts with an empty table; the MPU stays off. */
+        r->mm.max_regions = (unsigned)(mpu_read(&r->mpu, MPU_REG_ID(2, MPU_SLOT_MPUIR)) & 0xFF);
+    }
+    r->peak_used = replay_used(r);
+    memset(&r->cur, 0, sizeof r->cur);
+    return r;
+}
+
+void replay_free(struct replay *r)
+{
+    if (!r)
+        return;
+    free(r->used_series);
+    free(r->notes);
+    free(r->mismatches);
+    free(r);
+}
+
+unsigned replay_used(const struct replay *r)
+{
+    return r->algo_events ? r->mm.used : r->mpu.el2.enabled;
+}
+
+/* ---- one event ---- */
+
+/* Run the event on the engine; sets rc/has_rc/region/acc. */
+static void run_event(struct replay *r, const struct trace_event *ev,
+                      struct replay_event_result *out)
+{
+    out->has_rc = 1;
+    out->rc = 0;
+    out->region = -1;
+    out->acc.fault = MPU_FAULT_NONE;
+    r->mm.last_region = -1;
+    switch (ev->op) {
+    case TRACE_OP_MAP:
+    case TRACE_OP_MODIFY:
+        out->rc = mm_map(&r->mm, ev->base, ev->limit, ev->flags);
+        break;
+    case TRACE_OP_UNMAP:
+        out->rc = mm_unmap(&r->mm, ev->base, ev->limit);
+        break;
+    case TRACE_OP_UNMAP_CONTAINING:
+        out->rc = mm_unmap_containing(&r->mm, ev->base);
+        break;
+    case TRACE_OP_IOREMAP: {
+        uint64_t ptr;
+        out->rc = mm_ioremap(&r->mm, ev->base, ev->limit, ev->flags, &ptr);
+        break;
+    }
+    case TRACE_OP_ACCESS: {
+        static const enum mpu_acc kinds[] = { MPU_ACC_READ, MPU_ACC_WRITE, MPU_ACC_EXEC };
+        out->has_rc = 0;
+        out->acc = mpu_check(&r->mpu, ev->base, ev->limit, kinds[ev->kind], ev->el);
+        out->region = out->acc.fault == MPU_FAULT_NONE && out->acc.region >= 0 ? out->acc.region
+                                                                              : -1;
+        if (out->acc.fault != MPU_FAULT_NONE && out->acc.region >= 0)
+            out->region = out->acc.region;
+        return;
+    }
+    case TRACE_OP_SYSREG:
+        out->has_rc = 0;
+        mpu_write(&r->mpu, ev->reg, ev->limit);
+        return;
+    case TRACE_OP_COUNT:
+        break;
+    }
+    out->region = r->mm.last_region;
+}
+
+int replay_step_bare(struct replay *r, const struct trace_event *ev)
+{
+    struct replay_event_result res;
+    run_event(r, ev, &res);
+    return res.rc;
+}
+
+static void mismatch(struct replay *r, const struct trace_event *ev, const char *what,
+                     long expected, long got, int expected_null, int got_null)
+{
+    r->expect_failed++;
+    if (r->nmismatches >= MAX_MISMATCHES)
+        return;
+    struct replay_mismatch *m = &r->mismatches[r->nmismatches++];
+    m->event = r->event;
+    m->line = ev->line;
+    char e[24], g[24];
+    if (expected_null)
+        snprintf(e, sizeof e, "null");
+    else
+        snprintf(e, sizeof e, "%ld", expected);
+    if (got_null)
+        snprintf(g, sizeof g, "null");
+    else
+        snprintf(g, sizeof g, "%ld", got);
+    snprintf(m->text, sizeof m->text, "%s: expected %s %s, got %s", trace_op_name(ev->op), what,
+             e, g);
+}
+
+static void check_expect(struct replay *r, const struct trace_event *ev,
+                         const struct replay_event_result *res)
+{
+    const struct trace_expect *x = &ev->expect;
+    if (!x->has)
+        return;
+    r->expect_checked++;
+    if ((x->has & TRACE_EXPECT_RC) && (!res->has_rc || res->rc != x->rc))
+        mismatch(r, ev, "rc", x->rc, res->rc, 0, !res->has_rc);
+    if ((x->has & TRACE_EXPECT_USED) && res->used != (unsigned)x->used)
+        mismatch(r, ev, "used", x->used, (long)res->used, 0, 0);
+    if ((x->has & TRACE_EXPECT_REGION) && res->region != x->region)
+        mismatch(r, ev, "region", x->region, res->region, x->region < 0, res->region < 0);
+    if ((x->has & TRACE_EXPECT_FAULT) && res->acc.fault != (enum mpu_fault)x->fault) {
+        r->expect_failed++;
+        if (r->nmismatches < MAX_MISMATCHES) {
+            struct replay_mismatch *m = &r->mismatches[r->nmismatches++];
+            m->event = r->event;
+            m->line = ev->line;
+            snprintf(m->text, sizeof m->text, "%s: expected fault %s, got %s",
+                     trace_op_name(ev->op),
+                     x->fault == MPU_FAULT_NONE ? "null" : mpu_fault_name(x->fault),
+                     res->acc.fault == MPU_FAULT_NONE ? "null" : mpu_fault_name(res->acc.fault));
+        }
+    }
+}
+
+/* Cross-check the algorithm's table against the model's EL2 registers; report each new
+ * divergence once (a region that stays diverged is not reported again). */
+static void cross_check(struct replay *r)
+{
+    const struct mpu_unit *u = &r->mpu.el2;
+    unsigned n = r->mm.max_regions < u->nregions ? r->mm.max_regions : u->nregions;
+    for (unsigned i = 0; i < n; i++) {
+        const struct mm_region *t = &r->mm.table[i];
+        int differs;
+        if (mm_region_valid(t))
+            differs = t->prbar != u->prbar[i] || t->prlar != u->prlar[i];
+        else
+            differs = (u->prlar[i] & 1u) != 0; /* free in the table, enabled in hardware */
+        uint64_t bit = 1ull << (i & 63);
+        if (!differs) {
+            r->diverged[i >> 6] &= ~bit;
+            continue;
+        }
+        if (r->diverged[i >> 6] & bit)
+            continue;
+        r->diverged[i >> 6] |= bit;
+        r->divergences_total++;
+        struct replay_note note = { .event = r->event, .id = MM_MSG_COUNT, .region = (int)i,
+                                    .table_prbar = t->prbar, .table_prlar = t->prlar,
+                                    .hw_prbar = u->prbar[i], .hw_prlar = u->prlar[i] };
+        snprintf(note.text, sizeof note.text,
+                 "region %u: table %s (prbar 0x%llx prlar 0x%llx), hardware %s (prbar 0x%llx "
+                 "prlar 0x%llx)",
+                 i, mm_region_valid(t) ? "in use" : "free", (unsigned long long)t->prbar,
+                 (unsigned long long)t->prlar, (u->prlar[i] & 1u) ? "enabled" : "disabled",
+                 (unsigned long long)u->prbar[i], (unsigned long long)u->prlar[i]);
+        add_note(r, &note);
+    }
+}
+
+void replay_step(struct replay *r, size_t i, struct replay_event_result *out)
+{
+    const struct trace_event *ev = &r->trace->events[i];
+    r->event = (long)i;
+    memset(&r->cur, 0, sizeof r->cur);
+    uint64_t scanned0 = r->mm.scanned;
+    run_event(r, ev, out);
+    out->used = replay_used(r);
+    if (out->used > r->peak_used)
+        r->peak_used = out->used;
+    r->used_series[i] = (uint16_t)out->used;
+    if (out->acc.fault != MPU_FAULT_NONE)
+        r->faults[out->acc.fault]++;
+    if (is_algo_op(ev->op)) {
+        struct replay_cost *c = &r->cost[ev->op][out->rc == 0 ? REPLAY_OK : REPLAY_ERR];
+        c->calls++;
+        c->scanned += r->mm.scanned - scanned0;
+        c->sysreg_reads += r->cur.sysreg_reads;
+        c->sysreg_writes += r->cur.sysreg_writes;
+        c->barriers += r->cur.barriers;
+    } else {
+        r->cost[ev->op][REPLAY_OK].calls++;
+    }
+    check_expect(r, ev, out);
+    if (r->algo_events)
+        cross_check(r);
+}
+
+void replay_silence(struct replay *r) { r->mm.hw.log = hw_log_bare; }

@@ -1,0 +1,132 @@
+#ifndef MPUSIM_REPLAY_REPLAY_H
+#define MPUSIM_REPLAY_REPLAY_H
+/*
+ * Replay: drives trace events through the algorithm (mm/) on the MPU model (mpu_model/),
+ * checks expectations, cross-checks the algorithm's table against the model's registers after
+ * every event, and collects metrics (occupancy, faults, per-call cost, messages, findings).
+ * Engine: native (mm/ compiled for the host; its hw calls go straight to the model).
+ */
+#include <stdint.h>
+#include <stdio.h>
+
+#include "common/error.h"
+#include "mm/mm.h"
+#include "mpu_model/mpu.h"
+#include "traces/trace.h"
+
+enum replay_result_kind { REPLAY_OK, REPLAY_ERR, REPLAY_RESULT_COUNT }; /* rc == 0 or not */
+
+/* Per-call cost counters (sums over calls). */
+struct replay_cost {
+    uint64_t calls;
+    uint64_t scanned;       /* algorithm table entries examined */
+    uint64_t sysreg_reads;  /* MRS of MPU/system registers */
+    uint64_t sysreg_writes; /* MSR */
+    uint64_t barriers;      /* DSB SY + ISB */
+};
+
+/* Outcome of one event, as written to --events-out. */
+struct replay_event_result {
+    int has_rc;            /* 0 for access/sysreg (rc is null) */
+    int rc;                /* return code; pointer-returning calls: 0 non-NULL, -22 NULL */
+    int region;            /* region created/changed/found/freed, or hit by an access; -1 null */
+    unsigned used;         /* regions in use after the event */
+    struct mpu_result acc; /* access events: the check result; else .fault == NONE */
+};
+
+struct replay_options {
+    enum mm_algo algo;        /* --algo */
+    int xen_fixed;            /* --xen-fixed */
+    unsigned regions;         /* --regions; 0: the trace's mpu.regions */
+    enum mpu_fsc_model fsc;   /* --fsc */
+    int keep_findings;        /* findings and divergences kept for reports (at most this many) */
+    /* Optional sink for every algorithm message as it happens (e.g. --verbose); may be NULL. */
+    void (*on_message)(void *opaque, long event, enum mm_msg id, const char *text);
+    void *opaque;             /* borrowed; passed to on_message */
+};
+
+/* A finding or a table/hardware divergence, kept for the report. */
+struct replay_note {
+    long event;          /* event index */
+    enum mm_msg id;      /* finding id; MM_MSG_COUNT for a divergence */
+    int region;          /* divergence: region index; finding: -1 */
+    uint64_t table_prbar, table_prlar, hw_prbar, hw_prlar; /* divergence: both views */
+    char text[200];      /* formatted message */
+};
+
+struct replay_mismatch {
+    long event;          /* event index */
+    int line;            /* source line or -1 */
+    char text[200];      /* "expected rc -22, got 0" */
+};
+
+/* All replay state. Large (the model and the algorithm table); heap-allocate with replay_new. */
+struct replay {
+    struct replay_options opt;
+    const struct trace *trace;   /* borrowed: must outlive the replay */
+    struct mpu mpu;              /* the hardware model */
+    struct mm_ctx mm;            /* the algorithm */
+    int algo_events;             /* 1 if the trace has algorithm calls or boot regions */
+    long event;                  /* index of the event being replayed */
+    struct replay_cost cur;      /* counters of the current call */
+    struct replay_cost cost[TRACE_OP_COUNT][REPLAY_RESULT_COUNT];
+    uint64_t msg_count[MM_MSG_COUNT];
+    uint64_t faults[MPU_FAULT_COUNT];
+    uint64_t expect_checked, expect_failed;
+    uint64_t findings_total, divergences_total;
+    unsigned peak_used;
+    uint16_t *used_series;       /* used after each event (owned; nevents entries) */
+    uint64_t diverged[4];        /* regions currently known to differ (reported once) */
+    struct replay_note *notes;   /* owned; nnotes <= opt.keep_findings */
+    unsigned nnotes;
+    struct replay_mismatch *mismatches; /* owned; first 100 */
+    unsigned nmismatches;
+};
+
+/**
+ * replay_new - set up the model and the algorithm for trace t and run the boot step
+ * @t:   the trace; borrowed, must outlive the replay
+ * @opt: copied
+ * Returns a new replay (free with replay_free), or NULL with err set (bad options, no memory).
+ */
+struct replay *replay_new(const struct trace *t, const struct replay_options *opt,
+                          struct mpusim_error *err);
+void replay_free(struct replay *r);
+
+/* Replay event i (events must be replayed in order, once). Never fails: a failed call or a
+ * fault is a result. Checks the event's expectations and cross-checks table vs. hardware. */
+void replay_step(struct replay *r, size_t i, struct replay_event_result *out);
+
+/* The same without metrics, expectations or cross-checks: the bare algorithm on the model
+ * (for benchmarks). Returns the call's rc (0 for access/sysreg). */
+int replay_step_bare(struct replay *r, const struct trace_event *ev);
+
+/* Switch the algorithm's log sink off (benchmarks of the bare loop). */
+void replay_silence(struct replay *r);
+
+/* Regions in use now (the algorithm's table; in a trace without algorithm calls, the regions
+ * enabled in the EL2 MPU). */
+unsigned replay_used(const struct replay *r);
+
+/* Write one --events-out line for event i with its result. */
+void replay_write_event_json(FILE *f, const struct replay *r, size_t i,
+                             const struct replay_event_result *res);
+/* Write the summary as JSON (--json) or as the human text (stdout). */
+void replay_write_summary_json(FILE *f, const struct replay *r);
+void replay_write_summary_text(FILE *f, const struct replay *r);
+
+/* Output files written completely or not at all: data goes to a temporary file in the same
+ * directory, renamed over path by outfile_commit; outfile_abort removes it. */
+struct outfile {
+    FILE *f;             /* write here */
+    char path[4096];     /* final path */
+    char tmp[4096];      /* temporary path */
+};
+int outfile_open(struct outfile *o, const char *path, struct mpusim_error *err);
+int outfile_commit(struct outfile *o, struct mpusim_error *err);
+void outfile_abort(struct outfile *o);
+
+/* Write s as a JSON string literal (with quotes, escaped). */
+void json_put_string(FILE *f, const char *s);
+
+#endif

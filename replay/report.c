@@ -1,0 +1,257 @@
+/* Replay outputs: --events-out lines, the --json summary and the terminal summary. */
+#include "replay/replay.h"
+
+#include <string.h>
+
+#define TIMELINE_MAX_POINTS 1000 /* --json occupancy series: at most this many points */
+#define SPARK_WIDTH 60           /* terminal sparkline width */
+
+void json_put_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c < 0x20)
+            fprintf(f, "\\u%04x", c);
+        else
+            fputc(c, f);
+    }
+    fputc('"', f);
+}
+
+static void put_fault(FILE *f, const struct mpu_result *a)
+{
+    if (a->fault == MPU_FAULT_NONE) {
+        fputs("null", f);
+        return;
+    }
+    fprintf(f, "{\"cause\":\"%s\",\"fsc\":\"0x%02x\",\"esr\":\"0x%llx\",\"far\":\"0x%llx\"}",
+            mpu_fault_name(a->fault), a->fsc, (unsigned long long)a->esr,
+            (unsigned long long)a->far);
+}
+
+void replay_write_event_json(FILE *f, const struct replay *r, size_t i,
+                             const struct replay_event_result *res)
+{
+    const struct trace_event *ev = &r->trace->events[i];
+    fprintf(f, "{\"i\":%zu,\"op\":\"%s\",\"rc\":", i, trace_op_name(ev->op));
+    if (res->has_rc)
+        fprintf(f, "%d", res->rc);
+    else
+        fputs("null", f);
+    if (res->region >= 0)
+        fprintf(f, ",\"region\":%d", res->region);
+    else
+        fputs(",\"region\":null", f);
+    fprintf(f, ",\"used\":%u,\"fault\":", res->used);
+    put_fault(f, &res->acc);
+    fputs("}\n", f);
+}
+
+/* Occupancy series downsampled to at most max points: each point is the maximum of its
+ * bucket of `bucket` consecutive events. */
+static size_t bucket_size(size_t n, size_t max)
+{
+    return n <= max ? 1 : (n + max - 1) / max;
+}
+
+static unsigned bucket_max(const struct replay *r, size_t from, size_t bucket)
+{
+    unsigned m = 0;
+    for (size_t j = from; j < from + bucket && j < r->trace->nevents; j++)
+        if (r->used_series[j] > m)
+            m = r->used_series[j];
+    return m;
+}
+
+static unsigned final_used(const struct replay *r) { return replay_used(r); }
+
+static void put_cost(FILE *f, const struct replay_cost *c)
+{
+    fprintf(f,
+            "{\"calls\":%llu,\"scanned\":%llu,\"sysreg_reads\":%llu,\"sysreg_writes\":%llu,"
+            "\"barriers\":%llu}",
+            (unsigned long long)c->calls, (unsigned long long)c->scanned,
+            (unsigned long long)c->sysreg_reads, (unsigned long long)c->sysreg_writes,
+            (unsigned long long)c->barriers);
+}
+
+void replay_write_summary_json(FILE *f, const struct replay *r)
+{
+    const struct trace *t = r->trace;
+    fputs("{\n  \"trace\": ", f);
+    json_put_string(f, t->source);
+    fprintf(f, ",\n  \"algo\": \"%s\",\n  \"xen_fixed\": %s,\n  \"engine\": \"native\",\n",
+            mm_algo_name(r->opt.algo), r->opt.xen_fixed ? "true" : "false");
+    fprintf(f, "  \"fsc_model\": \"%s\",\n  \"regions\": %u,\n  \"events\": %zu,\n",
+            mpu_fsc_model_name(r->mpu.cfg.fsc), r->mpu.el2.nregions, t->nevents);
+    fputs("  \"by_op\": {", f);
+    int first = 1;
+    for (int op = 0; op < TRACE_OP_COUNT; op++) {
+        const struct replay_cost *c = r->cost[op];
+        if (!c[REPLAY_OK].calls && !c[REPLAY_ERR].calls)
+            continue;
+        fprintf(f, "%s\"%s\": {\"ok\": %llu, \"error\": %llu}", first ? "" : ", ",
+                trace_op_name((enum trace_op)op), (unsigned long long)c[REPLAY_OK].calls,
+                (unsigned long long)c[REPLAY_ERR].calls);
+        first = 0;
+    }
+    fputs("},\n", f);
+    size_t b = bucket_size(t->nevents, TIMELINE_MAX_POINTS);
+    fprintf(f, "  \"regions_in_use\": {\"peak\": %u, \"final\": %u, \"timeline\": {\"bucket\": %zu, "
+               "\"max\": [",
+            r->peak_used, final_used(r), b);
+    for (size_t j = 0; j < t->nevents; j += b)
+        fprintf(f, "%s%u", j ? "," : "", bucket_max(r, j, b));
+    fputs("]}},\n", f);
+    fprintf(f, "  \"faults\": {\"permission\": %llu, \"no_region\": %llu, \"multiple_regions\": "
+               "%llu},\n",
+            (unsigned long long)r->faults[MPU_FAULT_PERMISSION],
+            (unsigned long long)r->faults[MPU_FAULT_NO_REGION],
+            (unsigned long long)r->faults[MPU_FAULT_MULTIPLE_REGIONS]);
+    fputs("  \"cost\": {", f);
+    first = 1;
+    for (int op = 0; op < TRACE_OP_COUNT; op++) {
+        if (op == TRACE_OP_ACCESS || op == TRACE_OP_SYSREG)
+            continue;
+        const struct replay_cost *c = r->cost[op];
+        if (!c[REPLAY_OK].calls && !c[REPLAY_ERR].calls)
+            continue;
+        fprintf(f, "%s\n    \"%s\": {\"ok\": ", first ? "" : ",", trace_op_name((enum trace_op)op));
+        put_cost(f, &c[REPLAY_OK]);
+        fputs(", \"error\": ", f);
+        put_cost(f, &c[REPLAY_ERR]);
+        fputs("}", f);
+        first = 0;
+    }
+    fputs(first ? "},\n" : "\n  },\n", f);
+    fputs("  \"messages\": {", f);
+    first = 1;
+    for (int id = 0; id < MM_MSG_COUNT; id++) {
+        if (!r->msg_count[id])
+            continue;
+        fprintf(f, "%s\"%s\": %llu", first ? "" : ", ", mm_msg_name((enum mm_msg)id),
+                (unsigned long long)r->msg_count[id]);
+        first = 0;
+    }
+    fputs("},\n", f);
+    fprintf(f, "  \"findings_total\": %llu,\n  \"divergences_total\": %llu,\n",
+            (unsigned long long)r->findings_total, (unsigned long long)r->divergences_total);
+    fputs("  \"findings\": [", f);
+    first = 1;
+    for (unsigned k = 0; k < r->nnotes; k++) {
+        const struct replay_note *n = &r->notes[k];
+        fprintf(f, "%s\n    {\"event\": %ld, \"kind\": \"%s\", ", first ? "" : ",", n->event,
+                n->id == MM_MSG_COUNT ? "table_hw_divergence" : mm_msg_name(n->id));
+        if (n->id == MM_MSG_COUNT)
+            fprintf(f, "\"region\": %d, \"table\": {\"prbar\": \"0x%llx\", \"prlar\": \"0x%llx\"}, "
+                       "\"hw\": {\"prbar\": \"0x%llx\", \"prlar\": \"0x%llx\"}, ",
+                    n->region, (unsigned long long)n->table_prbar,
+                    (unsigned long long)n->table_prlar, (unsigned long long)n->hw_prbar,
+                    (unsigned long long)n->hw_prlar);
+        fputs("\"text\": ", f);
+        json_put_string(f, n->text);
+        fputs("}", f);
+        first = 0;
+    }
+    fputs(first ? "],\n" : "\n  ],\n", f);
+    fprintf(f, "  \"expectations\": {\"checked\": %llu, \"failed\": %llu},\n",
+            (unsigned long long)r->expect_checked, (unsigned long long)r->expect_failed);
+    uint64_t writes = 0, reads = 0;
+    for (int id = 0; id < MPU_REG_COUNT; id++) {
+        writes += r->mpu.ctr.writes[id];
+        reads += r->mpu.ctr.reads[id];
+    }
+    fprintf(f, "  \"model\": {\"el2_enabled\": %u, \"el2_enabled_peak\": %u, \"sysreg_reads\": "
+               "%llu, \"sysreg_writes\": %llu, \"ignored_writes\": %llu, \"checks\": %llu},\n",
+            r->mpu.el2.enabled, r->mpu.el2.enabled_hwm, (unsigned long long)reads,
+            (unsigned long long)writes, (unsigned long long)r->mpu.ctr.ignored_writes,
+            (unsigned long long)r->mpu.ctr.checks);
+    fputs("  \"final_regions\": [", f);
+    for (unsigned i = 0; i < r->mpu.el2.nregions; i++)
+        fprintf(f, "%s\n    {\"idx\": %u, \"prbar\": \"0x%llx\", \"prlar\": \"0x%llx\"}",
+                i ? "," : "", i, (unsigned long long)r->mpu.el2.prbar[i],
+                (unsigned long long)r->mpu.el2.prlar[i]);
+    fputs("\n  ]\n}\n", f);
+}
+
+static void spark(FILE *f, const struct replay *r)
+{
+    static const char *const bars[8] = { "\u2581", "\u2582", "\u2583", "\u2584",
+                                         "\u2585", "\u2586", "\u2587", "\u2588" };
+    size_t n = r->trace->nevents;
+    if (!n) {
+        fputs("(no events)", f);
+        return;
+    }
+    size_t b = bucket_size(n, SPARK_WIDTH);
+    unsigned top = r->mpu.el2.nregions ? r->mpu.el2.nregions : 1;
+    for (size_t j = 0; j < n; j += b) {
+        unsigned v = bucket_max(r, j, b);
+        unsigned k = v == 0 ? 0 : (unsigned)((v * 8u - 1) / top);
+        fputs(bars[k > 7 ? 7 : k], f);
+    }
+}
+
+void replay_write_summary_text(FILE *f, const struct replay *r)
+{
+    const struct trace *t = r->trace;
+    fprintf(f, "trace      %s\n", t->source);
+    fprintf(f, "setup      algo %s%s, %u EL2 regions, engine native, fsc %s\n",
+            mm_algo_name(r->opt.algo), r->opt.xen_fixed ? " (--xen-fixed)" : "",
+            r->mpu.el2.nregions, mpu_fsc_model_name(r->mpu.cfg.fsc));
+    uint64_t ok = 0, bad = 0;
+    for (int op = 0; op < TRACE_OP_COUNT; op++) {
+        if (op == TRACE_OP_ACCESS || op == TRACE_OP_SYSREG)
+            continue;
+        ok += r->cost[op][REPLAY_OK].calls;
+        bad += r->cost[op][REPLAY_ERR].calls;
+    }
+    fprintf(f, "events     %zu:", t->nevents);
+    for (int op = 0; op < TRACE_OP_COUNT; op++) {
+        uint64_t n = r->cost[op][REPLAY_OK].calls + r->cost[op][REPLAY_ERR].calls;
+        if (n)
+            fprintf(f, " %s %llu", trace_op_name((enum trace_op)op), (unsigned long long)n);
+    }
+    fprintf(f, "\ncalls      %llu ok, %llu failed\n", (unsigned long long)ok,
+            (unsigned long long)bad);
+    fprintf(f, "regions    in use: peak %u, final %u of %u\n", r->peak_used, final_used(r),
+            r->mpu.el2.nregions);
+    fputs("occupancy  ", f);
+    spark(f, r);
+    fputc('\n', f);
+    fprintf(f, "faults     permission %llu, no_region %llu, multiple_regions %llu\n",
+            (unsigned long long)r->faults[MPU_FAULT_PERMISSION],
+            (unsigned long long)r->faults[MPU_FAULT_NO_REGION],
+            (unsigned long long)r->faults[MPU_FAULT_MULTIPLE_REGIONS]);
+    fprintf(f, "findings   %llu findings, %llu table/hardware divergences\n",
+            (unsigned long long)r->findings_total, (unsigned long long)r->divergences_total);
+    for (unsigned k = 0; k < r->nnotes && k < 10; k++)
+        fprintf(f, "  event %ld: %s\n", r->notes[k].event, r->notes[k].text);
+    if (r->nnotes > 10)
+        fprintf(f, "  ... %u more in --json\n", r->nnotes - 10);
+    fprintf(f, "expect     %llu events checked, %llu mismatches\n",
+            (unsigned long long)r->expect_checked, (unsigned long long)r->expect_failed);
+    if (ok + bad == 0)
+        return;
+    fprintf(f, "cost per call (mean)     calls  scanned  sysreg-r  sysreg-w  barriers\n");
+    for (int op = 0; op < TRACE_OP_COUNT; op++) {
+        if (op == TRACE_OP_ACCESS || op == TRACE_OP_SYSREG)
+            continue;
+        for (int k = 0; k < REPLAY_RESULT_COUNT; k++) {
+            const struct replay_cost *c = &r->cost[op][k];
+            if (!c->calls)
+                continue;
+            double n = (double)c->calls;
+            char label[40];
+            snprintf(label, sizeof label, "%s %s", trace_op_name((enum trace_op)op),
+                     k == REPLAY_OK ? "ok" : "error");
+            fprintf(f, "  %-22s %6llu %8.1f %9.1f %9.1f %9.1f\n", label,
+                    (unsigned long long)c->calls, (double)c->scanned / n,
+                    (double)c->sysreg_reads / n, (double)c->sysreg_writes / n,
+                    (double)c->barriers / n);
+        }
+    }
+}
