@@ -1,0 +1,229 @@
+/* Decoding one trace event object (and its expectations). */
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mpu_model/mpu.h"
+#include "traces/internal.h"
+
+enum field {
+    F_OP,
+    F_BASE,
+    F_LIMIT,
+    F_FLAGS,
+    F_ADDR,
+    F_SIZE,
+    F_KIND,
+    F_EL,
+    F_REG,
+    F_VALUE,
+    F_NOTE,
+    F_EXPECT,
+    F_COUNT,
+    F_UNKNOWN = F_COUNT,
+};
+#define BIT(f) (1u << (f))
+
+static const char *const field_names[F_COUNT] = {
+    "op", "base", "limit", "flags", "addr", "size", "kind", "el", "reg", "value", "note", "expect",
+};
+
+#define COMMON (BIT(F_OP) | BIT(F_NOTE) | BIT(F_EXPECT))
+/* Fields each op requires, and those it may carry on top (defaults in decode). */
+static const unsigned required[TRACE_OP_COUNT] = {
+    [TRACE_OP_MAP] = BIT(F_BASE) | BIT(F_LIMIT) | BIT(F_FLAGS),
+    [TRACE_OP_MODIFY] = BIT(F_BASE) | BIT(F_LIMIT) | BIT(F_FLAGS),
+    [TRACE_OP_UNMAP] = BIT(F_BASE) | BIT(F_LIMIT),
+    [TRACE_OP_UNMAP_CONTAINING] = BIT(F_ADDR),
+    [TRACE_OP_IOREMAP] = BIT(F_ADDR) | BIT(F_SIZE) | BIT(F_FLAGS),
+    [TRACE_OP_ACCESS] = BIT(F_ADDR) | BIT(F_KIND),
+    [TRACE_OP_SYSREG] = BIT(F_REG) | BIT(F_VALUE),
+};
+static const unsigned optional[TRACE_OP_COUNT] = {
+    [TRACE_OP_ACCESS] = BIT(F_SIZE) | BIT(F_EL),
+};
+
+#define ACCESS_SIZE_DEFAULT 4 /* bytes */
+#define ACCESS_EL_DEFAULT 2
+
+/* The field a key names; F_UNKNOWN if none. */
+static enum field field_from_name(const char *key)
+{
+    for (int f = 0; f < F_COUNT; f++)
+        if (strcmp(key, field_names[f]) == 0)
+            return (enum field)f;
+    return F_UNKNOWN;
+}
+
+/* "base, limit, flags" for a set of field bits, into buf (error path only). */
+static const char *field_list(unsigned mask, char *buf, size_t cap)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    for (int f = 0; f < F_COUNT; f++) {
+        if (f == F_OP || !(mask & BIT(f)))
+            continue;
+        int w = snprintf(buf + n, cap - n, "%s%s", n ? ", " : "", field_names[f]);
+        if (w < 0 || (size_t)w >= cap - n)
+            break;
+        n += (size_t)w;
+    }
+    return buf;
+}
+
+static int decode_expect(const struct trace_parse *p, json_t *obj, struct trace_expect *x)
+{
+    if (!json_is_object(obj))
+        return trace_fail(p, MPUSIM_E_PARSE, "expect", "expected an object, got %s",
+                          trace_json_type(obj));
+    const char *key;
+    json_t *v;
+    long n;
+    json_object_foreach(obj, key, v) {
+        if (strcmp(key, "rc") == 0) {
+            if (trace_field_int(p, "expect.rc", v, INT_MIN, INT_MAX, &n) != 0)
+                return -1;
+            x->rc = (int)n;
+            x->has |= TRACE_EXPECT_RC;
+        } else if (strcmp(key, "used") == 0) {
+            if (trace_field_int(p, "expect.used", v, 0, MPU_MAX_REGIONS, &n) != 0)
+                return -1;
+            x->used = (int)n;
+            x->has |= TRACE_EXPECT_USED;
+        } else if (strcmp(key, "region") == 0) {
+            if (json_is_null(v))
+                n = -1;
+            else if (trace_field_int(p, "expect.region", v, 0, MPU_MAX_REGIONS - 1, &n) != 0)
+                return -1;
+            x->region = (int)n;
+            x->has |= TRACE_EXPECT_REGION;
+        } else if (strcmp(key, "fault") == 0) {
+            int f = MPU_FAULT_NONE;
+            if (!json_is_null(v)) {
+                const char *s;
+                if (trace_field_string(p, "expect.fault", v, &s) != 0)
+                    return -1;
+                f = mpu_fault_from_name(s);
+                if (f <= MPU_FAULT_NONE)
+                    return trace_fail(p, MPUSIM_E_RANGE, "expect.fault",
+                                      "unknown fault \"%.40s\" (expected null, \"permission\", "
+                                      "\"no_region\" or \"multiple_regions\")", s);
+            }
+            x->fault = f;
+            x->has |= TRACE_EXPECT_FAULT;
+        } else if (!trace_is_extension(key)) {
+            return trace_fail(p, MPUSIM_E_RANGE, NULL,
+                              "unknown field 'expect.%.60s' (expected rc, used, region, fault, "
+                              "or an \"x-\" extension)", key);
+        }
+    }
+    return 0;
+}
+
+static int decode_field(const struct trace_parse *p, enum field f, json_t *v,
+                        struct trace_event *ev)
+{
+    const char *name = field_names[f];
+    const char *s;
+    long n;
+    int i;
+    switch (f) {
+    case F_BASE:
+    case F_ADDR:
+        return trace_field_u64(p, name, v, &ev->base);
+    case F_LIMIT:
+    case F_SIZE:
+    case F_VALUE:
+        return trace_field_u64(p, name, v, &ev->limit);
+    case F_FLAGS:
+        return trace_field_flags(p, name, v, &ev->flags);
+    case F_KIND:
+        if (trace_field_string(p, name, v, &s) != 0)
+            return -1;
+        if ((i = trace_access_kind_from_name(s)) < 0)
+            return trace_fail(p, MPUSIM_E_RANGE, name,
+                              "unknown access kind \"%.40s\" (expected read, write or exec)", s);
+        ev->kind = (unsigned)i;
+        return 0;
+    case F_EL:
+        if (trace_field_int(p, name, v, 0, 2, &n) != 0)
+            return -1;
+        ev->el = (unsigned)n;
+        return 0;
+    case F_REG:
+        if (trace_field_string(p, name, v, &s) != 0)
+            return -1;
+        if ((ev->reg = mpu_reg_from_name(s)) < 0)
+            return trace_fail(p, MPUSIM_E_RANGE, name, "unknown register '%.40s'", s);
+        return 0;
+    case F_NOTE:
+        return trace_field_string(p, name, v, &s);
+    case F_EXPECT:
+        return decode_expect(p, v, &ev->expect);
+    case F_OP:
+    case F_UNKNOWN:
+        break;
+    }
+    return 0;
+}
+
+int trace_decode_event(struct trace_parse *p, json_t *v, struct trace_event *ev)
+{
+    memset(ev, 0, sizeof *ev);
+    ev->line = p->line;
+    ev->reg = -1;
+    ev->el = ACCESS_EL_DEFAULT;
+    p->op = NULL;
+    if (!json_is_object(v))
+        return trace_fail(p, MPUSIM_E_PARSE, NULL, "expected an event object, got %s",
+                          trace_json_type(v));
+    json_t *opv = json_object_get(v, "op");
+    const char *s;
+    if (!opv)
+        return trace_fail(p, MPUSIM_E_PARSE, NULL, "missing field 'op'");
+    if (trace_field_string(p, "op", opv, &s) != 0)
+        return -1;
+    int op = trace_op_from_name(s);
+    if (op < 0)
+        return trace_fail(p, MPUSIM_E_RANGE, "op",
+                          "unknown op \"%.40s\" (expected map, modify, unmap, unmap_containing, "
+                          "ioremap, access or sysreg)", s);
+    ev->op = (enum trace_op)op;
+    p->op = trace_op_name(ev->op);
+    if (ev->op == TRACE_OP_ACCESS)
+        ev->limit = ACCESS_SIZE_DEFAULT;
+
+    unsigned allowed = COMMON | required[op] | optional[op], seen = 0;
+    const char *key;
+    json_t *fv;
+    json_object_foreach(v, key, fv) {
+        enum field f = field_from_name(key);
+        if (f == F_UNKNOWN && trace_is_extension(key))
+            continue;
+        if (f == F_UNKNOWN || !(allowed & BIT(f))) {
+            char list[96];
+            return trace_fail(p, MPUSIM_E_RANGE, NULL,
+                              "unknown field '%.60s' (%s takes %s, and \"x-\" extensions)", key,
+                              p->op, field_list(allowed, list, sizeof list));
+        }
+        seen |= BIT(f);
+        if (decode_field(p, f, fv, ev) != 0)
+            return -1;
+    }
+    unsigned missing = required[op] & ~seen;
+    if (missing) {
+        int f = 0;
+        while (!(missing & BIT(f)))
+            f++;
+        return trace_fail(p, MPUSIM_E_PARSE, NULL, "missing field '%s'", field_names[f]);
+    }
+    if (ev->op == TRACE_OP_ACCESS) {
+        if (ev->limit == 0)
+            return trace_fail(p, MPUSIM_E_RANGE, "size", "an access has at least 1 byte");
+        if (ev->base + (ev->limit - 1) < ev->base)
+            return trace_fail(p, MPUSIM_E_RANGE, "size",
+                              "access [0x%llx, +0x%llx) wraps around the address space",
+                              (unsigned long long)ev->base, (unsigned long long)ev->limit);
+    }
+    return 0;
+}

@@ -1,0 +1,97 @@
+#ifndef MPUSIM_TRACES_INTERNAL_H
+#define MPUSIM_TRACES_INTERNAL_H
+/*
+ * Helpers shared inside traces/: the parse context that every decoder reports errors through,
+ * field decoders (numbers, flags), and the header and event decoders. Only traces/ includes
+ * this header (and <jansson.h>).
+ */
+#include <jansson.h>
+#include <stdint.h>
+
+#include "common/error.h"
+#include "traces/trace.h"
+
+/* Where the decoder is, for error messages. Nothing here is owned. */
+struct trace_parse {
+    struct mpusim_error *err; /* borrowed; may be NULL */
+    const char *source;       /* borrowed: file name for messages */
+    int line;                 /* 1-based line of the object being decoded; -1 in the document form */
+    long event;               /* event index (0-based); -1 while decoding the header */
+    long boot;                /* boot region index; -1 when not decoding a boot region */
+    const char *op;           /* op name of the event being decoded; NULL until known */
+};
+
+/**
+ * trace_fail - record an error about the object being decoded (the first error wins)
+ * @p:     context; gives source, line, event index and the message prefix
+ *         ("header", "boot[2]", the op name, or "event" while the op is unknown)
+ * @code:  MPUSIM_E_PARSE (wrong type, missing field) or MPUSIM_E_RANGE (bad value, unknown name)
+ * @field: field name quoted in the message ("limit", "expect.rc"); NULL for the whole object
+ *
+ * Message: "<prefix>: field '<field>': <text>". Column is -1. Returns -1. Never allocates.
+ */
+int trace_fail(const struct trace_parse *p, enum mpusim_errc code, const char *field,
+               const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* JSON type of v in words ("string", "integer", "boolean", ...), for messages. */
+const char *trace_json_type(const json_t *v);
+
+/* 1 if key is an extension field ("x-..."), which every object may carry and readers ignore. */
+static inline int trace_is_extension(const char *key)
+{
+    return key[0] == 'x' && key[1] == '-';
+}
+
+/* Field decoders: on success write *out and return 0; on error return -1 with a message that
+ * names field. */
+/* Address, size or value: "0x..." hex string (1..16 significant digits, either case) or a
+ * non-negative JSON integer. */
+int trace_field_u64(const struct trace_parse *p, const char *field, const json_t *v,
+                    uint64_t *out);
+/* Xen flags word: a name (RO, RX, RW, NOCACHE, WC) or a number 0..0x1FF. */
+int trace_field_flags(const struct trace_parse *p, const char *field, const json_t *v,
+                      unsigned *out);
+/* A JSON integer in [lo, hi] (inclusive). */
+int trace_field_int(const struct trace_parse *p, const char *field, const json_t *v, long lo,
+                    long hi, long *out);
+/* A JSON string; *out borrowed from v. */
+int trace_field_string(const struct trace_parse *p, const char *field, const json_t *v,
+                       const char **out);
+
+/* Name tables (names.c): -1 when unknown. */
+int trace_op_from_name(const char *name);
+int trace_access_kind_from_name(const char *name);
+
+/**
+ * trace_decode_header - check and decode a header object into t
+ * @p:        context (line of the header, event -1)
+ * @hdr:      the header object (borrowed)
+ * @document: 1 for the document form ("events" expected, not decoded here), 0 for JSON Lines
+ * @t:        regions, has_boot, nboot and boot written; boot is allocated (owned by t) also on
+ *            error, so that the caller frees it with trace_fini()
+ * Returns 0 or -1.
+ */
+int trace_decode_header(struct trace_parse *p, json_t *hdr, int document, struct trace *t);
+
+/**
+ * trace_decode_event - check and decode one event object
+ * @p:  context: line and event index set by the caller; p->op is set here
+ * @v:  the event value (borrowed); anything but an object is an error
+ * @ev: written always (partially on error); ev->line is set from p->line
+ * Returns 0 or -1.
+ */
+int trace_decode_event(struct trace_parse *p, json_t *v, struct trace_event *ev);
+
+/**
+ * trace_read_lines - decode the events of a JSON Lines trace
+ * @p:    context (source, err); line and event fields are not used
+ * @buf:  the whole trace, len bytes (borrowed); events are the non-blank lines of [pos, len)
+ * @line: file line of the byte at pos
+ * @t:    events, nevents and cap written; events is owned by t also on error (free with
+ *        trace_fini())
+ * Returns 0 or -1 with the first error in file order (line, column for syntax errors, event).
+ */
+int trace_read_lines(struct trace_parse *p, const char *buf, size_t len, size_t pos, int line,
+                     struct trace *t);
+
+#endif
