@@ -1,0 +1,91 @@
+/* The algorithm object: initialisation, the trace operations dispatched to the selected
+ * variant (docs/algorithms.md), and the variants' names. */
+#include "mm/internal.h"
+
+void mm_init(struct mm_ctx *ctx, const struct mm_options *opt, const struct mm_hw *hw)
+{
+    ctx->opt = *opt;
+    ctx->hw = *hw;
+    ctx->max_regions = 0;
+    for (unsigned i = 0; i < MM_MAX_REGIONS; i++)
+        mm_region_clear(&ctx->table[i]);
+    for (unsigned w = 0; w < 4; w++)
+        ctx->mask[w] = 0;
+    ctx->used = 0;
+    ctx->last_region = -1;
+    ctx->scanned = 0;
+}
+
+int mm_map(struct mm_ctx *ctx, uint64_t base, uint64_t limit, unsigned flags)
+{
+    ctx->last_region = -1;
+    switch (ctx->opt.algo) {
+    case MM_ALGO_XEN: return mm_xen_update(ctx, base, limit, flags);
+    case MM_ALGO_XEN_TRANSIENT: return mm_transient_map(ctx, base, limit, flags);
+    case MM_ALGO_COUNT: break;
+    }
+    return MM_EINVAL;
+}
+
+int mm_unmap(struct mm_ctx *ctx, uint64_t base, uint64_t limit)
+{
+    ctx->last_region = -1;
+    switch (ctx->opt.algo) {
+    case MM_ALGO_XEN: return mm_xen_update(ctx, base, limit, 0); /* destroy_xen_mappings */
+    case MM_ALGO_XEN_TRANSIENT: return mm_transient_unmap(ctx, base); /* limit unused */
+    case MM_ALGO_COUNT: break;
+    }
+    return MM_EINVAL;
+}
+
+int mm_unmap_containing(struct mm_ctx *ctx, uint64_t addr)
+{
+    ctx->last_region = -1;
+    switch (ctx->opt.algo) {
+    case MM_ALGO_XEN: return mm_xen_destroy_containing(ctx, addr);
+    case MM_ALGO_XEN_TRANSIENT: return mm_transient_unmap(ctx, addr);
+    case MM_ALGO_COUNT: break;
+    }
+    return MM_EINVAL;
+}
+
+int mm_ioremap(struct mm_ctx *ctx, uint64_t addr, uint64_t size, unsigned flags, uint64_t *ret)
+{
+    ctx->last_region = -1;
+    switch (ctx->opt.algo) {
+    case MM_ALGO_XEN: return mm_xen_ioremap(ctx, addr, size, flags, ret);
+    case MM_ALGO_XEN_TRANSIENT: return mm_transient_ioremap(ctx, addr, size, flags, ret);
+    case MM_ALGO_COUNT: break;
+    }
+    *ret = 0;
+    return MM_EINVAL;
+}
+
+static const char *const algo_names[MM_ALGO_COUNT] = {
+    [MM_ALGO_XEN] = "xen",
+    [MM_ALGO_XEN_TRANSIENT] = "xen-transient",
+};
+
+const char *mm_algo_name(enum mm_algo a)
+{
+    return (unsigned)a < MM_ALGO_COUNT ? algo_names[a] : "?";
+}
+
+static int str_eq(const char *a, const char *b)
+{
+    while (*a && *a == *b) {
+        a++;
+        b++;
+    }
+    return *a == *b;
+}
+
+int mm_algo_from_name(const char *name)
+{
+    if (!name)
+        return -1;
+    for (int a = 0; a < MM_ALGO_COUNT; a++)
+        if (str_eq(name, algo_names[a]))
+            return a;
+    return -1;
+}
