@@ -65,7 +65,7 @@ static void *decode_chunk(void *arg)
                                 "invalid JSON: %s", je.text);
                 return NULL;
             }
-            int rc = trace_decode_event(&p, v, &c->events[p.event - c->event]);
+            int rc = trace_decode_event(&p, v, &c->events[p.event]);
             json_decref(v);
             if (rc != 0)
                 return NULL;
