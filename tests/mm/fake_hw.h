@@ -12,7 +12,7 @@
 #include "mm/mm.h"
 
 #define FAKE_MAX_REGIONS 255
-#define FAKE_LOG_CAP 1024
+#define FAKE_LOG_CAP 4096
 
 enum fake_op { FAKE_READ, FAKE_WRITE, FAKE_DSB, FAKE_ISB, FAKE_MSG };
 
