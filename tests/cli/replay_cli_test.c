@@ -1,0 +1,154 @@
+/* The mpusim binary: exit codes, messages and output files for good and bad input. */
+#include <criterion/criterion.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define MPUSIM "./build/mpusim"
+
+static char dir[64];
+
+static void mkdir_tmp(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/mpusim-cli-XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+}
+
+static void rm_tmp(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+/* Run a shell command; stderr goes to dir/err. Returns the exit status. */
+static int sh(const char *fmt, ...)
+{
+    char cmd[2048], full[2200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    snprintf(full, sizeof full, "%s >%s/out 2>%s/err", cmd, dir, dir);
+    int st = system(full);
+    cr_assert(WIFEXITED(st), "%s", cmd);
+    return WEXITSTATUS(st);
+}
+
+static char *slurp(const char *name)
+{
+    static char buf[65536];
+    char path[128];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NULL;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static void write_file(const char *name, const char *text)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static int exists(const char *name)
+{
+    char path[128];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return stat(path, &st) == 0;
+}
+
+/* No file except those named remains in dir (no temporary or partial outputs). */
+static int only_files(int n)
+{
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "test $(ls -A %s | wc -l) -eq %d", dir, n);
+    return system(cmd) == 0;
+}
+
+TestSuite(replay_cli, .init = mkdir_tmp, .fini = rm_tmp);
+
+Test(replay_cli, help_is_printed_with_exit_0)
+{
+    cr_expect_eq(sh(MPUSIM " replay --help"), 0);
+    cr_expect(strstr(slurp("out"), "usage: mpusim replay") != NULL);
+    cr_expect_eq(sh(MPUSIM " --help"), 0);
+    cr_expect(strstr(slurp("out"), "replay") != NULL);
+}
+
+Test(replay_cli, bundled_boot_trace_replays_with_exit_0_and_writes_both_outputs)
+{
+    cr_assert_eq(sh(MPUSIM " replay traces/xen-boot-fvp/trace.json --events-out %s/ev.jsonl "
+                    "--json %s/sum.json", dir, dir), 0, "%s", slurp("err"));
+    cr_expect(exists("ev.jsonl"));
+    cr_expect(strstr(slurp("sum.json"), "\"final_regions\"") != NULL);
+    cr_expect(strstr(slurp("out"), "regions    in use: peak") != NULL);
+}
+
+Test(replay_cli, unknown_option_and_missing_trace_are_usage_errors)
+{
+    cr_expect_eq(sh(MPUSIM " replay --frobnicate traces/xen-boot-fvp/trace.json"), 2);
+    cr_expect(strstr(slurp("err"), "unknown option") != NULL, "%s", slurp("err"));
+    cr_expect_eq(sh(MPUSIM " replay"), 2);
+    cr_expect(strstr(slurp("err"), "missing TRACE") != NULL);
+    cr_expect_eq(sh(MPUSIM " replay --algo nope traces/xen-boot-fvp/trace.json"), 2);
+    cr_expect_eq(sh(MPUSIM " replay --regions 256 traces/xen-boot-fvp/trace.json"), 2);
+    cr_expect_eq(sh(MPUSIM " frobnicate"), 2);
+}
+
+Test(replay_cli, malformed_json_exits_2_naming_file_line_and_column_and_leaves_no_output)
+{
+    write_file("bad.json", "{\"format\": \"mpusim-trace\", \"version\": 1,\n  \"mpu\": {\"regions\": 16},\n"
+                           "  \"events\": [ {\"op\": \"map\" \n");
+    cr_expect_eq(sh(MPUSIM " replay %s/bad.json --events-out %s/ev.jsonl --json %s/s.json", dir,
+                    dir, dir), 2);
+    char *e = slurp("err");
+    cr_expect(strstr(e, "bad.json:") != NULL, "%s", e);
+    cr_expect(!exists("ev.jsonl") && !exists("s.json"));
+    cr_expect(only_files(3), "only bad.json, out and err remain");
+}
+
+Test(replay_cli, unknown_register_name_exits_2)
+{
+    write_file("reg.json", "{\"format\": \"mpusim-trace\", \"version\": 1, \"mpu\": {\"regions\": 16},\n"
+                           " \"events\": [ {\"op\": \"sysreg\", \"reg\": \"PRBAR99_EL2\", \"value\": 0} ]}\n");
+    cr_expect_eq(sh(MPUSIM " replay %s/reg.json --json %s/s.json", dir, dir), 2);
+    cr_expect(strstr(slurp("err"), "PRBAR99_EL2") != NULL, "%s", slurp("err"));
+    cr_expect(!exists("s.json"));
+}
+
+Test(replay_cli, failed_expectation_exits_1_and_names_the_event)
+{
+    write_file("x.jsonl", "{\"format\": \"mpusim-trace\", \"version\": 1, \"mpu\": {\"regions\": 16}, \"boot\": []}\n"
+                          "{\"op\": \"map\", \"base\": \"0x1000\", \"limit\": \"0x2000\", \"flags\": \"RW\", \"expect\": {\"rc\": -22}}\n");
+    cr_expect_eq(sh(MPUSIM " replay %s/x.jsonl", dir), 1);
+    char *e = slurp("err");
+    cr_expect(strstr(e, "x.jsonl:2: event 0: map: expected rc -22, got 0") != NULL, "%s", e);
+}
+
+Test(replay_cli, nonexistent_trace_exits_2)
+{
+    cr_expect_eq(sh(MPUSIM " replay %s/nope.json", dir), 2);
+    cr_expect(strstr(slurp("err"), "nope.json") != NULL);
+}
+
+Test(replay_cli, unwritable_output_exits_2_and_leaves_nothing)
+{
+    cr_expect_eq(sh(MPUSIM " replay traces/xen-boot-fvp/trace.json --json %s/no/such/dir/s.json "
+                    "--events-out %s/ev.jsonl", dir, dir), 2);
+    cr_expect(!exists("ev.jsonl"));
+    cr_expect(only_files(2));
+}

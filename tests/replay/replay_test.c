@@ -1,0 +1,243 @@
+/* Replay: bundled traces meet their expectations, outputs are deterministic, and properties
+ * hold over long random call sequences. */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "replay/replay.h"
+#include "traces/trace.h"
+
+static struct replay_options default_opts(void)
+{
+    struct replay_options o = { .algo = MM_ALGO_XEN, .fsc = MPU_FSC_TRANSLATION,
+                                .keep_findings = 100 };
+    return o;
+}
+
+/* Replay a whole trace; returns the replay (caller frees) and fails the test on errors. */
+static struct replay *run(const struct trace *t, const struct replay_options *o, FILE *events)
+{
+    struct mpusim_error err;
+    mpusim_error_clear(&err);
+    struct replay *r = replay_new(t, o, &err);
+    cr_assert_not_null(r, "replay_new: %s", err.text);
+    for (size_t i = 0; i < t->nevents; i++) {
+        struct replay_event_result res;
+        replay_step(r, i, &res);
+        if (events)
+            replay_write_event_json(events, r, i, &res);
+    }
+    return r;
+}
+
+static int find_trace(const char *dir, char *out, size_t cap)
+{
+    const char *names[] = { "trace.json", "trace.jsonl" };
+    for (int k = 0; k < 2; k++) {
+        struct stat st;
+        snprintf(out, cap, "traces/%s/%s", dir, names[k]);
+        if (stat(out, &st) == 0)
+            return 0;
+    }
+    return -1;
+}
+
+Test(replay, every_bundled_trace_meets_its_expectations)
+{
+    DIR *d = opendir("traces");
+    cr_assert_not_null(d, "run the tests from the repository root");
+    struct dirent *e;
+    int n = 0;
+    while ((e = readdir(d)) != NULL) {
+        char path[512];
+        if (e->d_name[0] == '.' || find_trace(e->d_name, path, sizeof path) != 0)
+            continue;
+        struct trace t;
+        struct mpusim_error err;
+        mpusim_error_clear(&err);
+        cr_assert_eq(trace_read_file(path, &t, &err), 0, "%s: %s", path, err.text);
+        struct replay_options o = default_opts();
+        struct replay *r = run(&t, &o, NULL);
+        cr_expect_gt(r->expect_checked, 0, "%s has expectations", path);
+        cr_expect_eq(r->expect_failed, 0, "%s: %llu mismatches, first: event %ld %s", path,
+                     (unsigned long long)r->expect_failed,
+                     r->nmismatches ? r->mismatches[0].event : -1L,
+                     r->nmismatches ? r->mismatches[0].text : "");
+        replay_free(r);
+        trace_fini(&t);
+        n++;
+    }
+    closedir(d);
+    cr_expect_geq(n, 8, "bundled traces found: %d", n);
+}
+
+static char *replay_to_string(const char *path, size_t *len)
+{
+    struct trace t;
+    struct mpusim_error err;
+    mpusim_error_clear(&err);
+    cr_assert_eq(trace_read_file(path, &t, &err), 0, "%s", err.text);
+    char *buf = NULL;
+    FILE *f = open_memstream(&buf, len);
+    cr_assert_not_null(f);
+    struct replay_options o = default_opts();
+    struct replay *r = run(&t, &o, f);
+    replay_write_summary_json(f, r);
+    replay_write_summary_text(f, r);
+    fclose(f);
+    replay_free(r);
+    trace_fini(&t);
+    return buf;
+}
+
+Test(replay, the_same_trace_gives_byte_identical_outputs_twice)
+{
+    size_t la, lb;
+    char *a = replay_to_string("traces/xen-boot-fvp/trace.json", &la);
+    char *b = replay_to_string("traces/xen-boot-fvp/trace.json", &lb);
+    cr_assert_eq(la, lb);
+    cr_expect_eq(memcmp(a, b, la), 0);
+    cr_expect_gt(la, 100);
+    free(a);
+    free(b);
+}
+
+/* ---- properties over random sequences ---- */
+
+static uint64_t rnd(uint64_t *s)
+{
+    *s ^= *s >> 12;
+    *s ^= *s << 25;
+    *s ^= *s >> 27;
+    return *s * 2685821657736338717ull;
+}
+
+/* A random trace biased to collide: pages inside a small window, a few sizes, Xen's flags. */
+static void random_trace(struct trace *t, unsigned regions, size_t n, uint64_t seed)
+{
+    memset(t, 0, sizeof *t);
+    snprintf(t->source, sizeof t->source, "<random %llu>", (unsigned long long)seed);
+    t->regions = regions;
+    t->has_boot = 1;
+    t->nboot = 2;
+    t->boot = calloc(2, sizeof *t->boot);
+    cr_assert_not_null(t->boot);
+    t->boot[0] = (struct trace_boot_region){ 0x0, 0x79cf4, 0x37, "text" };
+    t->boot[1] = (struct trace_boot_region){ 0x7a000, 0xa104c, 0x3F, "rodata" };
+    t->events = calloc(n, sizeof *t->events);
+    cr_assert_not_null(t->events);
+    t->nevents = t->cap = n;
+    static const unsigned flags[] = { 0x2F, 0x3F, 0x37, 0x2C, 0x29, 0x27 };
+    for (size_t i = 0; i < n; i++) {
+        struct trace_event *ev = &t->events[i];
+        uint64_t page = 0x10000000 + (rnd(&seed) % 64) * 0x1000;
+        uint64_t len = (1 + rnd(&seed) % 4) * 0x1000;
+        ev->line = -1;
+        ev->flags = flags[rnd(&seed) % 6];
+        switch (rnd(&seed) % 5) {
+        case 0: case 1: ev->op = TRACE_OP_MAP; ev->base = page; ev->limit = page + len; break;
+        case 2: ev->op = TRACE_OP_UNMAP; ev->base = page; ev->limit = page + len; break;
+        case 3: ev->op = TRACE_OP_UNMAP_CONTAINING; ev->base = page; break;
+        default: ev->op = TRACE_OP_IOREMAP; ev->base = page + (rnd(&seed) % 0x1000);
+                 ev->limit = rnd(&seed) % 0x3000; break;
+        }
+    }
+}
+
+static void free_random(struct trace *t)
+{
+    free(t->boot);
+    free(t->events);
+}
+
+/* No address is covered by two enabled EL2 regions. */
+static int hw_overlaps(const struct mpu *m)
+{
+    const struct mpu_unit *u = &m->el2;
+    for (unsigned i = 0; i < u->nregions; i++) {
+        struct mpu_region_view a = mpu_region(m, 2, i);
+        if (!a.enabled || a.last < a.base)
+            continue;
+        for (unsigned j = i + 1; j < u->nregions; j++) {
+            struct mpu_region_view b = mpu_region(m, 2, j);
+            if (b.enabled && b.base <= b.last && a.base <= b.last && b.base <= a.last)
+                return 1;
+        }
+    }
+    return 0;
+}
+
+Test(replay, random_sequences_keep_the_invariants)
+{
+    unsigned algos[] = { MM_ALGO_XEN, MM_ALGO_XEN_TRANSIENT };
+    for (unsigned a = 0; a < 2; a++) {
+        struct trace t;
+        random_trace(&t, 16, 20000, 0xC0FFEE + a);
+        struct replay_options o = default_opts();
+        o.algo = (enum mm_algo)algos[a];
+        struct mpusim_error err;
+        mpusim_error_clear(&err);
+        struct replay *r = replay_new(&t, &o, &err);
+        cr_assert_not_null(r, "%s", err.text);
+        static struct mpu before_mpu;
+        static struct mm_ctx before_mm;
+        for (size_t i = 0; i < t.nevents; i++) {
+            before_mpu = r->mpu;
+            before_mm = r->mm;
+            struct replay_event_result res;
+            replay_step(r, i, &res);
+            cr_assert_leq(res.used, 16, "event %zu", i);
+            cr_assert(!hw_overlaps(&r->mpu), "overlap after event %zu (%s)", i, mm_algo_name(o.algo));
+            if (res.has_rc && res.rc != 0) {
+                cr_assert_eq(memcmp(before_mm.table, r->mm.table, sizeof r->mm.table), 0,
+                             "failed call changed the table at event %zu", i);
+                cr_assert_eq(memcmp(before_mm.mask, r->mm.mask, sizeof r->mm.mask), 0);
+                cr_assert_eq(memcmp(before_mpu.el2.prbar, r->mpu.el2.prbar,
+                                    sizeof r->mpu.el2.prbar), 0, "event %zu", i);
+                cr_assert_eq(memcmp(before_mpu.el2.prlar, r->mpu.el2.prlar,
+                                    sizeof r->mpu.el2.prlar), 0, "event %zu", i);
+            }
+        }
+        cr_expect_eq(r->divergences_total, 0, "%s at 16 regions: table == hardware",
+                     mm_algo_name(o.algo));
+        replay_free(r);
+        free_random(&t);
+    }
+}
+
+Test(replay, prenr_bug_shows_as_a_divergence_and_fixed_mode_has_none)
+{
+    for (int fixed = 0; fixed < 2; fixed++) {
+        struct trace t;
+        memset(&t, 0, sizeof t);
+        snprintf(t.source, sizeof t.source, "<prenr>");
+        t.regions = 64;
+        t.has_boot = 1;
+        size_t n = 40;
+        t.events = calloc(n, sizeof *t.events);
+        cr_assert_not_null(t.events);
+        t.nevents = t.cap = n;
+        for (size_t i = 0; i < 39; i++) /* regions 0..38 */
+            t.events[i] = (struct trace_event){ .op = TRACE_OP_MAP, .base = 0x40000000 + i * 0x1000,
+                                                .limit = 0x40001000 + i * 0x1000, .flags = 0x2F,
+                                                .line = -1 };
+        t.events[39] = (struct trace_event){ .op = TRACE_OP_UNMAP_CONTAINING,
+                                             .base = 0x40000000 + 35 * 0x1000, .line = -1 };
+        struct replay_options o = default_opts();
+        o.xen_fixed = fixed;
+        struct replay *r = run(&t, &o, NULL);
+        cr_expect_eq(r->mm.used, 38);
+        if (fixed) {
+            cr_expect_eq(r->divergences_total, 0);
+            cr_expect_eq(r->mpu.el2.prlar[35] & 1, 0, "fixed: region 35 disabled in hardware");
+        } else {
+            cr_expect_eq(r->divergences_total, 1);
+            cr_expect_eq(r->mpu.el2.prlar[35] & 1, 1, "faithful: region 35 still enabled");
+            cr_expect_geq(r->findings_total, 1);
+        }
+        replay_free(r);
+        free(t.events);
+    }
+}
