@@ -35,7 +35,7 @@ static int generate(const char *path)
         s ^= s << 13;
         s ^= s >> 7;
         s ^= s << 17;
-        uint64_t page = (s >> 20) % 0xFFFF;
+        unsigned long long page = (s >> 20) % 0xFFFF;
         switch (s % 8) {
         case 0: case 1: case 2: /* heap scrub pair */
             fprintf(f, "{\"op\": \"map\", \"base\": \"0x%llx\", \"limit\": \"0x%llx\", \"flags\": \"RW\"}\n",
