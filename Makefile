@@ -91,4 +91,49 @@ clean:
 	rm -rf build
 
 .PHONY: all deps check check-asan demo bench install clean
+
+# ---- Guest engine (sim/), the mm guest (guest/) and the test guests (tests/sim/guests/) ----
+# sim/ is the only code that uses Unicorn, libelf and capstone; mm/ is also cross-compiled into
+# build/guest/mm.elf, the same sources as the native engine, with -DMM_GUEST.
+PKGS     += unicorn libelf capstone
+SIMOBJS  := $(patsubst %.c,build/%.o,$(wildcard sim/*.c))
+ASIMOBJS := $(SIMOBJS:build/%=build/asan/%)
+OBJS     += $(SIMOBJS)
+AOBJS    += $(ASIMOBJS)
+build/mpusim build/mpusim-tests: $(SIMOBJS)
+build/asan/mpusim-tests: $(ASIMOBJS)
+$(patsubst bench/%.c,build/bench/%,$(BSRCS)): $(SIMOBJS)
+
+GUEST_CC     ?= aarch64-linux-gnu-gcc
+GUEST_CFLAGS := -std=c11 -ffreestanding -nostdlib -O2 -g -DMM_GUEST -Wall -Wextra -Werror \
+                -mgeneral-regs-only -fno-stack-protector -fno-pic -iquote . -MMD -MP
+GUEST_LDFLAGS := -static -nostdlib -Wl,--build-id=none -Wl,--no-warn-rwx-segments
+GUEST_SRCS := $(wildcard guest/*.c guest/*.S) $(filter-out mm/msg.c,$(wildcard mm/*.c))
+GUEST_OBJS := $(patsubst %,build/guest/%.o,$(basename $(GUEST_SRCS)))
+
+build/guest/%.o: %.c
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(GUEST_CFLAGS) -c -o $@ $<
+build/guest/%.o: %.S
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(GUEST_CFLAGS) -c -o $@ $<
+build/guest/mm.elf: $(GUEST_OBJS) guest/link.ld
+	$(GUEST_CC) $(GUEST_LDFLAGS) -T guest/link.ld -o $@ $(GUEST_OBJS) -lgcc
+build/guest/mm.adapter.json: guest/mm.adapter.json
+	@mkdir -p $(@D)
+	cp $< $@
+all: build/guest/mm.elf build/guest/mm.adapter.json
+
+# Small guest programs of tests/sim/, one ELF per source file, built before the tests run.
+TGUEST_SRCS := $(wildcard tests/sim/guests/*.S tests/sim/guests/*.c)
+TGUEST_ELFS := $(patsubst tests/sim/guests/%,build/tests/guests/%.elf,$(basename $(TGUEST_SRCS)))
+build/tests/guests/%.elf: tests/sim/guests/%.S tests/sim/guests/link.ld
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) -T tests/sim/guests/link.ld -o $@ $<
+build/tests/guests/%.elf: tests/sim/guests/%.c tests/sim/guests/link.ld
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) -T tests/sim/guests/link.ld -o $@ $< -lgcc
+build/mpusim-tests build/asan/mpusim-tests: $(TGUEST_ELFS) build/guest/mm.elf
+-include $(GUEST_OBJS:.o=.d) $(TGUEST_ELFS:.elf=.d)
+
 -include $(OBJS:.o=.d) $(TOBJS:.o=.d) $(CLIOBJS:.o=.d) $(AOBJS:.o=.d) $(ATOBJS:.o=.d)

@@ -1,0 +1,139 @@
+#ifndef MPUSIM_SIM_INTERNAL_H
+#define MPUSIM_SIM_INTERNAL_H
+/* Shared inside sim/: the engine's state and the functions one file offers the others. */
+#include <stdio.h>
+#include <unicorn/unicorn.h>
+
+#include "sim/sim.h"
+
+#define SIM_PAGE 0x1000ull
+#define SIM_MAX_SEGMENTS 16
+#define SIM_MAX_STUBS 64
+#define SIM_INSN_SIZE 4u
+
+/* Loaded ELF (sim/elf.c). */
+struct sim_elf {
+    int loaded;                   /* 1 after sim_load_elf succeeded */
+    char path[256];               /* as given, for messages */
+    uint64_t entry;               /* e_entry */
+    unsigned nseg;
+    struct {
+        uint64_t base, limit;     /* [base, limit) in memory (memsz) */
+        unsigned flags;           /* PF_R/PF_W/PF_X */
+    } seg[SIM_MAX_SEGMENTS];
+    struct sim_symbol *sym;       /* owned; sorted by address (then name) */
+    struct sim_symbol **by_name;  /* owned; the same symbols sorted by name */
+    size_t nsym;
+    char *names;                  /* owned: every symbol name, NUL-separated */
+};
+
+/* EL2 registers kept in sim's state (the MPU ones, SCTLR_EL2, MAIR_EL2 and HCR_EL2 are in the
+ * model). Indexes of enum sim_el2_reg; the table of encodings is in sim/el2.c. */
+enum sim_el2_reg {
+    EL2_VBAR, EL2_ESR, EL2_FAR, EL2_ELR, EL2_SPSR, EL2_TCR, EL2_VSCTLR, EL2_VTCR, EL2_VTTBR,
+    EL2_VSTCR, EL2_TPIDR, EL2_CPTR, EL2_MDCR, EL2_HSTR, EL2_ACTLR, EL2_AFSR0, EL2_AFSR1,
+    EL2_AMAIR, EL2_HPFAR, EL2_VPIDR, EL2_VMPIDR, EL2_SP_EL1, EL2_CNTHCTL, EL2_CNTVOFF,
+    EL2_CONTEXTIDR, EL2_HACR,
+    EL2_REG_COUNT,
+};
+
+enum sim_pending {
+    PENDING_NONE,
+    PENDING_FAULT,     /* an MPU fault was detected in a hook; PC went to the sentinel */
+    PENDING_STOP,      /* stop requested (exit call, budget, exception); see stop */
+    PENDING_STRADDLE,  /* a block is executable only up to straddle_far */
+};
+
+struct sim_stub {
+    uint64_t addr;
+    uint64_t value;
+};
+
+/* The engine. Heap-allocated by sim_new(). */
+struct sim {
+    struct sim_options opt;       /* as given */
+    uc_engine *uc;                /* owned */
+    struct mpu mpu;               /* the model */
+    struct sim_elf elf;
+    uint64_t el2[EL2_REG_COUNT];  /* EL2 state, enum sim_el2_reg */
+    int vectors;                  /* 1 once the guest wrote VBAR_EL2 */
+    uint64_t mmfr0;               /* ID_AA64MMFR0_EL1 as the guest reads it */
+    struct sim_stub stub[SIM_MAX_STUBS];
+    unsigned nstubs;
+    struct { uint64_t base, limit; } exempt[SIM_MAX_EXEMPT]; /* [base, limit) not checked */
+    unsigned nexempt;
+    uint64_t call_sp;             /* SP at the start of a call */
+
+    /* fast-path state of the current run (sim/mem.c) */
+    int checking;                 /* SCTLR_EL2.M == 1 (mirrors the model) */
+    uint64_t ok_lo[3], ok_hi[3];  /* per enum mpu_acc: [lo, hi] (inclusive) known allowed;
+                                     empty when lo > hi; invalidated by any MPU write */
+    uint64_t blk_start, blk_end;  /* current translated block [start, end) */
+    uint64_t insns;               /* instructions of the current run/call */
+    uint64_t budget;              /* budget of the current run/call */
+
+    /* a fault or stop detected inside a hook, handled by the run loop (sim/call.c) */
+    enum sim_pending pending;
+    struct sim_stop stop;         /* the stop being built / the last stop */
+    uint64_t fault_pc;            /* instruction that faulted */
+    uint8_t undo[64];             /* bytes a faulting store overwrote */
+    uint64_t undo_addr;
+    unsigned undo_len;            /* 0: nothing to undo */
+    uint64_t straddle_far;        /* PENDING_STRADDLE: first non-executable byte */
+    uint64_t straddle_block;      /* block start the straddle applies to */
+    int straddle_running;         /* 1 while that block runs instruction-counted to the fault */
+    uint64_t last_vector;         /* vector entry of the last delivered fault (loop guard) */
+    int fresh_vector;             /* 1 until the first block after a delivery passed */
+
+    struct sim_stats stats;
+};
+
+/* sim/elf.c */
+void sim_elf_fini(struct sim_elf *e);
+const struct sim_symbol *sim_elf_find(const struct sim_elf *e, const char *name);
+const struct sim_symbol *sim_elf_covering(const struct sim_elf *e, uint64_t addr);
+
+/* sim/el2.c */
+int sim_el2_install(struct sim *s, struct mpusim_error *err);
+/* Count an access to a register nobody models (enc: MPU_ENC numbering). */
+void sim_unknown(struct sim *s, unsigned enc, int is_write);
+/* Name of an EL2 state register or NULL. */
+const char *sim_el2_name(enum sim_el2_reg r);
+/* After any write to the model: refresh the check state and drop cached verdicts. */
+void sim_mpu_changed(struct sim *s);
+/* Write Unicorn's ELR_EL1 / SPSR_EL1 (the registers the guest's eret really uses). */
+void sim_el2_mirror(struct sim *s);
+
+/* sim/mem.c */
+int sim_mem_install(struct sim *s, struct mpusim_error *err);
+int sim_mem_map(struct sim *s, uint64_t base, uint64_t size, enum sim_window_kind kind,
+                const char *what, struct mpusim_error *err);
+/* From inside a hook, send the guest to new_pc. The instruction at addr ran (executed = 1)
+ * or did not; the rest of the current block will not, and the instruction count is
+ * corrected for it (the block hook counted the whole block). */
+void sim_redirect(struct sim *s, uint64_t addr, int executed, uint64_t new_pc);
+/* The same to the sentinel, an exit of uc_emu_start: the run loop takes over. */
+void sim_leave(struct sim *s, uint64_t addr, int executed);
+/* Record a stop of kind k at pc and leave. */
+void sim_stop_at(struct sim *s, enum sim_stop_kind k, uint64_t pc, int executed, const char *what);
+int sim_exempted(const struct sim *s, uint64_t addr, uint64_t size);
+
+/* sim/exception.c */
+/* Take the pending fault (s->stop) to the guest's vectors: ESR/FAR/ELR/SPSR_EL2, PC. */
+void sim_exception_enter(struct sim *s, uint64_t esr, uint64_t far, uint64_t elr);
+/* Install the UC_HOOK_INTR handler (service calls, undefined instructions, BRK, SVC, SMC). */
+int sim_exception_install(struct sim *s, struct mpusim_error *err);
+
+/* Unicorn helpers */
+static inline uint64_t sim_pc(struct sim *s)
+{
+    uint64_t pc = 0;
+    uc_reg_read(s->uc, UC_ARM64_REG_PC, &pc);
+    return pc;
+}
+static inline void sim_set_pc(struct sim *s, uint64_t pc)
+{
+    uc_reg_write(s->uc, UC_ARM64_REG_PC, &pc);
+}
+
+#endif

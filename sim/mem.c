@@ -1,0 +1,270 @@
+/*
+ * Guest memory and access checking.
+ *
+ * Memory: the ELF's segments (sim/elf.c), the harness stack window and the RAM or device
+ * windows of the options. Device windows are MMIO: reads give 0, writes are dropped.
+ *
+ * Checks, when SCTLR_EL2.M = 1 (the model's EL2 MPU is on):
+ *   - instruction fetch: once per executed translated block (UC_HOOK_BLOCK), for the block's
+ *     whole byte range [start, start + size). A block that is executable only up to some byte
+ *     (it runs off the end of an executable region) is run instruction-counted up to that
+ *     byte and the fault is taken there (the run loop in sim/call.c), so fetch faults are
+ *     precise to the instruction;
+ *   - loads and stores: UC_HOOK_MEM_READ / UC_HOOK_MEM_WRITE, before the access.
+ * Fast path: the model's verdict for the elementary interval of its lookup index that an
+ * allowed access fell in is cached per access kind (ok_lo/ok_hi), so most accesses cost two
+ * compares; any write to an MPU register drops the cache. Checks never allocate or log.
+ *
+ * A fault detected in a hook sends the guest to the sentinel address, an exit of
+ * uc_emu_start; Unicorn abandons the rest of the instruction (a load's destination register
+ * and any base writeback stay as they were) but completes a store already started, so the
+ * hook saves the bytes the store overwrites and the run loop puts them back.
+ */
+#include <string.h>
+
+#include "sim/internal.h"
+
+void sim_redirect(struct sim *s, uint64_t addr, int executed, uint64_t new_pc)
+{
+    /* The block hook counted the whole block; take back what will not run in it. */
+    if (addr >= s->blk_start && addr < s->blk_end) {
+        uint64_t tail = (s->blk_end - addr) / SIM_INSN_SIZE - (executed ? 1u : 0u);
+        s->insns -= tail;
+        s->blk_end = addr + (executed ? SIM_INSN_SIZE : 0u);
+    }
+    sim_set_pc(s, new_pc);
+}
+
+void sim_leave(struct sim *s, uint64_t addr, int executed)
+{
+    sim_redirect(s, addr, executed, s->opt.sentinel);
+}
+
+void sim_stop_at(struct sim *s, enum sim_stop_kind k, uint64_t pc, int executed, const char *what)
+{
+    s->stop.kind = k;
+    s->stop.pc = pc;
+    snprintf(s->stop.what, sizeof s->stop.what, "%s", what ? what : "");
+    s->pending = PENDING_STOP;
+    sim_leave(s, pc, executed);
+}
+
+int sim_exempted(const struct sim *s, uint64_t addr, uint64_t size)
+{
+    uint64_t last = addr + (size ? size - 1 : 0);
+    for (unsigned i = 0; i < s->nexempt; i++)
+        if (addr >= s->exempt[i].base && last < s->exempt[i].limit && last >= addr)
+            return 1;
+    return 0;
+}
+
+/* Remember that every access of kind acc in the lookup interval holding addr is allowed. */
+static void cache_verdict(struct sim *s, enum mpu_acc acc, uint64_t addr, int region)
+{
+    const struct mpu_unit *u = mpu_unit_of(&s->mpu, 2);
+    const struct mpu_index *ix = &u->index;
+    if (region < 0 || ix->dirty || ix->n == 0)
+        return;
+    unsigned lo = 0, hi = ix->n - 1; /* last interval whose start <= addr */
+    if (addr < ix->start[0])
+        return;
+    while (lo < hi) {
+        unsigned mid = (lo + hi + 1) / 2;
+        if (ix->start[mid] <= addr)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    if (ix->hit[lo] != region)
+        return;
+    s->ok_lo[acc] = ix->start[lo];
+    s->ok_hi[acc] = lo + 1 < ix->n ? ix->start[lo + 1] - 1 : UINT64_MAX;
+}
+
+/* Slow path of a check: exemption, then the model. Returns the verdict. */
+static struct mpu_result check_slow(struct sim *s, enum mpu_acc acc, uint64_t addr,
+                                    uint64_t size)
+{
+    struct mpu_result r;
+    if (sim_exempted(s, addr, size)) {
+        memset(&r, 0, sizeof r);
+        r.fault = MPU_FAULT_NONE;
+        r.region = -1;
+        return r;
+    }
+    r = mpu_check(&s->mpu, addr, size, acc, 2);
+    if (r.fault == MPU_FAULT_NONE)
+        cache_verdict(s, acc, addr, r.region);
+    return r;
+}
+
+static void record_fault(struct sim *s, enum mpu_acc acc, uint64_t addr, unsigned size,
+                         uint64_t pc, const struct mpu_result *r)
+{
+    s->stop.kind = SIM_STOP_FAULT;
+    s->stop.pc = pc;
+    s->stop.acc = acc;
+    s->stop.addr = addr;
+    s->stop.size = size;
+    s->stop.mpu = *r;
+    s->stop.what[0] = '\0';
+    s->fault_pc = pc;
+    s->pending = PENDING_FAULT;
+}
+
+static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
+{
+    (void)uc;
+    struct sim *s = opaque;
+    s->blk_start = addr;
+    s->blk_end = addr + size;
+    s->insns += size / SIM_INSN_SIZE;
+    if (s->insns > s->budget) {
+        sim_stop_at(s, SIM_STOP_BUDGET, addr, 0, NULL);
+        return;
+    }
+    if (!s->checking)
+        return;
+    uint64_t n = size ? size : SIM_INSN_SIZE;
+    if (addr >= s->ok_lo[MPU_ACC_EXEC] && addr + (n - 1) <= s->ok_hi[MPU_ACC_EXEC])
+        return;
+    s->stats.fetch_checks++;
+    if (s->straddle_running && addr == s->straddle_block)
+        n = s->straddle_far - addr; /* instruction-counted run up to the faulting byte */
+    struct mpu_result r = check_slow(s, MPU_ACC_EXEC, addr, n);
+    if (r.fault == MPU_FAULT_NONE)
+        return;
+    if (r.far <= addr) { /* the first instruction of the block cannot be fetched */
+        record_fault(s, MPU_ACC_EXEC, addr, SIM_INSN_SIZE, addr, &r);
+        sim_leave(s, addr, 0);
+        return;
+    }
+    /* executable up to r.far: run the block instruction-counted up to there (sim/call.c) */
+    s->straddle_block = addr;
+    s->straddle_far = r.far & ~(uint64_t)(SIM_INSN_SIZE - 1);
+    s->pending = PENDING_STRADDLE;
+    sim_leave(s, addr, 0);
+}
+
+static void on_data(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
+                    void *opaque)
+{
+    (void)value;
+    struct sim *s = opaque;
+    if (!s->checking)
+        return;
+    enum mpu_acc acc = type == UC_MEM_WRITE ? MPU_ACC_WRITE : MPU_ACC_READ;
+    uint64_t n = size > 0 ? (uint64_t)size : 1u;
+    s->stats.data_checks++;
+    if (addr >= s->ok_lo[acc] && addr + (n - 1) <= s->ok_hi[acc])
+        return;
+    struct mpu_result r = check_slow(s, acc, addr, n);
+    if (r.fault == MPU_FAULT_NONE)
+        return;
+    uint64_t pc = sim_pc(s);
+    record_fault(s, acc, addr, (unsigned)n, pc, &r);
+    if (acc == MPU_ACC_WRITE && n <= sizeof s->undo &&
+        uc_mem_read(uc, addr, s->undo, (size_t)n) == UC_ERR_OK) {
+        s->undo_addr = addr; /* Unicorn completes the store: put these bytes back */
+        s->undo_len = (unsigned)n;
+    }
+    sim_leave(s, pc, 0);
+}
+
+static bool on_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
+                        void *opaque)
+{
+    (void)uc;
+    (void)value;
+    struct sim *s = opaque;
+    const char *kind = type == UC_MEM_WRITE_UNMAPPED   ? "write to"
+                       : type == UC_MEM_FETCH_UNMAPPED ? "instruction fetch from"
+                                                       : "read from";
+    uint64_t pc = type == UC_MEM_FETCH_UNMAPPED ? addr : sim_pc(s);
+    s->stop.kind = SIM_STOP_EXCEPTION;
+    s->stop.pc = pc;
+    s->stop.addr = addr;
+    s->stop.size = (unsigned)(size > 0 ? size : 0);
+    snprintf(s->stop.what, sizeof s->stop.what, "%s unmapped address 0x%llx", kind,
+             (unsigned long long)addr);
+    s->pending = PENDING_STOP;
+    return false; /* uc_emu_start returns an error; the run loop reports s->stop */
+}
+
+static uint64_t on_device_read(uc_engine *uc, uint64_t offset, unsigned size, void *opaque)
+{
+    (void)uc;
+    (void)offset;
+    (void)size;
+    struct sim *s = opaque;
+    s->stats.device_reads++;
+    return 0;
+}
+
+static void on_device_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_t value,
+                            void *opaque)
+{
+    (void)uc;
+    (void)offset;
+    (void)size;
+    (void)value;
+    struct sim *s = opaque;
+    s->stats.device_writes++;
+}
+
+int sim_mem_map(struct sim *s, uint64_t base, uint64_t size, enum sim_window_kind kind,
+                const char *what, struct mpusim_error *err)
+{
+    if (size == 0 || (base | size) & (SIM_PAGE - 1) || base + size < base)
+        return mpusim_error_set(err, MPUSIM_E_RANGE,
+                                "%s [0x%llx, +0x%llx): base and size must be non-zero multiples "
+                                "of 4 KiB", what, (unsigned long long)base,
+                                (unsigned long long)size);
+    uint64_t sent = s->opt.sentinel;
+    if (sent >= base && sent - base < size)
+        return mpusim_error_set(err, MPUSIM_E_RANGE, "%s [0x%llx, 0x%llx) covers the sentinel 0x%llx",
+                                what, (unsigned long long)base, (unsigned long long)(base + size),
+                                (unsigned long long)sent);
+    uc_err e = kind == SIM_WINDOW_DEVICE
+                   ? uc_mmio_map(s->uc, base, size, on_device_read, s, on_device_write, s)
+                   : uc_mem_map(s->uc, base, size, UC_PROT_ALL);
+    if (e != UC_ERR_OK)
+        return mpusim_error_set(err, e == UC_ERR_MAP ? MPUSIM_E_RANGE : MPUSIM_E_ENGINE,
+                                "%s [0x%llx, 0x%llx): %s", what, (unsigned long long)base,
+                                (unsigned long long)(base + size),
+                                e == UC_ERR_MAP ? "overlaps memory already mapped"
+                                                : uc_strerror(e));
+    return 0;
+}
+
+int sim_mem_install(struct sim *s, struct mpusim_error *err)
+{
+    uc_hook h;
+    uc_err e = uc_hook_add(s->uc, &h, UC_HOOK_BLOCK, (void *)on_block, s, 1, 0);
+    if (e == UC_ERR_OK)
+        e = uc_hook_add(s->uc, &h, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, (void *)on_data, s, 1,
+                        0);
+    if (e == UC_ERR_OK)
+        e = uc_hook_add(s->uc, &h, UC_HOOK_MEM_UNMAPPED, (void *)on_unmapped, s, 1, 0);
+    if (e != UC_ERR_OK)
+        return mpusim_error_set(err, MPUSIM_E_ENGINE, "installing the memory hooks: %s",
+                                uc_strerror(e));
+    return 0;
+}
+
+int sim_mem_read(struct sim *s, uint64_t addr, void *buf, size_t len, struct mpusim_error *err)
+{
+    if (uc_mem_read(s->uc, addr, buf, len) != UC_ERR_OK)
+        return mpusim_error_set(err, MPUSIM_E_RANGE, "guest memory [0x%llx, +%zu) is not mapped",
+                                (unsigned long long)addr, len);
+    return 0;
+}
+
+int sim_mem_write(struct sim *s, uint64_t addr, const void *buf, size_t len,
+                  struct mpusim_error *err)
+{
+    if (uc_mem_write(s->uc, addr, buf, len) != UC_ERR_OK)
+        return mpusim_error_set(err, MPUSIM_E_RANGE, "guest memory [0x%llx, +%zu) is not mapped",
+                                (unsigned long long)addr, len);
+    return 0;
+}

@@ -1,0 +1,268 @@
+#ifndef MPUSIM_SIM_SIM_H
+#define MPUSIM_SIM_SIM_H
+/*
+ * The guest engine: an AArch64 ELF run in Unicorn 2.0.1 as if at EL2 of an Armv8-R PE, with
+ * every MPU register and every checked access going to the MPU model (mpu_model/).
+ * Reference: ../shared/reference/unicorn-notes.md; user documentation: docs/guest.md.
+ *
+ * Unicorn 2.0.1 runs AArch64 at EL1 only, so EL2 is virtualised on EL1 (sim/el2.c):
+ * `mrs CurrentEL` reads 8; MRS/MSR of MPU registers, SCTLR_EL2, MAIR_EL2 and HCR_EL2 go to the
+ * model; the other *_EL2 registers the guest uses live in struct sim's EL2 state; cache and
+ * TLB maintenance are no-ops; registers nobody models read as zero, ignore writes and are
+ * counted (struct sim_stats). When SCTLR_EL2.M = 1 every data access and every instruction
+ * fetch is checked by the model (sim/mem.c). A fault is precise (a faulting store leaves
+ * memory unchanged, a faulting load leaves its registers unchanged) and is taken to the
+ * guest's vectors at VBAR_EL2 + 0x200 (or + 0x000 with SP_EL0) once the guest has written
+ * VBAR_EL2; otherwise the run stops with a report (struct sim_stop, sim_stop_format()).
+ *
+ * Typical use (the guest engine of replay, `mpusim run`):
+ *
+ *     struct sim_options o; sim_options_default(&o); o.mpu.regions_el2 = 16;
+ *     struct sim *s = sim_new(&o, &err);                 // Unicorn + model, nothing loaded
+ *     sim_load_elf(s, "build/guest/mm.elf", &err);       // PT_LOAD segments, entry, symbols
+ *     sim_stub(s, "printk", 0, &err);                    // optional, any number
+ *     sim_run(s, sim_entry(s), "start_xen", 0, &st, &err); // boot code programs the MPU
+ *     sim_call(s, "xen_mpumap_update", args, 3, &r, &err);  // r.x0, r.insns; once per event
+ *     sim_mpu(s);                                        // the model: registers, counters
+ *     sim_free(s);
+ *
+ * Errors: functions returning int give 0 on success and -1 with err set (MPUSIM_E_IO: file,
+ * MPUSIM_E_PARSE: not a usable AArch64 ELF, MPUSIM_E_RANGE: unknown symbol or bad option,
+ * MPUSIM_E_ENGINE: Unicorn failed, or the guest stopped abnormally: MPU fault with no
+ * vectors, budget exhausted, undefined instruction, unmapped access). After a run or call,
+ * sim_last_stop() tells what happened in full. Nothing here prints or exits.
+ * Not thread-safe; one struct sim per thread. Runs are deterministic.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/error.h"
+#include "mpu_model/mpu.h"
+
+#define SIM_MAX_WINDOWS 8     /* RAM/device windows from options */
+#define SIM_MAX_EXEMPT 4      /* address ranges exempt from MPU checks */
+#define SIM_MAX_ARGS 8        /* integer arguments of a call (X0..X7, AAPCS64) */
+#define SIM_MAX_UNKNOWN 32    /* distinct unmodelled registers remembered for the report */
+#define SIM_DEFAULT_BUDGET 10000000ull /* instructions per run or call when 0 is given */
+#define SIM_DEFAULT_STACK_BASE 0x7FF00000ull /* harness stack window when none is given */
+#define SIM_DEFAULT_STACK_SIZE 0x10000ull
+#define SIM_DEFAULT_SENTINEL 0xFFFFFFFF0000ull /* return address of calls; never mapped */
+
+/* Guest service calls (docs/guest.md): `hvc #0` with the function number in X0. */
+enum sim_hvc {
+    SIM_HVC_EXIT = 0,    /* X1 = exit code: the run stops (SIM_STOP_EXIT) */
+    SIM_HVC_PUTC = 1,    /* X1 = one character */
+    SIM_HVC_WRITE = 2,   /* X1 = guest address of the bytes, X2 = length */
+    SIM_HVC_LOG = 3,     /* X1 = message id, X2..X5 = four arguments (mm_guest_log) */
+};
+
+enum sim_window_kind {
+    SIM_WINDOW_RAM,    /* zero-filled read/write memory */
+    SIM_WINDOW_DEVICE, /* MMIO: reads return 0, writes are ignored; both counted */
+};
+
+struct sim_window {
+    uint64_t base;             /* first byte; multiple of 4 KiB */
+    uint64_t size;             /* bytes; multiple of 4 KiB, > 0 */
+    enum sim_window_kind kind;
+};
+
+/* Guest console output (SIM_HVC_PUTC, SIM_HVC_WRITE): len bytes, not NUL-terminated. */
+typedef void (*sim_console_fn)(void *opaque, const char *buf, size_t len);
+/* Guest log call (SIM_HVC_LOG): id and the four arguments as the guest passed them. */
+typedef void (*sim_log_fn)(void *opaque, uint64_t id, const uint64_t arg[4]);
+
+struct sim_options {
+    struct mpu_config mpu;       /* the model sim creates (region counts, FSC model) */
+    uint64_t stack_base;         /* harness stack window, first byte (4 KiB aligned) */
+    uint64_t stack_size;         /* bytes; 0: no stack window (the guest's own SP is used) */
+    struct sim_window window[SIM_MAX_WINDOWS]; /* extra RAM/device windows */
+    unsigned nwindows;
+    uint64_t budget;             /* default instructions per run/call; 0: SIM_DEFAULT_BUDGET */
+    int deliver_faults;          /* 1: take faults to the guest's vectors once VBAR_EL2 was
+                                    written; 0: always stop with a report */
+    uint64_t sentinel;           /* return address of calls (4 KiB aligned, not mapped by the
+                                    ELF or a window; fetching it is never checked) */
+    sim_console_fn on_console;   /* may be NULL: output is dropped (still counted) */
+    sim_log_fn on_log;           /* may be NULL: log calls are counted only */
+    void *opaque;                /* borrowed; passed to the callbacks */
+};
+
+/* Defaults: 16 + 16 regions, FSC translation, stack window at SIM_DEFAULT_STACK_BASE, no other
+ * windows, SIM_DEFAULT_BUDGET, deliver_faults = 1, SIM_DEFAULT_SENTINEL, no callbacks. */
+void sim_options_default(struct sim_options *o);
+
+/* A symbol of the loaded ELF (STT_FUNC or STT_OBJECT with a name). */
+struct sim_symbol {
+    const char *name;  /* borrowed from the sim: valid until sim_free() */
+    uint64_t addr;     /* st_value */
+    uint64_t size;     /* st_size in bytes (0 when the ELF gives none) */
+    int is_func;       /* 1 for STT_FUNC, 0 for STT_OBJECT */
+};
+
+enum sim_stop_kind {
+    SIM_STOP_NONE,      /* nothing ran yet */
+    SIM_STOP_RETURNED,  /* a call returned to the sentinel */
+    SIM_STOP_UNTIL,     /* a run reached its until address */
+    SIM_STOP_EXIT,      /* the guest made the exit call (SIM_HVC_EXIT) */
+    SIM_STOP_FAULT,     /* MPU fault that could not be taken to guest vectors */
+    SIM_STOP_BUDGET,    /* instruction budget exhausted */
+    SIM_STOP_EXCEPTION, /* undefined instruction, BRK, SVC/SMC, unmapped access, fault loop */
+    SIM_STOP_KIND_COUNT,
+};
+
+/* What ended the last run or call. */
+struct sim_stop {
+    enum sim_stop_kind kind;
+    uint64_t pc;              /* PC when it stopped: the faulting or offending instruction,
+                                 the until address, or the sentinel */
+    uint64_t insns;           /* instructions executed by this run/call */
+    int64_t exit_code;        /* SIM_STOP_EXIT: X1 of the exit call */
+    /* SIM_STOP_FAULT (and, for the record, the last fault taken to vectors): */
+    enum mpu_acc acc;         /* MPU_ACC_READ, _WRITE or _EXEC */
+    uint64_t addr;            /* first byte of the access */
+    unsigned size;            /* access size in bytes (block size for fetches) */
+    struct mpu_result mpu;    /* the model's verdict: cause, regions, ESR, FAR */
+    char what[128];           /* SIM_STOP_EXCEPTION: what happened ("undefined instruction") */
+};
+
+/* Register the guest touched that nobody models (read as zero, writes ignored). */
+struct sim_unknown_reg {
+    unsigned enc;             /* op0:op1:CRn:CRm:op2 (MPU_ENC numbering) */
+    uint64_t reads, writes;
+};
+
+struct sim_stats {
+    uint64_t insns;           /* instructions executed in total */
+    uint64_t runs, calls;     /* sim_run / sim_call invocations */
+    uint64_t sysreg_reads;    /* MRS handled by sim (model + EL2 state + unknown) */
+    uint64_t sysreg_writes;   /* MSR handled by sim */
+    uint64_t cache_ops;       /* DC/IC maintenance (no-ops) */
+    uint64_t tlb_ops;         /* TLBI (no-ops) */
+    uint64_t fetch_checks;    /* translated blocks checked for execution */
+    uint64_t data_checks;     /* loads and stores checked (including cached verdicts) */
+    uint64_t faults_taken;    /* faults delivered to guest vectors */
+    uint64_t faults_stopped;  /* faults that stopped the run */
+    uint64_t stores_undone;   /* faulting stores whose bytes were restored */
+    uint64_t hvc_calls;       /* service calls */
+    uint64_t console_bytes;   /* bytes written by the guest console */
+    uint64_t device_reads, device_writes; /* accesses to device windows */
+    uint64_t stub_calls;      /* calls answered by a stub */
+    uint64_t unknown_reads, unknown_writes; /* unmodelled registers, all together */
+    unsigned nunknown;        /* entries in unknown[] (capacity SIM_MAX_UNKNOWN; the totals
+                                 above also count registers that did not fit) */
+    struct sim_unknown_reg unknown[SIM_MAX_UNKNOWN];
+};
+
+struct sim;
+
+/**
+ * sim_new - open Unicorn (UC_CPU_ARM64_MAX), create the model, install the hooks
+ * @opt: copied; callbacks and opaque are borrowed and must outlive the sim
+ * Returns a new sim (free with sim_free()), or NULL with err set (MPUSIM_E_RANGE for bad
+ * options, MPUSIM_E_ENGINE when Unicorn fails or memory is short).
+ */
+struct sim *sim_new(const struct sim_options *opt, struct mpusim_error *err);
+void sim_free(struct sim *s); /* s may be NULL */
+
+/**
+ * sim_load_elf - load an AArch64 ELF64 executable: map and fill its PT_LOAD segments (bss
+ * zeroed), remember its entry point and its function and object symbols. Once per sim.
+ * @path: borrowed. Errors: MPUSIM_E_IO (cannot open/read), MPUSIM_E_PARSE (not ELF, truncated,
+ * not ELF64 little-endian, e_machine not AArch64, no PT_LOAD, segment overlapping a window or
+ * the sentinel), each message naming the file. After a failure the sim may hold part of the
+ * image: free it.
+ */
+int sim_load_elf(struct sim *s, const char *path, struct mpusim_error *err);
+
+/* Entry point of the loaded ELF (0 before sim_load_elf). */
+uint64_t sim_entry(const struct sim *s);
+/* Look a symbol up by name. Returns 0 and fills *out, or -1 with err MPUSIM_E_RANGE
+ * ("no symbol 'x' in file"). */
+int sim_symbol(const struct sim *s, const char *name, struct sim_symbol *out,
+               struct mpusim_error *err);
+/* Write "name+0x1c" (or "name", or "0x..." when no symbol covers addr) into buf (capacity cap,
+ * always NUL-terminated). Returns buf. */
+char *sim_symbolize(const struct sim *s, uint64_t addr, char *buf, size_t cap);
+
+/**
+ * sim_stub - answer every call of symbol name with X0 = value without running its body
+ * (the stub returns to LR). Call before running. Errors: MPUSIM_E_RANGE (no such symbol).
+ */
+int sim_stub(struct sim *s, const char *name, uint64_t value, struct mpusim_error *err);
+
+/**
+ * sim_exempt - exclude [base, limit) from MPU checks (data and fetch). For harness images
+ * whose own code and data are not part of the system being modelled (our guest/mm.elf).
+ * At most SIM_MAX_EXEMPT ranges. sim_exempt_image() exempts every PT_LOAD segment and the
+ * harness stack window.
+ */
+int sim_exempt(struct sim *s, uint64_t base, uint64_t limit, struct mpusim_error *err);
+int sim_exempt_image(struct sim *s, struct mpusim_error *err);
+
+/**
+ * sim_run - run the guest from pc until it reaches the address of symbol until (NULL: no until
+ * address: until it exits through SIM_HVC_EXIT or returns to the sentinel, which LR holds)
+ * @budget: instructions at most; 0: the default budget
+ * @out:    written always (may be NULL); also kept for sim_last_stop()
+ * Returns 0 when the run reached until, exited or returned; -1 otherwise, with err
+ * MPUSIM_E_ENGINE and a one-line text (the full report: sim_stop_format()).
+ * After a run that reached until, the guest's SP becomes the SP of later calls, so boot code
+ * that sets up its own stack serves the calls (no harness stack needed).
+ */
+int sim_run(struct sim *s, uint64_t pc, const char *until, uint64_t budget, struct sim_stop *out,
+            struct mpusim_error *err);
+
+struct sim_call_result {
+    uint64_t x0;      /* X0 at return (raw 64 bits; see sim_sext32 for a C int) */
+    uint64_t insns;   /* instructions executed by the call (a stubbed call counts 1) */
+};
+
+/**
+ * sim_call - call symbol name with nargs (<= SIM_MAX_ARGS) integer arguments in X0..X7
+ * (AAPCS64), LR = the sentinel, SP = the call stack (harness stack top, or the SP a run left,
+ * see sim_run), with the default budget (sim_call_budget() for another).
+ * @out: written on success
+ * Returns 0 when the function returned; -1 with err otherwise: MPUSIM_E_RANGE for an unknown
+ * symbol, MPUSIM_E_ENGINE when the guest stopped another way ("budget of N instructions
+ * exhausted in xen_mpumap_update at xen_mpumap_update+0x40 (0x2a4c0)", an MPU fault, ...).
+ */
+int sim_call(struct sim *s, const char *name, const uint64_t *args, unsigned nargs,
+             struct sim_call_result *out, struct mpusim_error *err);
+int sim_call_budget(struct sim *s, const char *name, const uint64_t *args, unsigned nargs,
+                    uint64_t budget, struct sim_call_result *out, struct mpusim_error *err);
+
+/* Sign-extend W0 (a C int return value) to 64 bits. */
+static inline int64_t sim_sext32(uint64_t x0) { return (int64_t)(int32_t)(uint32_t)x0; }
+
+/* Guest memory access for the host (not checked by the MPU, not counted). 0 or -1 with err
+ * (MPUSIM_E_RANGE when [addr, addr+len) is not mapped). */
+int sim_mem_read(struct sim *s, uint64_t addr, void *buf, size_t len, struct mpusim_error *err);
+int sim_mem_write(struct sim *s, uint64_t addr, const void *buf, size_t len,
+                  struct mpusim_error *err);
+/* General registers X0..X30 (n = 0..30), 31 = SP, 32 = PC. 0 or -1 with err. */
+int sim_reg_read(struct sim *s, unsigned n, uint64_t *value, struct mpusim_error *err);
+
+/* The model the guest programs: registers, counters. Owned by the sim; the host may read it,
+ * and may write it (e.g. a trace's sysreg event) between runs. */
+struct mpu *sim_mpu(struct sim *s);
+/* Write an MPU model register from the host (a trace's sysreg event), keeping the engine's
+ * cached verdicts in step. id: as mpu_write(). Use this instead of mpu_write(sim_mpu(s)). */
+void sim_mpu_write(struct sim *s, int id, uint64_t value);
+/* Counters since sim_new(). */
+const struct sim_stats *sim_stats(const struct sim *s);
+/* What ended the last run or call. */
+const struct sim_stop *sim_last_stop(const struct sim *s);
+
+/**
+ * sim_stop_format - a human report of st (several lines, each ending in '\n'): what stopped,
+ * PC as symbol+offset with the instruction disassembled, and for faults the address, access
+ * kind and size, cause, ESR/FAR, and the regions that matched. Writes at most cap bytes
+ * including the NUL; returns the length the full text needs (as snprintf does).
+ */
+size_t sim_stop_format(const struct sim *s, const struct sim_stop *st, char *buf, size_t cap);
+
+/* Names: "returned", "until", "exit", "fault", "budget", "exception". */
+const char *sim_stop_kind_name(enum sim_stop_kind k);
+
+#endif
