@@ -133,7 +133,7 @@ build/tests/guests/%.elf: tests/sim/guests/%.S tests/sim/guests/link.ld
 build/tests/guests/%.elf: tests/sim/guests/%.c tests/sim/guests/link.ld
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) -T tests/sim/guests/link.ld -o $@ $< -lgcc
-build/mpusim-tests build/asan/mpusim-tests: $(TGUEST_ELFS) build/guest/mm.elf
+build/mpusim-tests build/asan/mpusim-tests: | $(TGUEST_ELFS) build/guest/mm.elf
 -include $(GUEST_OBJS:.o=.d) $(TGUEST_ELFS:.elf=.d)
 
 -include $(OBJS:.o=.d) $(TOBJS:.o=.d) $(CLIOBJS:.o=.d) $(AOBJS:.o=.d) $(ATOBJS:.o=.d)

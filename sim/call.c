@@ -74,6 +74,7 @@ static int run_loop(struct sim *s, uint64_t pc, const uint64_t *until, uint64_t 
     s->straddle_running = 0;
     s->undo_len = 0;
     s->blk_start = s->blk_end = 0;
+    s->adv_pc = 0;
     s->last_vector = UINT64_MAX;
     for (;;) {
         uint64_t count = 0;
@@ -268,6 +269,8 @@ int sim_stub(struct sim *s, const char *name, uint64_t value, struct mpusim_erro
         return mpusim_error_set(err, MPUSIM_E_RANGE, "more than %d stubs", SIM_MAX_STUBS);
     uc_hook h;
     uc_err e = uc_hook_add(s->uc, &h, UC_HOOK_CODE, (void *)on_stub, s, y.addr, y.addr);
+    if (e == UC_ERR_OK) /* blocks translated before the hook existed do not call it */
+        e = uc_ctl_remove_cache(s->uc, y.addr, y.addr + SIM_INSN_SIZE);
     if (e != UC_ERR_OK)
         return mpusim_error_set(err, MPUSIM_E_ENGINE, "stub for %s: %s", name, uc_strerror(e));
     s->stub[s->nstubs].addr = y.addr;

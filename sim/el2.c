@@ -19,8 +19,9 @@
  *
  * PC-advance rule: a hook that returns 1 skips the instruction, but for a register Unicorn
  * does not implement at EL1 the skipped instruction would be executed again forever. We
- * therefore always write PC = address + 4 ourselves; that also ends the translated block, so
- * an MSR that enables the MPU is followed by a fresh block whose fetch is checked.
+ * therefore always write PC = address + 4 ourselves (sim_advance): for a register Unicorn
+ * implements the block simply goes on, for the others it ends and the next one starts at
+ * address + 4; either way exactly one instruction is skipped and counted.
  */
 #include <string.h>
 
@@ -204,8 +205,7 @@ static uint32_t on_mrs(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_reg *c
         return 0;
     s->stats.sysreg_reads++;
     uc_reg_write(uc, reg, &v);
-    uint64_t pc = sim_pc(s);
-    sim_redirect(s, pc, 1, pc + SIM_INSN_SIZE);
+    sim_advance(s, sim_pc(s));
     return 1;
 }
 
@@ -217,8 +217,7 @@ static uint32_t on_msr(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_reg *c
     if (!answer_write(s, cp_enc(cp), cp->val))
         return 0;
     s->stats.sysreg_writes++;
-    uint64_t pc = sim_pc(s);
-    sim_redirect(s, pc, 1, pc + SIM_INSN_SIZE);
+    sim_advance(s, sim_pc(s));
     return 1;
 }
 
@@ -245,8 +244,7 @@ static uint32_t on_sys(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_reg *c
     unsigned enc = cp_enc(cp);
     if (enc_op0(enc) != 1 || !answer_sys(s, enc))
         return 0;
-    uint64_t pc = sim_pc(s);
-    sim_redirect(s, pc, 1, pc + SIM_INSN_SIZE);
+    sim_advance(s, sim_pc(s));
     return 1;
 }
 
@@ -257,8 +255,7 @@ static uint32_t on_sysl(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_reg *
     uint64_t zero = 0;
     sim_unknown(s, cp_enc(cp), 0);
     uc_reg_write(uc, reg, &zero);
-    uint64_t pc = sim_pc(s);
-    sim_redirect(s, pc, 1, pc + SIM_INSN_SIZE);
+    sim_advance(s, sim_pc(s));
     return 1;
 }
 

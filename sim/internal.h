@@ -69,6 +69,8 @@ struct sim {
     uint64_t ok_lo[3], ok_hi[3];  /* per enum mpu_acc: [lo, hi] (inclusive) known allowed;
                                      empty when lo > hi; invalidated by any MPU write */
     uint64_t blk_start, blk_end;  /* current translated block [start, end) */
+    uint64_t adv_pc, adv_end;     /* a system-register hook moved PC to adv_pc inside the block
+                                     ending at adv_end; 0: none (see sim_advance) */
     uint64_t insns;               /* instructions of the current run/call */
     uint64_t budget;              /* budget of the current run/call */
 
@@ -112,6 +114,10 @@ int sim_mem_map(struct sim *s, uint64_t base, uint64_t size, enum sim_window_kin
  * or did not; the rest of the current block will not, and the instruction count is
  * corrected for it (the block hook counted the whole block). */
 void sim_redirect(struct sim *s, uint64_t addr, int executed, uint64_t new_pc);
+/* From a system-register hook: skip the instruction at pc (PC = pc + 4). Unicorn may or may
+ * not end the translated block there (it does for registers it does not implement); the
+ * block hook settles the instruction count when the next block starts. */
+void sim_advance(struct sim *s, uint64_t pc);
 /* The same to the sentinel, an exit of uc_emu_start: the run loop takes over. */
 void sim_leave(struct sim *s, uint64_t addr, int executed);
 /* Record a stop of kind k at pc and leave. */

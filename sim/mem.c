@@ -35,6 +35,13 @@ void sim_redirect(struct sim *s, uint64_t addr, int executed, uint64_t new_pc)
     sim_set_pc(s, new_pc);
 }
 
+void sim_advance(struct sim *s, uint64_t pc)
+{
+    s->adv_pc = pc + SIM_INSN_SIZE;
+    s->adv_end = s->blk_end;
+    sim_set_pc(s, pc + SIM_INSN_SIZE);
+}
+
 void sim_leave(struct sim *s, uint64_t addr, int executed)
 {
     sim_redirect(s, addr, executed, s->opt.sentinel);
@@ -116,6 +123,11 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
 {
     (void)uc;
     struct sim *s = opaque;
+    if (s->adv_pc) { /* the block a system-register hook left was cut short after all */
+        if (addr == s->adv_pc && s->adv_pc < s->adv_end)
+            s->insns -= (s->adv_end - s->adv_pc) / SIM_INSN_SIZE;
+        s->adv_pc = 0;
+    }
     s->blk_start = addr;
     s->blk_end = addr + size;
     s->insns += size / SIM_INSN_SIZE;
