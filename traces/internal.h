@@ -6,6 +6,7 @@
  * this header (and <jansson.h>).
  */
 #include <jansson.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "common/error.h"
@@ -40,6 +41,21 @@ const char *trace_json_type(const json_t *v);
 static inline int trace_is_extension(const char *key)
 {
     return key[0] == 'x' && key[1] == '-';
+}
+
+/* 1 for JSON whitespace (space, tab, CR, LF). */
+static inline int trace_is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* 1 if [s, s + n) holds only JSON whitespace (blank JSON Lines lines are skipped). */
+static inline int trace_is_blank(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!trace_is_space(s[i]))
+            return 0;
+    return 1;
 }
 
 /* Field decoders: on success write *out and return 0; on error return -1 with a message that

@@ -29,20 +29,6 @@ struct chunk {
     struct mpusim_error err;    /* this chunk's first error; MPUSIM_OK if none */
 };
 
-static int is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-/* 1 if the line [s, s + n) holds only whitespace (such lines are skipped). */
-static int is_blank(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (!is_space(s[i]))
-            return 0;
-    return 1;
-}
-
 /* Length of the line at s (without its '\n'), within [s, end). */
 static size_t line_length(const char *s, const char *end)
 {
@@ -57,7 +43,7 @@ static void *decode_chunk(void *arg)
     const char *end = c->buf + c->end;
     for (const char *s = c->buf + c->pos; s < end; p.line++) {
         size_t n = line_length(s, end);
-        if (!is_blank(s, n)) {
+        if (!trace_is_blank(s, n)) {
             json_error_t je;
             json_t *v = json_loadb(s, n, LOAD_FLAGS, &je);
             if (!v) {
@@ -96,7 +82,7 @@ int trace_read_lines(struct trace_parse *p, const char *buf, size_t len, size_t 
     size_t total = 0;
     for (const char *s = buf + pos, *end = buf + len; s < end;) {
         size_t n = line_length(s, end);
-        total += !is_blank(s, n);
+        total += !trace_is_blank(s, n);
         s += n + 1;
     }
     if (total == 0)
@@ -118,7 +104,7 @@ int trace_read_lines(struct trace_parse *p, const char *buf, size_t len, size_t 
     chunks[0] = (struct chunk){ buf, pos, len, line, 0, t->events, p->source, { 0 } };
     while (s < end && k + 1 < nchunks) {
         size_t n = line_length(s, end);
-        if (!is_blank(s, n) && ++seen == per * (k + 1)) {
+        if (!trace_is_blank(s, n) && ++seen == per * (k + 1)) {
             size_t next = (size_t)(s - buf) + n + 1;
             chunks[k].end = next < len ? next : len;
             k++;

@@ -1,6 +1,7 @@
 /* Reading a trace: the file into memory, the form (document or JSON Lines) from the content,
  * then the header and the events. */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,20 +10,6 @@
 
 #define LOAD_FLAGS JSON_REJECT_DUPLICATES
 #define READ_CHUNK (1u << 20)
-
-static int is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-/* 1 if [s, s + n) holds only JSON whitespace. */
-static int is_blank(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (!is_space(s[i]))
-            return 0;
-    return 1;
-}
 
 /* 1-based line and column (in bytes) of byte offset pos; error path only. */
 static void position_of(const char *buf, size_t pos, int *line, int *column)
@@ -79,7 +66,7 @@ int trace_read_buffer(const char *buf, size_t len, const char *source, struct tr
     size_t skip = 0;
     if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
         skip = 3;
-    if (is_blank(buf + skip, len - skip))
+    if (trace_is_blank(buf + skip, len - skip))
         return mpusim_error_at(err, MPUSIM_E_PARSE, t.source, -1, -1, -1,
                                "empty trace: expected a header object "
                                "{\"format\": \"mpusim-trace\", ...}");
@@ -101,8 +88,13 @@ int trace_read_buffer(const char *buf, size_t len, const char *source, struct tr
     }
     size_t end = skip + (size_t)je.position; /* first byte after the first value */
     if (json_object_get(first, "events")) {
+        if (len - skip > (size_t)INT_MAX) { /* jansson reports positions as int */
+            trace_fail(&p, MPUSIM_E_RANGE, NULL,
+                       "a trace document over 2 GiB is not supported; use JSON Lines");
+            goto fail;
+        }
         size_t i = end;
-        while (i < len && is_space(buf[i]))
+        while (i < len && trace_is_space(buf[i]))
             i++;
         if (i < len) {
             int line, column;
@@ -119,9 +111,9 @@ int trace_read_buffer(const char *buf, size_t len, const char *source, struct tr
         position_of(buf, end, &line, &column);
         const char *nl = memchr(buf + end, '\n', len - end);
         size_t eol = nl ? (size_t)(nl - buf) : len;
-        if (!is_blank(buf + end, eol - end)) {
+        if (!trace_is_blank(buf + end, eol - end)) {
             size_t i = end;
-            while (is_space(buf[i]))
+            while (trace_is_space(buf[i]))
                 i++;
             position_of(buf, i, &line, &column);
             mpusim_error_at(err, MPUSIM_E_PARSE, t.source, line, column, -1,
@@ -131,7 +123,7 @@ int trace_read_buffer(const char *buf, size_t len, const char *source, struct tr
         }
         /* Header errors are reported at the line where the header starts. */
         size_t start = skip;
-        while (is_space(buf[start]))
+        while (trace_is_space(buf[start]))
             start++;
         position_of(buf, start, &p.line, &column);
         if (trace_decode_header(&p, first, 0, &t) == 0)
