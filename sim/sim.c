@@ -52,8 +52,8 @@ struct sim *sim_new(const struct sim_options *opt, struct mpusim_error *err)
         mpusim_error_set(err, MPUSIM_E_ENGINE, "Unicorn AArch64: %s", uc_strerror(e));
         goto fail;
     }
-    if (sim_el2_install(s, err) != 0 || sim_mem_install(s, err) != 0 ||
-        sim_exception_install(s, err) != 0)
+    if (!opt->bare && (sim_el2_install(s, err) != 0 || sim_mem_install(s, err) != 0 ||
+                       sim_exception_install(s, err) != 0))
         goto fail;
     if (opt->stack_size) {
         if (sim_mem_map(s, opt->stack_base, opt->stack_size, SIM_WINDOW_RAM, "stack window",

@@ -83,6 +83,8 @@ struct sim_options {
                                     written; 0: always stop with a report */
     uint64_t sentinel;           /* return address of calls (4 KiB aligned, not mapped by the
                                     ELF or a window; fetching it is never checked) */
+    int bare;                    /* benchmark baseline: install no hook at all (no EL2, no
+                                    checks, no counting, no budget, no stubs): bare Unicorn */
     sim_console_fn on_console;   /* may be NULL: output is dropped (still counted) */
     sim_log_fn on_log;           /* may be NULL: log calls are counted only */
     void *opaque;                /* borrowed; passed to the callbacks */

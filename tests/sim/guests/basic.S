@@ -153,6 +153,16 @@ ten_nops:
     .endr
     ret
 
+    .globl loop                     /* x0 iterations of load, add, store (benchmark) */
+loop:
+    adr     x1, rw_word
+1:  ldr     x2, [x1]
+    add     x2, x2, #1
+    str     x2, [x1]
+    subs    x0, x0, #1
+    b.ne    1b
+    ret
+
     .globl spin
 spin:
     b       spin
