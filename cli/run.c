@@ -1,0 +1,205 @@
+/* mpusim run: run a guest ELF from its entry point in the guest engine (sim/). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "sim/sim.h"
+
+static const char help[] =
+    "usage: mpusim run ELF [options]\n"
+    "\n"
+    "Run the AArch64 ELF from its entry point as if at EL2 of an Armv8-R PE: its MPU\n"
+    "registers program the MPU model, and once it sets SCTLR_EL2.M every load, store and\n"
+    "instruction fetch is checked. Guest output and exit go through hvc #0 (docs/guest.md).\n"
+    "At the end: how it stopped (with a fault report), MPU and engine statistics.\n"
+    "\n"
+    "options:\n"
+    "  --until SYMBOL      stop when execution reaches SYMBOL\n"
+    "  --budget N          instructions at most (default 10000000)\n"
+    "  --regions N         EL2 (and EL1) MPU regions, 0..255 (default 16)\n"
+    "  --fsc MODEL         FSC for no-hit / multi-hit faults: translation, qemu, renode\n"
+    "  --stub SYM[=VAL]    answer calls of SYM with VAL (default 0) without running it\n"
+    "  --ram BASE:SIZE     map a zeroed RAM window (hex or decimal, 4 KiB multiples)\n"
+    "  --device BASE:SIZE  map a device window (reads 0, writes ignored)\n"
+    "  --no-vectors        stop at a fault even when the guest installed vectors\n"
+    "  -h, --help          this help\n"
+    "\n"
+    "exit status: 0 the guest exited with code 0 or reached --until; 1 it exited with\n"
+    "another code or stopped on a fault, the budget or an exception; 2 bad input or usage.\n";
+
+static void to_stdout(void *opaque, const char *buf, size_t len)
+{
+    (void)opaque;
+    fwrite(buf, 1, len, stdout);
+}
+
+static int parse_window(const char *s, struct sim_window *w)
+{
+    char tmp[128];
+    snprintf(tmp, sizeof tmp, "%s", s);
+    char *colon = strchr(tmp, ':');
+    unsigned long base, size;
+    if (!colon)
+        return -1;
+    *colon = '\0';
+    if (cli_parse_uint(tmp, 0, ~0ul, &base) != 0 || cli_parse_uint(colon + 1, 1, ~0ul, &size) != 0)
+        return -1;
+    w->base = base;
+    w->size = size;
+    return 0;
+}
+
+static void print_stats(struct sim *s)
+{
+    const struct sim_stats *st = sim_stats(s);
+    const struct mpu *m = sim_mpu(s);
+    const struct mpu_unit *u = mpu_unit_of(m, 2);
+    printf("instructions: %llu\n", (unsigned long long)st->insns);
+    printf("system registers: %llu reads, %llu writes; cache ops %llu, TLB ops %llu\n",
+           (unsigned long long)st->sysreg_reads, (unsigned long long)st->sysreg_writes,
+           (unsigned long long)st->cache_ops, (unsigned long long)st->tlb_ops);
+    printf("MPU: SCTLR_EL2 0x%llx, %u of %u EL2 regions enabled (peak %u), %llu checks "
+           "(%llu fetch blocks, %llu loads/stores)\n",
+           (unsigned long long)u->sctlr, u->enabled, u->nregions, u->enabled_hwm,
+           (unsigned long long)m->ctr.checks, (unsigned long long)st->fetch_checks,
+           (unsigned long long)st->data_checks);
+    printf("faults: %llu taken to guest vectors, %llu stopped the run; %llu stores undone\n",
+           (unsigned long long)st->faults_taken, (unsigned long long)st->faults_stopped,
+           (unsigned long long)st->stores_undone);
+    if (st->stub_calls || st->hvc_calls)
+        printf("stub calls: %llu; service calls: %llu\n", (unsigned long long)st->stub_calls,
+               (unsigned long long)st->hvc_calls);
+    if (st->unknown_reads || st->unknown_writes) {
+        printf("unmodelled registers (read as 0, writes ignored): %llu reads, %llu writes\n",
+               (unsigned long long)st->unknown_reads, (unsigned long long)st->unknown_writes);
+        for (unsigned i = 0; i < st->nunknown; i++) {
+            unsigned e = st->unknown[i].enc;
+            printf("  S%u_%u_C%u_C%u_%u: %llu reads, %llu writes\n", e >> 14, (e >> 11) & 7,
+                   (e >> 7) & 15, (e >> 3) & 15, e & 7, (unsigned long long)st->unknown[i].reads,
+                   (unsigned long long)st->unknown[i].writes);
+        }
+    }
+    char buf[8192];
+    if (u->enabled) {
+        mpu_dump(m, 2, buf, sizeof buf);
+        printf("EL2 MPU regions:\n%s", buf);
+    }
+}
+
+int cli_run(int argc, char **argv)
+{
+    enum { O_UNTIL = 256, O_BUDGET, O_REGIONS, O_FSC, O_STUB, O_RAM, O_DEVICE, O_NOVEC };
+    static const struct option longopts[] = {
+        { "until", required_argument, NULL, O_UNTIL },
+        { "budget", required_argument, NULL, O_BUDGET },
+        { "regions", required_argument, NULL, O_REGIONS },
+        { "fsc", required_argument, NULL, O_FSC },
+        { "stub", required_argument, NULL, O_STUB },
+        { "ram", required_argument, NULL, O_RAM },
+        { "device", required_argument, NULL, O_DEVICE },
+        { "no-vectors", no_argument, NULL, O_NOVEC },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    struct sim_options o;
+    sim_options_default(&o);
+    o.on_console = to_stdout;
+    const char *until = NULL;
+    const char *stubs[64];
+    unsigned nstubs = 0;
+    unsigned long v;
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'h':
+            fputs(help, stdout);
+            return 0;
+        case O_UNTIL:
+            until = optarg;
+            break;
+        case O_BUDGET:
+            if (cli_parse_uint(optarg, 1, ~0ul, &v) != 0)
+                return cli_usage_error("run", "--budget needs a positive number");
+            o.budget = v;
+            break;
+        case O_REGIONS:
+            if (cli_parse_uint(optarg, 0, 255, &v) != 0)
+                return cli_usage_error("run", "--regions needs a number in 0..255");
+            o.mpu.regions_el2 = o.mpu.regions_el1 = (unsigned)v;
+            break;
+        case O_FSC: {
+            int f = mpu_fsc_model_from_name(optarg);
+            if (f < 0)
+                return cli_usage_error("run", "--fsc: translation, qemu or renode");
+            o.mpu.fsc = (enum mpu_fsc_model)f;
+            break;
+        }
+        case O_STUB:
+            if (nstubs == sizeof stubs / sizeof stubs[0])
+                return cli_usage_error("run", "too many --stub options");
+            stubs[nstubs++] = optarg;
+            break;
+        case O_RAM:
+        case O_DEVICE:
+            if (o.nwindows == SIM_MAX_WINDOWS)
+                return cli_usage_error("run", "too many windows");
+            if (parse_window(optarg, &o.window[o.nwindows]) != 0)
+                return cli_usage_error("run", "a window is BASE:SIZE");
+            o.window[o.nwindows++].kind = c == O_RAM ? SIM_WINDOW_RAM : SIM_WINDOW_DEVICE;
+            break;
+        case O_NOVEC:
+            o.deliver_faults = 0;
+            break;
+        default:
+            return cli_usage_error("run", "unknown option");
+        }
+    }
+    if (optind + 1 != argc)
+        return cli_usage_error("run", "expected exactly one ELF file");
+    const char *elf = argv[optind];
+    struct mpusim_error err;
+    mpusim_error_clear(&err);
+    struct sim *s = sim_new(&o, &err);
+    if (!s || sim_load_elf(s, elf, &err) != 0) {
+        sim_free(s);
+        return cli_fail(&err);
+    }
+    for (unsigned i = 0; i < nstubs; i++) {
+        char name[256];
+        snprintf(name, sizeof name, "%s", stubs[i]);
+        char *eq = strchr(name, '=');
+        unsigned long val = 0;
+        if (eq) {
+            *eq = '\0';
+            if (cli_parse_uint(eq + 1, 0, ~0ul, &val) != 0) {
+                sim_free(s);
+                return cli_usage_error("run", "--stub SYM=VAL needs a number");
+            }
+        }
+        if (sim_stub(s, name, val, &err) != 0) {
+            sim_free(s);
+            return cli_fail(&err);
+        }
+    }
+    struct sim_stop st;
+    int rc = sim_run(s, sim_entry(s), until, 0, &st, &err);
+    fflush(stdout);
+    if (rc != 0 && st.kind == SIM_STOP_NONE) { /* e.g. --until names no symbol */
+        sim_free(s);
+        return cli_fail(&err);
+    }
+    char report[4096];
+    sim_stop_format(s, &st, report, sizeof report);
+    printf("\n--- mpusim run: %s", report);
+    print_stats(s);
+    int status = (st.kind == SIM_STOP_UNTIL || (st.kind == SIM_STOP_EXIT && st.exit_code == 0) ||
+                  st.kind == SIM_STOP_RETURNED)
+                     ? 0
+                     : 1;
+    sim_free(s);
+    return status;
+}
