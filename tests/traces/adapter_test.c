@@ -1,0 +1,104 @@
+/* traces/adapter.c: adapter files for the guest engine. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "traces/adapter.h"
+
+static struct trace_adapter a; /* large: one per test process */
+
+static int read_text(const char *text, struct mpusim_error *err)
+{
+    mpusim_error_clear(err);
+    return trace_adapter_read_buffer(text, strlen(text), "t.json", "dir", &a, err);
+}
+
+Test(adapter, the_mm_guest_adapter_reads)
+{
+    struct mpusim_error err;
+    mpusim_error_clear(&err);
+    cr_assert_eq(trace_adapter_read_file("guest/mm.adapter.json", &a, &err), 0, "%s", err.text);
+    cr_expect_str_eq(a.elf, "guest/mm.elf");
+    cr_expect_eq(a.exempt_image, 1);
+    cr_expect_eq(a.has_boot, 1);
+    cr_expect_str_eq(a.boot_from, "");
+    cr_expect_str_eq(a.boot_until, "guest_ready");
+    const struct trace_adapter_call *m = &a.op[TRACE_OP_MAP];
+    cr_expect_eq(m->present, 1);
+    cr_expect_str_eq(m->symbol, "guest_map");
+    cr_expect_eq(m->nargs, 3u);
+    cr_expect_eq(m->arg[2].kind, TRACE_ARG_FLAGS);
+    cr_expect_eq(a.op[TRACE_OP_IOREMAP].ret, TRACE_RET_PTR);
+    cr_expect_eq(a.op[TRACE_OP_ACCESS].present, 0);
+    cr_expect_str_eq(a.boot_buffer, "guest_boot_regions");
+    cr_expect_str_eq(a.result_used, "guest_used");
+}
+
+Test(adapter, a_xen_adapter_with_stubs_and_constants_reads)
+{
+    struct mpusim_error err;
+    int rc = read_text("{\"format\": \"mpusim-adapter\", \"version\": 1, \"elf\": \"/x/xen-syms\","
+                       " \"boot\": {\"until\": \"start_xen\", \"budget\": \"0x100000\"},"
+                       " \"stubs\": {\"printk\": 0, \"panic\": \"0x1\"},"
+                       " \"ops\": {\"unmap\": {\"symbol\": \"xen_mpumap_update\","
+                       " \"args\": [\"base\", \"limit\", 0], \"ret\": \"int\"}}}",
+                       &err);
+    cr_assert_eq(rc, 0, "%s", err.text);
+    cr_expect_str_eq(a.elf, "/x/xen-syms");
+    cr_expect_eq(a.boot_budget, 0x100000u);
+    cr_expect_eq(a.nstubs, 2u);
+    cr_expect_str_eq(a.stub[1].symbol, "panic");
+    cr_expect_eq(a.stub[1].value, 1u);
+    const struct trace_adapter_call *u = &a.op[TRACE_OP_UNMAP];
+    cr_expect_eq(u->arg[2].kind, TRACE_ARG_CONST);
+    struct trace_event ev = { .op = TRACE_OP_UNMAP, .base = 0x1000, .limit = 0x2000 };
+    cr_expect_eq(trace_adapter_arg_value(u, 0, &ev, 0, 0, 0), 0x1000u);
+    cr_expect_eq(trace_adapter_arg_value(u, 1, &ev, 0, 0, 0), 0x2000u);
+    cr_expect_eq(trace_adapter_arg_value(u, 2, &ev, 0, 0, 0), 0u);
+    cr_expect_eq(trace_adapter_rc(u, 0xFFFFFFEAull), -22);
+}
+
+Test(adapter, return_types_give_the_replay_rc)
+{
+    struct trace_adapter_call c = { .ret = TRACE_RET_PTR };
+    cr_expect_eq(trace_adapter_rc(&c, 0), -22);
+    cr_expect_eq(trace_adapter_rc(&c, 0x9c090000), 0);
+    c.ret = TRACE_RET_LONG;
+    cr_expect_eq(trace_adapter_rc(&c, (uint64_t)-2), -2);
+    c.ret = TRACE_RET_INT;
+    cr_expect_eq(trace_adapter_rc(&c, 0x1FFFFFFFEull), -2, "upper half ignored");
+}
+
+Test(adapter, malformed_json_reports_line_and_column)
+{
+    struct mpusim_error err;
+    cr_expect_eq(read_text("{\n  \"format\": ,\n}", &err), -1);
+    cr_expect_eq(err.code, MPUSIM_E_PARSE);
+    cr_expect_str_eq(err.source, "t.json");
+    cr_expect_eq(err.line, 2);
+    cr_expect_gt(err.column, 0);
+}
+
+Test(adapter, unknown_keys_and_values_are_named)
+{
+    struct mpusim_error err;
+    cr_expect_eq(read_text("{\"format\": \"mpusim-adapter\", \"version\": 1, \"opz\": {}}", &err),
+                 -1);
+    cr_expect_eq(err.code, MPUSIM_E_RANGE);
+    cr_expect_str_eq(err.text, "adapter: unknown key \"opz\"");
+    cr_expect_eq(read_text("{\"format\": \"mpusim-adapter\", \"version\": 1, \"ops\": {\"map\":"
+                           " {\"symbol\": \"f\", \"ret\": \"char\"}}}",
+                           &err),
+                 -1);
+    cr_expect_str_eq(err.text, "ops.map.ret: \"char\" is not int, long, ptr or void");
+    cr_expect_eq(read_text("{\"format\": \"mpusim-adapter\", \"version\": 1, \"ops\": {\"map\":"
+                           " {\"symbol\": \"f\", \"args\": [\"bse\"]}}}",
+                           &err),
+                 -1);
+    cr_expect_eq(err.code, MPUSIM_E_RANGE);
+    cr_expect_neq(strstr(err.text, "ops.map.args[0]"), NULL, "%s", err.text);
+    cr_expect_eq(read_text("{\"format\": \"mpusim-adapter\", \"version\": 1, \"ops\": {\"access\":"
+                           " {\"symbol\": \"f\"}}}",
+                           &err),
+                 -1);
+    cr_expect_neq(strstr(err.text, "\"access\" is not"), NULL, "%s", err.text);
+}

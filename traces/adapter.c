@@ -1,0 +1,342 @@
+/* Adapter files: JSON -> struct trace_adapter, with precise errors (traces/adapter.h). */
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "traces/adapter.h"
+
+struct ctx {
+    const char *source;
+    struct mpusim_error *err;
+};
+
+__attribute__((format(printf, 3, 4))) static int fail(struct ctx *c, enum mpusim_errc code,
+                                                      const char *fmt, ...)
+{
+    char text[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    return mpusim_error_at(c->err, code, c->source, -1, -1, -1, "%s", text);
+}
+
+/* A number: JSON integer >= 0 or a "0x..." / decimal string. */
+static int number(struct ctx *c, json_t *v, const char *what, uint64_t *out)
+{
+    if (json_is_integer(v) && json_integer_value(v) >= 0) {
+        *out = (uint64_t)json_integer_value(v);
+        return 0;
+    }
+    if (json_is_string(v)) {
+        const char *s = json_string_value(v);
+        char *end;
+        if (*s && *s != '-') {
+            unsigned long long x = strtoull(s, &end, 0);
+            if (!*end) {
+                *out = x;
+                return 0;
+            }
+        }
+    }
+    return fail(c, MPUSIM_E_PARSE, "%s: expected a non-negative number or a hex string", what);
+}
+
+static int name(struct ctx *c, json_t *v, const char *what, char *out)
+{
+    if (!json_is_string(v) || !*json_string_value(v))
+        return fail(c, MPUSIM_E_PARSE, "%s: expected a symbol name", what);
+    if (strlen(json_string_value(v)) >= TRACE_ADAPTER_NAME)
+        return fail(c, MPUSIM_E_RANGE, "%s: name longer than %d bytes", what,
+                    TRACE_ADAPTER_NAME - 1);
+    strcpy(out, json_string_value(v));
+    return 0;
+}
+
+/* Every key of obj must be one of allowed (NULL-terminated) or start with "x-". */
+static int known_keys(struct ctx *c, json_t *obj, const char *what, const char *const *allowed)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(obj, key, v) {
+        int ok = !strncmp(key, "x-", 2);
+        for (const char *const *a = allowed; *a && !ok; a++)
+            ok = !strcmp(key, *a);
+        if (!ok)
+            return fail(c, MPUSIM_E_RANGE, "%s: unknown key \"%s\"", what, key);
+    }
+    return 0;
+}
+
+static const char *const arg_names[TRACE_ARG_COUNT] = {
+    [TRACE_ARG_CONST] = "", [TRACE_ARG_BASE] = "base", [TRACE_ARG_LIMIT] = "limit",
+    [TRACE_ARG_FLAGS] = "flags", [TRACE_ARG_ADDR] = "addr", [TRACE_ARG_SIZE] = "size",
+    [TRACE_ARG_ALGO] = "algo", [TRACE_ARG_XEN_FIXED] = "xen_fixed", [TRACE_ARG_NBOOT] = "nboot",
+};
+
+static int call(struct ctx *c, json_t *v, const char *what, struct trace_adapter_call *out)
+{
+    static const char *const keys[] = { "symbol", "args", "ret", "buffer", NULL };
+    if (!json_is_object(v))
+        return fail(c, MPUSIM_E_PARSE, "%s: expected an object {symbol, args, ret}", what);
+    if (known_keys(c, v, what, keys) != 0)
+        return -1;
+    memset(out, 0, sizeof *out);
+    char w[96];
+    snprintf(w, sizeof w, "%s.symbol", what);
+    if (name(c, json_object_get(v, "symbol"), w, out->symbol) != 0)
+        return -1;
+    json_t *args = json_object_get(v, "args");
+    if (args) {
+        if (!json_is_array(args))
+            return fail(c, MPUSIM_E_PARSE, "%s.args: expected an array", what);
+        if (json_array_size(args) > TRACE_ADAPTER_MAX_ARGS)
+            return fail(c, MPUSIM_E_RANGE, "%s.args: %zu arguments, at most %d", what,
+                        json_array_size(args), TRACE_ADAPTER_MAX_ARGS);
+        size_t i;
+        json_t *a;
+        json_array_foreach(args, i, a) {
+            snprintf(w, sizeof w, "%s.args[%zu]", what, i);
+            out->arg[i].kind = TRACE_ARG_CONST;
+            int found = 0;
+            if (json_is_string(a))
+                for (int k = 1; k < TRACE_ARG_COUNT; k++)
+                    if (!strcmp(json_string_value(a), arg_names[k])) {
+                        out->arg[i].kind = (enum trace_adapter_arg)k;
+                        found = 1;
+                    }
+            if (!found && number(c, a, w, &out->arg[i].value) != 0) {
+                mpusim_error_clear(c->err);
+                return fail(c, MPUSIM_E_RANGE,
+                            "%s: expected base, limit, flags, addr, size, algo, xen_fixed, "
+                            "nboot or a number", w);
+            }
+        }
+        out->nargs = (unsigned)json_array_size(args);
+    }
+    json_t *ret = json_object_get(v, "ret");
+    const char *r = ret ? json_string_value(ret) : "int";
+    if (!r)
+        return fail(c, MPUSIM_E_PARSE, "%s.ret: expected a string", what);
+    if (!strcmp(r, "int"))
+        out->ret = TRACE_RET_INT;
+    else if (!strcmp(r, "long"))
+        out->ret = TRACE_RET_LONG;
+    else if (!strcmp(r, "ptr"))
+        out->ret = TRACE_RET_PTR;
+    else if (!strcmp(r, "void"))
+        out->ret = TRACE_RET_VOID;
+    else
+        return fail(c, MPUSIM_E_RANGE, "%s.ret: \"%s\" is not int, long, ptr or void", what, r);
+    out->present = 1;
+    return 0;
+}
+
+static int read_doc(struct ctx *c, json_t *doc, const char *dir, struct trace_adapter *a)
+{
+    static const char *const top[] = { "format", "version", "elf", "exempt_image", "boot",
+                                       "stubs", "init", "boot_regions", "ops", "results",
+                                       NULL };
+    if (!json_is_object(doc))
+        return fail(c, MPUSIM_E_PARSE, "expected a JSON object");
+    if (known_keys(c, doc, "adapter", top) != 0)
+        return -1;
+    json_t *fmt = json_object_get(doc, "format"), *ver = json_object_get(doc, "version");
+    if (!json_is_string(fmt) || strcmp(json_string_value(fmt), "mpusim-adapter"))
+        return fail(c, MPUSIM_E_PARSE, "format: expected \"mpusim-adapter\"");
+    if (!json_is_integer(ver) || json_integer_value(ver) != 1)
+        return fail(c, MPUSIM_E_RANGE, "version: only version 1 is known");
+    json_t *v;
+    if ((v = json_object_get(doc, "elf"))) {
+        if (!json_is_string(v) || !*json_string_value(v))
+            return fail(c, MPUSIM_E_PARSE, "elf: expected a file name");
+        const char *e = json_string_value(v);
+        int n = e[0] == '/' || !dir || !*dir
+                    ? snprintf(a->elf, sizeof a->elf, "%s", e)
+                    : snprintf(a->elf, sizeof a->elf, "%s/%s", dir, e);
+        if (n < 0 || (size_t)n >= sizeof a->elf)
+            return fail(c, MPUSIM_E_RANGE, "elf: path too long");
+    }
+    if ((v = json_object_get(doc, "exempt_image"))) {
+        if (!json_is_boolean(v))
+            return fail(c, MPUSIM_E_PARSE, "exempt_image: expected true or false");
+        a->exempt_image = json_is_true(v);
+    }
+    if ((v = json_object_get(doc, "boot"))) {
+        static const char *const keys[] = { "from", "until", "budget", NULL };
+        if (!json_is_object(v))
+            return fail(c, MPUSIM_E_PARSE, "boot: expected an object {from, until, budget}");
+        if (known_keys(c, v, "boot", keys) != 0 ||
+            name(c, json_object_get(v, "until"), "boot.until", a->boot_until) != 0)
+            return -1;
+        json_t *from = json_object_get(v, "from");
+        if (from && name(c, from, "boot.from", a->boot_from) != 0)
+            return -1;
+        if (!strcmp(a->boot_from, "entry"))
+            a->boot_from[0] = '\0';
+        json_t *b = json_object_get(v, "budget");
+        if (b && number(c, b, "boot.budget", &a->boot_budget) != 0)
+            return -1;
+        a->has_boot = 1;
+    }
+    if ((v = json_object_get(doc, "stubs"))) {
+        if (!json_is_object(v))
+            return fail(c, MPUSIM_E_PARSE, "stubs: expected an object {symbol: value}");
+        const char *key;
+        json_t *val;
+        json_object_foreach(v, key, val) {
+            if (a->nstubs == TRACE_ADAPTER_MAX_STUBS)
+                return fail(c, MPUSIM_E_RANGE, "stubs: more than %d", TRACE_ADAPTER_MAX_STUBS);
+            if (strlen(key) >= TRACE_ADAPTER_NAME)
+                return fail(c, MPUSIM_E_RANGE, "stubs: name \"%.40s...\" too long", key);
+            char w[TRACE_ADAPTER_NAME + 16];
+            snprintf(w, sizeof w, "stubs.%s", key);
+            if (number(c, val, w, &a->stub[a->nstubs].value) != 0)
+                return -1;
+            strcpy(a->stub[a->nstubs].symbol, key);
+            a->nstubs++;
+        }
+    }
+    if ((v = json_object_get(doc, "init")) && call(c, v, "init", &a->init) != 0)
+        return -1;
+    if ((v = json_object_get(doc, "boot_regions"))) {
+        if (call(c, v, "boot_regions", &a->boot_call) != 0 ||
+            name(c, json_object_get(v, "buffer"), "boot_regions.buffer", a->boot_buffer) != 0)
+            return -1;
+    }
+    json_t *ops = json_object_get(doc, "ops");
+    if (!json_is_object(ops) || json_object_size(ops) == 0)
+        return fail(c, MPUSIM_E_PARSE, "ops: expected an object with at least one operation");
+    const char *key;
+    json_object_foreach(ops, key, v) {
+        int op = -1;
+        for (int k = 0; k < TRACE_OP_COUNT; k++)
+            if (!strcmp(key, trace_op_name((enum trace_op)k)))
+                op = k;
+        if (op < 0 || op == TRACE_OP_ACCESS || op == TRACE_OP_SYSREG)
+            return fail(c, MPUSIM_E_RANGE,
+                        "ops: \"%s\" is not map, modify, unmap, unmap_containing or ioremap", key);
+        char w[64];
+        snprintf(w, sizeof w, "ops.%s", key);
+        if (call(c, v, w, &a->op[op]) != 0)
+            return -1;
+    }
+    if ((v = json_object_get(doc, "results"))) {
+        static const char *const keys[] = { "region", "used", NULL };
+        if (!json_is_object(v) || known_keys(c, v, "results", keys) != 0)
+            return c->err && c->err->code ? -1
+                                          : fail(c, MPUSIM_E_PARSE, "results: expected an object");
+        json_t *r = json_object_get(v, "region"), *u = json_object_get(v, "used");
+        if ((r && name(c, r, "results.region", a->result_region) != 0) ||
+            (u && name(c, u, "results.used", a->result_used) != 0))
+            return -1;
+    }
+    return 0;
+}
+
+int trace_adapter_read_buffer(const char *buf, size_t len, const char *source, const char *dir,
+                              struct trace_adapter *out, struct mpusim_error *err)
+{
+    struct ctx c = { source, err };
+    json_error_t je;
+    json_t *doc = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
+    if (!doc)
+        return mpusim_error_at(err, MPUSIM_E_PARSE, source, je.line, je.column, -1, "%s",
+                               je.text);
+    struct trace_adapter *a = calloc(1, sizeof *a);
+    if (!a) {
+        json_decref(doc);
+        return mpusim_error_at(err, MPUSIM_E_IO, source, -1, -1, -1, "out of memory");
+    }
+    snprintf(a->source, sizeof a->source, "%s", source);
+    int rc = read_doc(&c, doc, dir, a);
+    if (rc == 0)
+        *out = *a;
+    free(a);
+    json_decref(doc);
+    return rc;
+}
+
+int trace_adapter_read_file(const char *path, struct trace_adapter *out, struct mpusim_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return mpusim_error_at(err, MPUSIM_E_IO, path, -1, -1, -1, "cannot open the adapter file");
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    for (;;) {
+        if (len == cap) {
+            size_t ncap = cap ? 2 * cap : 8192;
+            char *nb = realloc(buf, ncap);
+            if (!nb) {
+                free(buf);
+                fclose(f);
+                return mpusim_error_at(err, MPUSIM_E_IO, path, -1, -1, -1, "out of memory");
+            }
+            buf = nb;
+            cap = ncap;
+        }
+        size_t n = fread(buf + len, 1, cap - len, f);
+        len += n;
+        if (n == 0)
+            break;
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        free(buf);
+        return mpusim_error_at(err, MPUSIM_E_IO, path, -1, -1, -1, "read error");
+    }
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        dir[0] = '\0';
+    int rc = trace_adapter_read_buffer(buf, len, path, dir, out, err);
+    free(buf);
+    return rc;
+}
+
+uint64_t trace_adapter_arg_value(const struct trace_adapter_call *c, unsigned i,
+                                 const struct trace_event *ev, unsigned algo, int xen_fixed,
+                                 unsigned nboot)
+{
+    switch (c->arg[i].kind) {
+    case TRACE_ARG_CONST:
+        return c->arg[i].value;
+    case TRACE_ARG_BASE:
+    case TRACE_ARG_ADDR: /* one field: base of map/unmap, addr of unmap_containing/ioremap */
+        return ev ? ev->base : 0;
+    case TRACE_ARG_LIMIT:
+    case TRACE_ARG_SIZE: /* limit of map/unmap, size of ioremap */
+        return ev ? ev->limit : 0;
+    case TRACE_ARG_FLAGS:
+        return ev ? ev->flags : 0;
+    case TRACE_ARG_ALGO:
+        return algo;
+    case TRACE_ARG_XEN_FIXED:
+        return (uint64_t)xen_fixed;
+    case TRACE_ARG_NBOOT:
+        return nboot;
+    default:
+        return 0;
+    }
+}
+
+int64_t trace_adapter_rc(const struct trace_adapter_call *c, uint64_t x0)
+{
+    switch (c->ret) {
+    case TRACE_RET_INT:
+        return (int64_t)(int32_t)(uint32_t)x0;
+    case TRACE_RET_LONG:
+        return (int64_t)x0;
+    case TRACE_RET_PTR:
+        return x0 ? 0 : -22;
+    default:
+        return 0;
+    }
+}
