@@ -149,9 +149,9 @@ struct mpu {
 /* Result of one access check. A fault is a result, not an error. */
 struct mpu_result {
     enum mpu_fault fault; /* MPU_FAULT_NONE when the access is allowed */
-    int region;     /* deciding region of the deciding MPU; -1 background/default map or no hit,
-                       -2 several regions (see region2) */
-    int region2;    /* second matching region for MPU_FAULT_MULTIPLE_REGIONS, else -1 */
+    int region;     /* deciding region of the deciding MPU; -1 background/default map or no hit;
+                       for MPU_FAULT_MULTIPLE_REGIONS the lowest matching region */
+    int region2;    /* MPU_FAULT_MULTIPLE_REGIONS: the second-lowest matching region; else -1 */
     unsigned stage; /* 1 or 2: the stage that decided (2 only for EL1/EL0 with HCR_EL2.VM) */
     unsigned target_el; /* EL the fault is taken to (1 or 2); 0 when no fault */
     uint8_t fsc;    /* fault status code (ESR ISS[5:0]); 0 when no fault */
