@@ -245,26 +245,31 @@ static void check_expect(struct replay *r, const struct trace_event *ev,
 }
 
 /* Cross-check the algorithm's table against the model's EL2 registers; report each new
- * divergence once (a region that stays diverged is not reported again). */
+ * divergence once (a region that stays diverged is not reported again). The fast path builds
+ * the set of differing regions without branches on the data and returns when it equals the
+ * set already known. */
 static void cross_check(struct replay *r)
 {
     const struct mpu_unit *u = &r->mpu.el2;
     unsigned n = r->mm.max_regions < u->nregions ? r->mm.max_regions : u->nregions;
+    uint64_t now[4] = { 0, 0, 0, 0 };
     for (unsigned i = 0; i < n; i++) {
         const struct mm_region *t = &r->mm.table[i];
-        int differs;
-        if (mm_region_valid(t))
-            differs = t->prbar != u->prbar[i] || t->prlar != u->prlar[i];
-        else
-            differs = (u->prlar[i] & 1u) != 0; /* free in the table, enabled in hardware */
+        uint64_t in_use = t->prlar & 1u;
+        /* in use: both registers must match; free: the hardware region must be disabled */
+        uint64_t d = in_use ? (t->prbar ^ u->prbar[i]) | (t->prlar ^ u->prlar[i])
+                            : (u->prlar[i] & 1u);
+        now[i >> 6] |= (uint64_t)(d != 0) << (i & 63);
+    }
+    if (!((now[0] ^ r->diverged[0]) | (now[1] ^ r->diverged[1]) | (now[2] ^ r->diverged[2]) |
+          (now[3] ^ r->diverged[3])))
+        return;
+    for (unsigned i = 0; i < n; i++) {
         uint64_t bit = 1ull << (i & 63);
-        if (!differs) {
-            r->diverged[i >> 6] &= ~bit;
+        int differs = (now[i >> 6] & bit) != 0, known = (r->diverged[i >> 6] & bit) != 0;
+        if (!differs || known)
             continue;
-        }
-        if (r->diverged[i >> 6] & bit)
-            continue;
-        r->diverged[i >> 6] |= bit;
+        const struct mm_region *t = &r->mm.table[i];
         r->divergences_total++;
         struct replay_note note = { .event = r->event, .id = MM_MSG_COUNT, .region = (int)i,
                                     .table_prbar = t->prbar, .table_prlar = t->prlar,
@@ -277,6 +282,7 @@ static void cross_check(struct replay *r)
                  (unsigned long long)u->prbar[i], (unsigned long long)u->prlar[i]);
         add_note(r, &note);
     }
+    memcpy(r->diverged, now, sizeof now);
 }
 
 void replay_step(struct replay *r, size_t i, struct replay_event_result *out)
