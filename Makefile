@@ -74,7 +74,7 @@ check-asan: build/asan/mpusim-tests
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ./build/asan/mpusim-tests --jobs 2
 
-DEMO_TRACE ?= traces/demo-faults/trace.json
+DEMO_TRACE ?= traces/xen-boot-fvp/trace.json
 demo: deps
 	$(MAKE) build/mpusim
 	./build/mpusim replay $(DEMO_TRACE)

@@ -292,6 +292,17 @@ Test(xen, unmap_containing_of_a_one_page_region_is_not_a_finding)
     rig_free(r);
 }
 
+Test(xen, unmap_containing_at_a_region_start_is_not_a_finding)
+{
+    struct rig *r = heap_rig(0);
+    cr_assert_eq(mm_map(&r->ctx, 0x30000000, 0x30004000, RIG_RW), 0);
+    fake_hw_clear_log(&r->hw);
+    cr_expect_eq(mm_unmap_containing(&r->ctx, 0x30000000), 0, "iounmap of a 4-page ioremap");
+    cr_expect_eq(r->ctx.used, 6);
+    cr_expect_eq(fake_hw_msgs(&r->hw, MM_FINDING_WHOLE_REGION_UNMAP), 0);
+    rig_free(r);
+}
+
 Test(xen, unmap_containing_of_an_unmapped_address_fails_without_a_barrier)
 {
     struct rig *r = heap_rig(0);
