@@ -5,6 +5,7 @@
 #include "common/error.h"
 
 int cli_replay(int argc, char **argv);
+int cli_compare(int argc, char **argv); /* cli/compare.c: algorithms side by side */
 int cli_run(int argc, char **argv); /* cli/run.c: run a guest ELF in the guest engine */
 
 /* Print "mpusim: <formatted error>" to stderr and return 2. */

@@ -15,6 +15,9 @@ static const char usage[] =
     "commands:\n"
     "  replay TRACE   replay a map/unmap/access trace through Xen's MPU algorithm on the\n"
     "                 MPU model; report region occupancy, faults and per-call cost\n"
+    "  compare TRACE...\n"
+    "                 replay traces with several algorithms; one table of occupancy,\n"
+    "                 failed calls, register writes, barriers and faults per trace\n"
     "  run ELF        run an AArch64 guest (e.g. a hypervisor build) as EL2 on the MPU\n"
     "                 model; report how it stopped, faults and MPU statistics\n"
     "\n"
@@ -63,6 +66,8 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "replay"))
         return cli_replay(argc - 1, argv + 1);
+    if (!strcmp(cmd, "compare"))
+        return cli_compare(argc - 1, argv + 1);
     if (!strcmp(cmd, "run"))
         return cli_run(argc - 1, argv + 1);
     fprintf(stderr, "mpusim: unknown command '%s'\n\n%s", cmd, usage);

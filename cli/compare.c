@@ -1,0 +1,168 @@
+/* mpusim compare: replay traces with several algorithms and tabulate the metrics side by side. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "replay/compare.h"
+#include "traces/trace.h"
+
+static const char help[] =
+    "usage: mpusim compare TRACE... [options]\n"
+    "\n"
+    "Replay each TRACE (trace format v1) once per algorithm and print, per trace, a markdown\n"
+    "table with one row per algorithm: regions in use (peak, mean, final), calls and failed\n"
+    "calls, system-register writes and reads, barriers, faults by cause, findings and\n"
+    "table/hardware divergences (docs/compare.md). Expectations in the traces are ignored.\n"
+    "\n"
+    "options:\n"
+    "  --algo LIST       comma-separated algorithms, e.g. xen,xen-transient\n"
+    "                    (default: every algorithm mpusim knows)\n"
+    "  --xen-fixed       the intended forms of upstream's known bugs, for every run\n"
+    "  --regions N       EL2 MPU regions, 1..255 (default: each trace's mpu.regions)\n"
+    "  --fsc MODEL       FSC for no-hit / multi-hit faults: translation (default), qemu,\n"
+    "                    renode\n"
+    "  --engine E        native (default); guest (cycles p50/p99 per op) needs the guest\n"
+    "                    engine's timing and is not available yet\n"
+    "  --shard K/N       only the runs j (numbered over traces, then algorithms, from 0)\n"
+    "                    with j % N == K-1; shards' --json files merge by concatenation\n"
+    "  --json F          write one JSON line per run to F (JSON Lines)\n"
+    "  --csv F           write a CSV header and one row per run to F\n"
+    "  --quiet           do not print the tables\n"
+    "  -h, --help        this help\n"
+    "\n"
+    "exit status: 0 success, 2 bad input or usage.\n"
+    "Output files are written completely or not at all.\n";
+
+static int usage_msg(const char *fmt, const char *arg)
+{
+    char msg[160];
+    snprintf(msg, sizeof msg, fmt, arg);
+    return cli_usage_error("compare", msg);
+}
+
+static int fail_outputs(struct outfile *js, struct outfile *csv, const struct mpusim_error *err)
+{
+    outfile_abort(js);
+    outfile_abort(csv);
+    return cli_fail(err);
+}
+
+int cli_compare(int argc, char **argv)
+{
+    enum { O_ALGO = 256, O_FIXED, O_REGIONS, O_FSC, O_ENGINE, O_SHARD, O_JSON, O_CSV, O_QUIET };
+    static const struct option longopts[] = {
+        { "algo", required_argument, NULL, O_ALGO },
+        { "xen-fixed", no_argument, NULL, O_FIXED },
+        { "regions", required_argument, NULL, O_REGIONS },
+        { "fsc", required_argument, NULL, O_FSC },
+        { "engine", required_argument, NULL, O_ENGINE },
+        { "shard", required_argument, NULL, O_SHARD },
+        { "json", required_argument, NULL, O_JSON },
+        { "csv", required_argument, NULL, O_CSV },
+        { "quiet", no_argument, NULL, O_QUIET },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    struct mpusim_error err;
+    mpusim_error_clear(&err);
+    struct compare_options opt;
+    if (compare_options_init(&opt, &err) != 0)
+        return cli_fail(&err);
+    const char *json_path = NULL, *csv_path = NULL;
+    int quiet = 0;
+    unsigned long v;
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'h':
+            fputs(help, stdout);
+            return 0;
+        case O_ALGO:
+            if (compare_parse_algos(optarg, &opt, &err) != 0)
+                return cli_usage_error("compare", err.text);
+            break;
+        case O_FIXED: opt.xen_fixed = 1; break;
+        case O_REGIONS:
+            if (cli_parse_uint(optarg, 1, 255, &v))
+                return cli_usage_error("compare", "--regions: expected a number 1..255");
+            opt.regions = (unsigned)v;
+            break;
+        case O_FSC: {
+            int f = mpu_fsc_model_from_name(optarg);
+            if (f < 0)
+                return cli_usage_error("compare", "--fsc: expected translation, qemu or renode");
+            opt.fsc = (enum mpu_fsc_model)f;
+            break;
+        }
+        case O_ENGINE:
+            if (!strcmp(optarg, "guest"))
+                return cli_usage_error("compare", "--engine guest: cycles per op need the "
+                                                  "guest engine's timing, not available in "
+                                                  "compare yet; use --engine native");
+            if (strcmp(optarg, "native"))
+                return usage_msg("--engine: expected native or guest, got '%.60s'", optarg);
+            break;
+        case O_SHARD:
+            if (compare_parse_shard(optarg, &opt.shard_k, &opt.shard_n, &err) != 0)
+                return cli_usage_error("compare", err.text);
+            break;
+        case O_JSON: json_path = optarg; break;
+        case O_CSV: csv_path = optarg; break;
+        case O_QUIET: quiet = 1; break;
+        case ':': return usage_msg("option '%.60s' needs a value", argv[optind - 1]);
+        default: return usage_msg("unknown option '%.60s'", argv[optind - 1]);
+        }
+    }
+    if (optind >= argc)
+        return cli_usage_error("compare", "missing TRACE");
+    int ntraces = argc - optind;
+
+    struct compare_run *runs = calloc(opt.nalgo, sizeof *runs);
+    if (!runs) {
+        mpusim_error_set(&err, MPUSIM_E_IO, "out of memory");
+        return cli_fail(&err);
+    }
+    struct outfile js = { 0 }, csv = { 0 };
+    if ((json_path && outfile_open(&js, json_path, &err) != 0) ||
+        (csv_path && outfile_open(&csv, csv_path, &err) != 0)) {
+        free(runs);
+        return fail_outputs(&js, &csv, &err);
+    }
+    if (csv.f)
+        compare_write_csv_header(csv.f);
+    for (int ti = 0; ti < ntraces; ti++) {
+        /* Skip traces with no run in this shard without reading them. */
+        int any = 0;
+        for (unsigned a = 0; a < opt.nalgo && !any; a++)
+            any = compare_in_shard((long)ti * (long)opt.nalgo + (long)a, opt.shard_k,
+                                   opt.shard_n);
+        if (!any)
+            continue;
+        struct trace t;
+        memset(&t, 0, sizeof t);
+        unsigned n = 0;
+        if (trace_read_file(argv[optind + ti], &t, &err) != 0 ||
+            compare_trace(&t, &opt, ti, runs, &n, &err) != 0) {
+            trace_fini(&t);
+            free(runs);
+            return fail_outputs(&js, &csv, &err);
+        }
+        trace_fini(&t);
+        for (unsigned k = 0; k < n; k++) {
+            if (js.f)
+                compare_write_jsonl(js.f, &runs[k]);
+            if (csv.f)
+                compare_write_csv_row(csv.f, &runs[k]);
+        }
+        if (!quiet)
+            compare_write_table(stdout, runs, n);
+    }
+    free(runs);
+    if (outfile_commit(&js, &err) != 0 || outfile_commit(&csv, &err) != 0)
+        return fail_outputs(&js, &csv, &err);
+    return 0;
+}

@@ -1,0 +1,286 @@
+/* Comparison of algorithms over traces: runs, metrics, and their table/JSON Lines/CSV forms. */
+#include "replay/compare.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- options ---- */
+
+/* Set up one algorithm from its name; a = the result. Returns 0 or -1 (unknown name). */
+static int parse_algo(const char *name, struct compare_algo *a, struct mpusim_error *err)
+{
+    if (strlen(name) >= sizeof a->name)
+        return mpusim_error_at(err, MPUSIM_E_USAGE, "<argv>", -1, -1, -1,
+                               "--algo: name too long: '%.40s...'", name);
+    int id = mm_algo_from_name(name);
+    if (id < 0)
+        return mpusim_error_at(err, MPUSIM_E_USAGE, "<argv>", -1, -1, -1,
+                               "--algo: unknown algorithm '%s' (known: see mpusim compare "
+                               "--help)",
+                               name);
+    memset(a, 0, sizeof *a);
+    snprintf(a->name, sizeof a->name, "%s", name);
+    a->opt.algo = (enum mm_algo)id;
+    return 0;
+}
+
+int compare_options_init(struct compare_options *o, struct mpusim_error *err)
+{
+    memset(o, 0, sizeof *o);
+    o->fsc = MPU_FSC_TRANSLATION;
+    o->shard_k = o->shard_n = 1;
+    for (int a = 0; a < MM_ALGO_COUNT && o->nalgo < COMPARE_MAX_ALGOS; a++)
+        if (parse_algo(mm_algo_name((enum mm_algo)a), &o->algo[o->nalgo++], err) != 0)
+            return -1;
+    return 0;
+}
+
+int compare_parse_algos(const char *list, struct compare_options *o, struct mpusim_error *err)
+{
+    struct compare_algo algo[COMPARE_MAX_ALGOS];
+    unsigned n = 0;
+    const char *s = list;
+    for (;;) {
+        const char *comma = strchr(s, ',');
+        size_t len = comma ? (size_t)(comma - s) : strlen(s);
+        char name[64];
+        if (len == 0)
+            return mpusim_error_at(err, MPUSIM_E_USAGE, "<argv>", -1, -1, -1,
+                                   "--algo: empty name in '%s'", list);
+        if (len >= sizeof name)
+            return mpusim_error_at(err, MPUSIM_E_USAGE, "<argv>", -1, -1, -1,
+                                   "--algo: name too long in '%s'", list);
+        memcpy(name, s, len);
+        name[len] = '\0';
+        if (n == COMPARE_MAX_ALGOS)
+            return mpusim_error_at(err, MPUSIM_E_USAGE, "<argv>", -1, -1, -1,
+                                   "--algo: more than %d algorithms", COMPARE_MAX_ALGOS);
+        for (unsigned k = 0; k < n; k++)
+            if (!strcmp(algo[k].name, name))
+                return mpusim_error_at(err, MPUSIM_E_USAGE, "<argv>", -1, -1, -1,
+                                       "--algo: '%s' given twice", name);
+        if (parse_algo(name, &algo[n], err) != 0)
+            return -1;
+        n++;
+        if (!comma)
+            break;
+        s = comma + 1;
+    }
+    memcpy(o->algo, algo, n * sizeof algo[0]);
+    o->nalgo = n;
+    return 0;
+}
+
+/* Parse a decimal number 1..1000000 from [s, end); returns 0 or -1. */
+static int parse_count(const char *s, const char *end, unsigned *out)
+{
+    if (s == end || end - s > 7)
+        return -1;
+    unsigned v = 0;
+    for (; s < end; s++) {
+        if (*s < '0' || *s > '9')
+            return -1;
+        v = v * 10 + (unsigned)(*s - '0');
+    }
+    if (v < 1 || v > 1000000)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int compare_parse_shard(const char *s, unsigned *k, unsigned *n, struct mpusim_error *err)
+{
+    const char *slash = strchr(s, '/');
+    unsigned kk, nn;
+    if (!slash || parse_count(s, slash, &kk) != 0 ||
+        parse_count(slash + 1, slash + 1 + strlen(slash + 1), &nn) != 0 || kk > nn)
+        return mpusim_error_at(err, MPUSIM_E_USAGE, "<argv>", -1, -1, -1,
+                               "--shard: expected K/N with 1 <= K <= N (e.g. 2/4), got '%s'",
+                               s);
+    *k = kk;
+    *n = nn;
+    return 0;
+}
+
+int compare_in_shard(long run, unsigned k, unsigned n)
+{
+    return run >= 0 && n > 0 && (unsigned long)run % n == (unsigned long)(k - 1);
+}
+
+/* ---- runs ---- */
+
+/* Collect the metrics of a finished replay. */
+static void collect(const struct replay *r, const struct compare_algo *a, long j,
+                    struct compare_run *out)
+{
+    const struct trace *t = r->trace;
+    memset(out, 0, sizeof *out);
+    out->run = j;
+    snprintf(out->trace, sizeof out->trace, "%s", t->source);
+    snprintf(out->algo, sizeof out->algo, "%s", a->name);
+    out->xen_fixed = r->opt.xen_fixed;
+    out->regions = r->mpu.el2.nregions;
+    out->events = t->nevents;
+    out->peak_used = r->peak_used;
+    out->final_used = replay_used(r);
+    if (t->nevents) {
+        uint64_t sum = 0;
+        for (size_t i = 0; i < t->nevents; i++)
+            sum += r->used_series[i];
+        out->mean_used = (double)sum / (double)t->nevents;
+    } else {
+        out->mean_used = out->final_used;
+    }
+    for (int op = 0; op < TRACE_OP_COUNT; op++) {
+        if (op == TRACE_OP_ACCESS || op == TRACE_OP_SYSREG)
+            continue;
+        for (int k = 0; k < REPLAY_RESULT_COUNT; k++) {
+            const struct replay_cost *c = &r->cost[op][k];
+            out->calls += c->calls;
+            if (k == REPLAY_ERR)
+                out->failed_calls += c->calls;
+            out->sysreg_writes += c->sysreg_writes;
+            out->sysreg_reads += c->sysreg_reads;
+            out->barriers += c->barriers;
+        }
+    }
+    for (int f = 0; f < MPU_FAULT_COUNT; f++)
+        out->faults[f] = f == MPU_FAULT_NONE ? 0 : r->faults[f];
+    out->findings = r->findings_total;
+    out->divergences = r->divergences_total;
+}
+
+int compare_trace(const struct trace *t, const struct compare_options *o, long trace_index,
+                  struct compare_run *runs, unsigned *nruns, struct mpusim_error *err)
+{
+    *nruns = 0;
+    for (unsigned a = 0; a < o->nalgo; a++) {
+        long j = trace_index * (long)o->nalgo + (long)a;
+        if (!compare_in_shard(j, o->shard_k, o->shard_n))
+            continue;
+        struct replay_options ro = o->algo[a].opt;
+        ro.xen_fixed = o->xen_fixed;
+        ro.regions = o->regions;
+        ro.fsc = o->fsc;
+        ro.keep_findings = 0; /* counts only */
+        ro.on_message = NULL;
+        ro.opaque = NULL;
+        struct replay *r = replay_new(t, &ro, err);
+        if (!r) {
+            *nruns = 0;
+            return -1;
+        }
+        for (size_t i = 0; i < t->nevents; i++) {
+            struct replay_event_result res;
+            replay_step(r, i, &res);
+        }
+        collect(r, &o->algo[a], j, &runs[*nruns]);
+        ++*nruns;
+        replay_free(r);
+    }
+    return 0;
+}
+
+/* ---- outputs ---- */
+
+static unsigned long long ull(uint64_t v) { return (unsigned long long)v; }
+
+/* A markdown table cell must not contain '|' or a line break. */
+static void md_put_text(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '|')
+            fputs("\\|", f);
+        else if (*s == '\n' || *s == '\r')
+            fputc(' ', f);
+        else
+            fputc(*s, f);
+    }
+}
+
+void compare_write_table(FILE *f, const struct compare_run *runs, unsigned n)
+{
+    if (n == 0)
+        return;
+    fputs("### ", f);
+    md_put_text(f, runs[0].trace);
+    fprintf(f, "\n\n%llu events, %u EL2 regions%s, engine native\n\n", ull(runs[0].events),
+            runs[0].regions, runs[0].xen_fixed ? ", --xen-fixed" : "");
+    /* Guest engine: the columns "cycles p50" and "cycles p99" per op go after "barriers". */
+    fputs("| algo | peak | mean | final | calls | failed | sysreg w | sysreg r | barriers "
+          "| faults perm/none/multi | findings | divergences |\n",
+          f);
+    fputs("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n", f);
+    for (unsigned k = 0; k < n; k++) {
+        const struct compare_run *r = &runs[k];
+        fputs("| ", f);
+        md_put_text(f, r->algo);
+        fprintf(f, " | %u | %.2f | %u | %llu | %llu | %llu | %llu | %llu | %llu/%llu/%llu | %llu "
+                   "| %llu |\n",
+                r->peak_used, r->mean_used, r->final_used, ull(r->calls), ull(r->failed_calls),
+                ull(r->sysreg_writes), ull(r->sysreg_reads), ull(r->barriers),
+                ull(r->faults[MPU_FAULT_PERMISSION]), ull(r->faults[MPU_FAULT_NO_REGION]),
+                ull(r->faults[MPU_FAULT_MULTIPLE_REGIONS]), ull(r->findings),
+                ull(r->divergences));
+    }
+    fputc('\n', f);
+}
+
+void compare_write_jsonl(FILE *f, const struct compare_run *r)
+{
+    fprintf(f, "{\"run\":%ld,\"trace\":", r->run);
+    json_put_string(f, r->trace);
+    fputs(",\"algo\":", f);
+    json_put_string(f, r->algo);
+    fprintf(f, ",\"engine\":\"native\",\"xen_fixed\":%s,\"regions\":%u,\"events\":%llu,",
+            r->xen_fixed ? "true" : "false", r->regions, ull(r->events));
+    fprintf(f, "\"peak_used\":%u,\"mean_used\":%.4f,\"final_used\":%u,", r->peak_used,
+            r->mean_used, r->final_used);
+    fprintf(f, "\"calls\":%llu,\"failed_calls\":%llu,\"sysreg_writes\":%llu,\"sysreg_reads\":%llu,"
+               "\"barriers\":%llu,",
+            ull(r->calls), ull(r->failed_calls), ull(r->sysreg_writes), ull(r->sysreg_reads),
+            ull(r->barriers));
+    fprintf(f, "\"faults\":{\"permission\":%llu,\"no_region\":%llu,\"multiple_regions\":%llu},",
+            ull(r->faults[MPU_FAULT_PERMISSION]), ull(r->faults[MPU_FAULT_NO_REGION]),
+            ull(r->faults[MPU_FAULT_MULTIPLE_REGIONS]));
+    /* Guest engine: "cycles": {"<op>": {"p50": ..., "p99": ...}, ...} goes here. */
+    fprintf(f, "\"findings\":%llu,\"divergences\":%llu}\n", ull(r->findings),
+            ull(r->divergences));
+}
+
+static const char csv_header[] =
+    "run,trace,algo,engine,xen_fixed,regions,events,peak_used,mean_used,final_used,calls,"
+    "failed_calls,sysreg_writes,sysreg_reads,barriers,faults_permission,faults_no_region,"
+    "faults_multiple_regions,findings,divergences\n";
+
+void compare_write_csv_header(FILE *f) { fputs(csv_header, f); }
+
+/* RFC 4180 field: quoted when it holds a comma, quote or line break; quotes doubled. */
+static void csv_put_text(FILE *f, const char *s)
+{
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+void compare_write_csv_row(FILE *f, const struct compare_run *r)
+{
+    fprintf(f, "%ld,", r->run);
+    csv_put_text(f, r->trace);
+    fputc(',', f);
+    csv_put_text(f, r->algo);
+    fprintf(f, ",native,%d,%u,%llu,%u,%.4f,%u,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu\n",
+            r->xen_fixed, r->regions, ull(r->events), r->peak_used, r->mean_used, r->final_used,
+            ull(r->calls), ull(r->failed_calls), ull(r->sysreg_writes), ull(r->sysreg_reads),
+            ull(r->barriers), ull(r->faults[MPU_FAULT_PERMISSION]),
+            ull(r->faults[MPU_FAULT_NO_REGION]), ull(r->faults[MPU_FAULT_MULTIPLE_REGIONS]),
+            ull(r->findings), ull(r->divergences));
+}
