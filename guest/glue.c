@@ -40,6 +40,7 @@ int guest_init(unsigned algo, int xen_fixed)
     struct mm_options opt = { .algo = (enum mm_algo)algo, .xen_fixed = xen_fixed };
     struct mm_hw hw = { 0 };
     mm_init(&guest_ctx, &opt, &hw);
+    mm_attach(&guest_ctx); /* max_regions from MPUIR_EL2; guest_boot() programs regions */
     return 0;
 }
 

@@ -67,3 +67,10 @@ int mm_boot(struct mm_ctx *ctx, const struct mm_boot_region *r, unsigned n)
     enable_mpu(ctx);
     return 0;
 }
+
+void mm_attach(struct mm_ctx *ctx)
+{
+    ctx->max_regions = (unsigned)(mm_hw_read(&ctx->hw, MM_MPUIR_EL2) & 0xFFu);
+    if (ctx->max_regions > MM_MAX_REGIONS)
+        ctx->max_regions = MM_MAX_REGIONS;
+}

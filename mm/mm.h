@@ -92,6 +92,10 @@ void mm_init(struct mm_ctx *ctx, const struct mm_options *opt, const struct mm_h
  */
 int mm_boot(struct mm_ctx *ctx, const struct mm_boot_region *r, unsigned n);
 
+/* Without a boot: read MPUIR_EL2 into max_regions and leave table, registers and SCTLR_EL2 as
+ * they are (an empty table over an MPU the caller programs itself). */
+void mm_attach(struct mm_ctx *ctx);
+
 /* map / modify: xen -> xen_mpumap_update(base, limit, flags); xen-transient ->
  * map_mm_range(base, limit, flags). flags without MM_FLAG_PRESENT removes (xen). */
 int mm_map(struct mm_ctx *ctx, uint64_t base, uint64_t limit, unsigned flags);

@@ -119,7 +119,7 @@ struct replay *replay_new(const struct trace *t, const struct replay_options *op
         }
     } else {
         /* No boot: the algorithm starts with an empty table; the MPU stays off. */
-        r->mm.max_regions = (unsigned)(mpu_read(&r->mpu, MPU_REG_ID(2, MPU_SLOT_MPUIR)) & 0xFF);
+        mm_attach(&r->mm);
     }
     r->peak_used = replay_used(r);
     memset(&r->cur, 0, sizeof r->cur);
