@@ -66,7 +66,7 @@ deps:
 
 # Criterion prints its synthesis line; the tests run from the repository root.
 check: deps
-	$(MAKE) build/mpusim build/mpusim-tests
+	$(MAKE) all build/mpusim-tests
 	./build/mpusim-tests --jobs 2
 	$(MAKE) check-asan
 
@@ -76,16 +76,17 @@ check-asan: build/asan/mpusim-tests
 
 DEMO_TRACE ?= traces/xen-boot-fvp/trace.json
 demo: deps
-	$(MAKE) build/mpusim
+	$(MAKE) all
 	./build/mpusim replay $(DEMO_TRACE)
 
 bench: deps
 	$(MAKE) $(patsubst bench/%.c,build/bench/%,$(BSRCS)) build/mpusim
 	./bench/run.sh
 
-install: build/mpusim
-	install -d $(DESTDIR)$(PREFIX)/bin
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/mpusim/guest
 	install -m 755 build/mpusim $(DESTDIR)$(PREFIX)/bin/mpusim
+	install -m 644 build/guest/mm.elf build/guest/mm.adapter.json $(DESTDIR)$(PREFIX)/lib/mpusim/guest/
 
 clean:
 	rm -rf build
@@ -133,7 +134,57 @@ build/tests/guests/%.elf: tests/sim/guests/%.S tests/sim/guests/link.ld
 build/tests/guests/%.elf: tests/sim/guests/%.c tests/sim/guests/link.ld
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) -T tests/sim/guests/link.ld -o $@ $< -lgcc
-build/mpusim-tests build/asan/mpusim-tests: | $(TGUEST_ELFS) build/guest/mm.elf
+build/mpusim-tests build/asan/mpusim-tests: | $(TGUEST_ELFS) build/guest/mm.elf build/guest/mm.adapter.json
 -include $(GUEST_OBJS:.o=.d) $(TGUEST_ELFS:.elf=.d)
+
+# ---- libFuzzer harnesses (fuzz/, docs/compare.md) ----
+# `make fuzz` builds each fuzz/<name>.c with clang into build/fuzz/<name> (library objects
+# compiled with -fsanitize=fuzzer-no-link,address,undefined under build/fuzz/obj/), then runs
+# each for FUZZ_TIME seconds from a scratch copy of its seed corpus fuzz/corpus/<name>/ in
+# build/fuzz/run/<name>/ (the repository's corpus is never modified). It fails when a harness
+# crashes; the reproducer is build/fuzz/run/<name>/crash-*. FUZZ_FLAGS adds libFuzzer flags
+# (e.g. -seed=N -jobs=4). `make fuzz-build` only builds.
+FUZZ_CC    ?= clang
+FUZZ_TIME  ?= 60
+FUZZ_FLAGS ?=
+FUZZ_DEBS  := clang libclang-rt-dev pkg-config libjansson-dev
+FUZZ_SAN   := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_NAMES := $(basename $(notdir $(wildcard fuzz/*.c)))
+# The library part of the tree: an archive, so that a harness links only what it uses.
+FUZZ_LIBOBJS = $(patsubst %.c,build/fuzz/obj/%.o,$(wildcard common/*.c mpu_model/*.c mm/*.c \
+                 traces/*.c replay/*.c))
+FUZZ_OBJS    = $(FUZZ_NAMES:%=build/fuzz/obj/fuzz/%.o)
+
+build/fuzz/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(BASEFLAGS) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(CPPFLAGS) \
+	  $(PKGCFLAGS) -c -o $@ $<
+build/fuzz/libmpusim.a: $(FUZZ_LIBOBJS)
+	rm -f $@
+	ar rcs $@ $^
+build/fuzz/%: build/fuzz/obj/fuzz/%.o build/fuzz/libmpusim.a
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(PKGLIBS) -lpthread -lm
+
+fuzz-deps:
+	@$(MAKE) --no-print-directory deps DEBS="$(FUZZ_DEBS)"
+
+fuzz-build: fuzz-deps
+	$(MAKE) $(FUZZ_NAMES:%=build/fuzz/%)
+
+fuzz: fuzz-build
+	@for n in $(FUZZ_NAMES); do \
+	  run=build/fuzz/run/$$n; rm -rf $$run; mkdir -p $$run/corpus; \
+	  cp fuzz/corpus/$$n/* $$run/corpus/; \
+	  echo "fuzz: $$n for $(FUZZ_TIME) s from fuzz/corpus/$$n ($$(ls fuzz/corpus/$$n | wc -l) seeds)"; \
+	  if ! ./build/fuzz/$$n -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
+	       -artifact_prefix=$$run/ $(FUZZ_FLAGS) $$run/corpus >$$run/log 2>&1; then \
+	    tail -n 40 $$run/log; echo "fuzz: $$n FAILED; log $$run/log, reproducer:" $$run/crash-* $$run/leak-* $$run/timeout-* $$run/oom-* 2>/dev/null; exit 1; \
+	  fi; \
+	  grep -E '^(Done|stat::number_of_executed_units|stat::average_exec_per_sec|stat::peak_rss_mb)' $$run/log | sed "s/^/  $$n: /"; \
+	  grep -E '^#[0-9]+ *DONE' $$run/log | sed "s/^/  $$n: /"; \
+	done; echo "fuzz: no crash in $(FUZZ_NAMES)"
+
+.PHONY: fuzz fuzz-build fuzz-deps
+-include $(FUZZ_LIBOBJS:.o=.d) $(FUZZ_OBJS:.o=.d)
 
 -include $(OBJS:.o=.d) $(TOBJS:.o=.d) $(CLIOBJS:.o=.d) $(AOBJS:.o=.d) $(ATOBJS:.o=.d)

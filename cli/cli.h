@@ -6,12 +6,16 @@
 
 int cli_replay(int argc, char **argv);
 int cli_compare(int argc, char **argv); /* cli/compare.c: algorithms side by side */
+int cli_fuzz(int argc, char **argv); /* cli/fuzz.c: generated sequences, invariants, shrinking */
 int cli_run(int argc, char **argv); /* cli/run.c: run a guest ELF in the guest engine */
 
 /* Print "mpusim: <formatted error>" to stderr and return 2. */
 int cli_fail(const struct mpusim_error *err);
 /* Print "mpusim <cmd>: <msg>" and a hint to use --help; return 2. */
 int cli_usage_error(const char *cmd, const char *msg);
+/* Path of the bundled guest adapter: <dir of the binary>/guest/mm.adapter.json, else
+ * <dir of the binary>/../lib/mpusim/guest/mm.adapter.json. 0 and buf filled, or -1. */
+int cli_default_adapter(char *buf, unsigned long cap);
 /* Parse an unsigned number (decimal or 0x hex) in [lo, hi]; returns 0 or -1. */
 int cli_parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned long *out);
 #endif

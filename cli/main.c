@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 
@@ -18,6 +19,8 @@ static const char usage[] =
     "  compare TRACE...\n"
     "                 replay traces with several algorithms; one table of occupancy,\n"
     "                 failed calls, register writes, barriers and faults per trace\n"
+    "  fuzz           generate edge-biased op sequences, check invariants after every op,\n"
+    "                 shrink and write the first violation as a replayable trace\n"
     "  run ELF        run an AArch64 guest (e.g. a hypervisor build) as EL2 on the MPU\n"
     "                 model; report how it stopped, faults and MPU statistics\n"
     "\n"
@@ -49,6 +52,27 @@ int cli_parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned l
     return 0;
 }
 
+int cli_default_adapter(char *buf, unsigned long cap)
+{
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return -1;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return -1;
+    *slash = '\0';
+    const char *tails[] = { "/guest/mm.adapter.json", "/../lib/mpusim/guest/mm.adapter.json" };
+    for (int i = 0; i < 2; i++) {
+        if ((unsigned long)snprintf(buf, cap, "%s%s", exe, tails[i]) >= cap)
+            return -1;
+        if (access(buf, R_OK) == 0)
+            return 0;
+    }
+    return -1;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -68,6 +92,8 @@ int main(int argc, char **argv)
         return cli_replay(argc - 1, argv + 1);
     if (!strcmp(cmd, "compare"))
         return cli_compare(argc - 1, argv + 1);
+    if (!strcmp(cmd, "fuzz"))
+        return cli_fuzz(argc - 1, argv + 1);
     if (!strcmp(cmd, "run"))
         return cli_run(argc - 1, argv + 1);
     fprintf(stderr, "mpusim: unknown command '%s'\n\n%s", cmd, usage);

@@ -22,6 +22,14 @@ static const char help[] =
     "                    renode (docs/model.md)\n"
     "  --events-out F    write one JSON line per event to F\n"
     "  --json F          write the summary as JSON to F\n"
+    "  --engine E        native (default: mm/ compiled for the host), guest (mm/ built for\n"
+    "                    AArch64 run under Unicorn as EL2, per-call instruction counts) or\n"
+    "                    both (lockstep: results and MPU registers compared after every\n"
+    "                    event; the first divergence exits 1)\n"
+    "  --adapter F       guest: adapter file saying which symbol serves which op\n"
+    "                    (default: the bundled guest/mm.adapter.json beside the binary)\n"
+    "  --elf F           guest: the ELF to run (default: the adapter's \"elf\")\n"
+    "  --budget N        guest: instructions per call before it counts as a runaway\n"
     "  --verbose         print every algorithm message to stderr as it happens\n"
     "  --quiet           do not print the summary\n"
     "  -h, --help        this help\n"
@@ -37,7 +45,8 @@ static void print_message(void *opaque, long event, enum mm_msg id, const char *
 
 int cli_replay(int argc, char **argv)
 {
-    enum { O_ALGO = 256, O_FIXED, O_REGIONS, O_FSC, O_EVENTS, O_JSON, O_VERBOSE, O_QUIET };
+    enum { O_ALGO = 256, O_FIXED, O_REGIONS, O_FSC, O_EVENTS, O_JSON, O_VERBOSE, O_QUIET,
+           O_ENGINE, O_ADAPTER, O_ELF, O_BUDGET };
     static const struct option longopts[] = {
         { "algo", required_argument, NULL, O_ALGO },
         { "xen-fixed", no_argument, NULL, O_FIXED },
@@ -47,6 +56,10 @@ int cli_replay(int argc, char **argv)
         { "json", required_argument, NULL, O_JSON },
         { "verbose", no_argument, NULL, O_VERBOSE },
         { "quiet", no_argument, NULL, O_QUIET },
+        { "engine", required_argument, NULL, O_ENGINE },
+        { "adapter", required_argument, NULL, O_ADAPTER },
+        { "elf", required_argument, NULL, O_ELF },
+        { "budget", required_argument, NULL, O_BUDGET },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -89,6 +102,20 @@ int cli_replay(int argc, char **argv)
             opt.on_message = print_message;
             break;
         case O_QUIET: quiet = 1; break;
+        case O_ENGINE: {
+            int e = replay_engine_from_name(optarg);
+            if (e < 0)
+                return cli_usage_error("replay", "--engine: expected native, guest or both");
+            opt.engine = (enum replay_engine)e;
+            break;
+        }
+        case O_ADAPTER: opt.adapter = optarg; break;
+        case O_ELF: opt.elf = optarg; break;
+        case O_BUDGET:
+            if (cli_parse_uint(optarg, 1, 4000000000ul, &v))
+                return cli_usage_error("replay", "--budget: expected a positive number");
+            opt.budget = v;
+            break;
         case ':': {
             char msg[96];
             snprintf(msg, sizeof msg, "option '%s' needs a value", argv[optind - 1]);
@@ -104,6 +131,15 @@ int cli_replay(int argc, char **argv)
     if (optind != argc - 1)
         return cli_usage_error("replay", optind >= argc ? "missing TRACE" : "one TRACE only");
     const char *path = argv[optind];
+    char default_adapter[4096];
+    if (opt.engine == REPLAY_ENGINE_NATIVE && (opt.adapter || opt.elf || opt.budget))
+        return cli_usage_error("replay", "--adapter, --elf and --budget need --engine guest or both");
+    if (opt.engine != REPLAY_ENGINE_NATIVE && !opt.adapter) {
+        if (cli_default_adapter(default_adapter, sizeof default_adapter) != 0)
+            return cli_usage_error("replay", "no bundled guest adapter found beside the binary: "
+                                             "give --adapter (run 'make' to build build/guest/)");
+        opt.adapter = default_adapter;
+    }
 
     struct mpusim_error err;
     mpusim_error_clear(&err);
@@ -128,8 +164,21 @@ int cli_replay(int argc, char **argv)
     for (size_t i = 0; i < t.nevents; i++) {
         struct replay_event_result res;
         replay_step(r, i, &res);
+        if (r->failed)
+            break;
         if (ev_out.f)
             replay_write_event_json(ev_out.f, r, i, &res);
+    }
+    if (r->failed) { /* engine failure (exit 2) or lockstep divergence (exit 1): no outputs */
+        int code = r->failed == 2 ? 1 : 2;
+        outfile_abort(&ev_out);
+        outfile_abort(&js_out);
+        cli_fail(&r->engine_err);
+        if (r->lockstep_report[0])
+            fputs(r->lockstep_report, stderr);
+        replay_free(r);
+        trace_fini(&t);
+        return code;
     }
     if (js_out.f)
         replay_write_summary_json(js_out.f, r);

@@ -35,9 +35,9 @@ static void add_note(struct replay *r, const struct replay_note *n)
         r->notes[r->nnotes++] = *n;
 }
 
-static void hw_log(void *opaque, enum mm_msg id, uint64_t a, uint64_t b, uint64_t c, uint64_t d)
+void replay_note_message(struct replay *r, enum mm_msg id, uint64_t a, uint64_t b, uint64_t c,
+                         uint64_t d)
 {
-    struct replay *r = opaque;
     r->msg_count[id]++;
     int finding = mm_msg_is_finding(id);
     if (!finding && !r->opt.on_message)
@@ -50,6 +50,11 @@ static void hw_log(void *opaque, enum mm_msg id, uint64_t a, uint64_t b, uint64_
         r->findings_total++;
         add_note(r, &n);
     }
+}
+
+static void hw_log(void *opaque, enum mm_msg id, uint64_t a, uint64_t b, uint64_t c, uint64_t d)
+{
+    replay_note_message(opaque, id, a, b, c, d);
 }
 
 static void hw_log_bare(void *opaque, enum mm_msg id, uint64_t a, uint64_t b, uint64_t c,
@@ -85,7 +90,13 @@ struct replay *replay_new(const struct trace *t, const struct replay_options *op
     r->notes = opt->keep_findings > 0 ? calloc((size_t)opt->keep_findings, sizeof *r->notes)
                                       : NULL;
     r->mismatches = calloc(MAX_MISMATCHES, sizeof *r->mismatches);
-    if (!r->used_series || (opt->keep_findings > 0 && !r->notes) || !r->mismatches) {
+    if (opt->engine != REPLAY_ENGINE_NATIVE)
+    {
+        r->insns_series = calloc(t->nevents ? t->nevents : 1, sizeof *r->insns_series);
+        r->kind_series = calloc(t->nevents ? t->nevents : 1, sizeof *r->kind_series);
+    }
+    if (!r->used_series || (opt->keep_findings > 0 && !r->notes) || !r->mismatches ||
+        (opt->engine != REPLAY_ENGINE_NATIVE && (!r->insns_series || !r->kind_series))) {
         replay_free(r);
         mpusim_error_set(err, MPUSIM_E_ENGINE, "out of memory");
         return NULL;
@@ -97,14 +108,24 @@ struct replay *replay_new(const struct trace *t, const struct replay_options *op
         return NULL;
     }
     struct mm_hw hw = { hw_read, hw_write, hw_barrier, hw_log, r };
-    struct mm_options mo = { opt->algo, opt->xen_fixed };
+    struct mm_options mo = { .algo = opt->algo, .xen_fixed = opt->xen_fixed };
     mm_init(&r->mm, &mo, &hw);
 
     r->algo_events = t->has_boot;
     for (size_t i = 0; i < t->nevents && !r->algo_events; i++)
         r->algo_events = is_algo_op(t->events[i].op);
 
-    if (t->has_boot) {
+    mpusim_error_clear(&r->engine_err);
+    if (opt->engine != REPLAY_ENGINE_NATIVE) {
+        r->guest = replay_guest_new(r, err);
+        if (!r->guest) {
+            replay_free(r);
+            return NULL;
+        }
+    }
+    if (opt->engine == REPLAY_ENGINE_GUEST) {
+        /* the native algorithm and model stay unused; the guest's are the results */
+    } else if (t->has_boot) {
         struct mm_boot_region br[MPU_MAX_REGIONS];
         unsigned n = 0;
         for (unsigned i = 0; i < t->nboot && n < MPU_MAX_REGIONS; i++)
@@ -130,7 +151,10 @@ void replay_free(struct replay *r)
 {
     if (!r)
         return;
+    replay_guest_free(r->guest);
     free(r->used_series);
+    free(r->insns_series);
+    free(r->kind_series);
     free(r->notes);
     free(r->mismatches);
     free(r);
@@ -138,7 +162,29 @@ void replay_free(struct replay *r)
 
 unsigned replay_used(const struct replay *r)
 {
+    if (r->opt.engine == REPLAY_ENGINE_GUEST)
+        return r->last_used;
     return r->algo_events ? r->mm.used : r->mpu.el2.enabled;
+}
+
+const struct mpu *replay_hw(const struct replay *r)
+{
+    return r->opt.engine == REPLAY_ENGINE_GUEST ? replay_guest_mpu(r->guest) : &r->mpu;
+}
+
+static const char *const engine_names[REPLAY_ENGINE_COUNT] = { "native", "guest", "both" };
+
+const char *replay_engine_name(enum replay_engine e)
+{
+    return (unsigned)e < REPLAY_ENGINE_COUNT ? engine_names[e] : "?";
+}
+
+int replay_engine_from_name(const char *name)
+{
+    for (int i = 0; i < REPLAY_ENGINE_COUNT; i++)
+        if (strcmp(name, engine_names[i]) == 0)
+            return i;
+    return -1;
 }
 
 /* ---- one event ---- */
@@ -285,14 +331,96 @@ static void cross_check(struct replay *r)
     memcpy(r->diverged, now, sizeof now);
 }
 
+/* Compare the native and the guest engine after an event (lockstep); 0 if they agree. */
+static int lockstep_compare(struct replay *r, const struct replay_event_result *n,
+                            const struct replay_event_result *g)
+{
+    const struct mpu *a = &r->mpu, *b = replay_guest_mpu(r->guest);
+    char what[160] = "";
+    if (n->has_rc != g->has_rc || n->rc != g->rc)
+        snprintf(what, sizeof what, "rc: native %d, guest %d", n->rc, g->rc);
+    else if (n->region != g->region)
+        snprintf(what, sizeof what, "region: native %d, guest %d", n->region, g->region);
+    else if (n->used != g->used)
+        snprintf(what, sizeof what, "used: native %u, guest %u", n->used, g->used);
+    else if (n->acc.fault != g->acc.fault)
+        snprintf(what, sizeof what, "fault: native %s, guest %s", mpu_fault_name(n->acc.fault),
+                 mpu_fault_name(g->acc.fault));
+    else if (a->el2.prselr != b->el2.prselr || a->el2.sctlr != b->el2.sctlr ||
+             a->el2.mair != b->el2.mair || a->hcr != b->hcr)
+        snprintf(what, sizeof what, "PRSELR/SCTLR/MAIR/HCR_EL2 differ");
+    else
+        for (unsigned i = 0; i < a->el2.nregions && !what[0]; i++)
+            if (a->el2.prbar[i] != b->el2.prbar[i] || a->el2.prlar[i] != b->el2.prlar[i])
+                snprintf(what, sizeof what, "region %u registers differ", i);
+    if (!what[0])
+        return 0;
+    size_t len = (size_t)snprintf(r->lockstep_report, sizeof r->lockstep_report,
+                                  "lockstep divergence at event %ld: %s\n"
+                                  "  native: PRSELR %llu SCTLR 0x%llx enabled %u\n"
+                                  "  guest:  PRSELR %llu SCTLR 0x%llx enabled %u\n",
+                                  r->event, what, (unsigned long long)a->el2.prselr,
+                                  (unsigned long long)a->el2.sctlr, a->el2.enabled,
+                                  (unsigned long long)b->el2.prselr,
+                                  (unsigned long long)b->el2.sctlr, b->el2.enabled);
+    for (unsigned i = 0; i < a->el2.nregions && len < sizeof r->lockstep_report; i++) {
+        if (a->el2.prbar[i] == b->el2.prbar[i] && a->el2.prlar[i] == b->el2.prlar[i])
+            continue;
+        len += (size_t)snprintf(r->lockstep_report + len, sizeof r->lockstep_report - len,
+                                "  region %u: native prbar 0x%llx prlar 0x%llx, guest prbar "
+                                "0x%llx prlar 0x%llx\n",
+                                i, (unsigned long long)a->el2.prbar[i],
+                                (unsigned long long)a->el2.prlar[i],
+                                (unsigned long long)b->el2.prbar[i],
+                                (unsigned long long)b->el2.prlar[i]);
+    }
+    mpusim_error_at(&r->engine_err, MPUSIM_E_ENGINE, r->trace->source, r->trace->events[r->event].line,
+                    -1, r->event, "lockstep divergence: %s", what);
+    return -1;
+}
+
 void replay_step(struct replay *r, size_t i, struct replay_event_result *out)
 {
     const struct trace_event *ev = &r->trace->events[i];
     r->event = (long)i;
     memset(&r->cur, 0, sizeof r->cur);
     uint64_t scanned0 = r->mm.scanned;
-    run_event(r, ev, out);
-    out->used = replay_used(r);
+    if (r->failed) {
+        memset(out, 0, sizeof *out);
+        return;
+    }
+    if (r->opt.engine == REPLAY_ENGINE_GUEST) {
+        if (replay_guest_step(r, ev, out, &r->engine_err) != 0) {
+            r->failed = 1;
+            return;
+        }
+        r->last_used = out->used;
+    } else {
+        run_event(r, ev, out);
+        out->has_insns = 0;
+        out->insns = 0;
+        out->used = replay_used(r);
+        if (r->opt.engine == REPLAY_ENGINE_BOTH) {
+            struct replay_event_result g;
+            struct replay_cost keep = r->cur;
+            if (replay_guest_step(r, ev, &g, &r->engine_err) != 0) {
+                r->failed = 1;
+                return;
+            }
+            r->cur = keep; /* costs are the native engine's; the guest adds insns */
+            out->has_insns = 1;
+            out->insns = g.insns;
+            if (lockstep_compare(r, out, &g) != 0) {
+                r->failed = 2;
+                return;
+            }
+        }
+    }
+    if (out->has_insns) {
+        r->insns_series[i] = (uint32_t)(out->insns > UINT32_MAX ? UINT32_MAX : out->insns);
+        r->cur.insns = out->insns;
+        r->kind_series[i] = (uint8_t)(ev->op * 2 + (out->has_rc && out->rc != 0));
+    }
     if (out->used > r->peak_used)
         r->peak_used = out->used;
     r->used_series[i] = (uint16_t)out->used;
@@ -305,11 +433,12 @@ void replay_step(struct replay *r, size_t i, struct replay_event_result *out)
         c->sysreg_reads += r->cur.sysreg_reads;
         c->sysreg_writes += r->cur.sysreg_writes;
         c->barriers += r->cur.barriers;
+        c->insns += r->cur.insns;
     } else {
         r->cost[ev->op][REPLAY_OK].calls++;
     }
     check_expect(r, ev, out);
-    if (r->algo_events)
+    if (r->algo_events && r->opt.engine != REPLAY_ENGINE_GUEST)
         cross_check(r);
 }
 

@@ -16,13 +16,20 @@
 
 enum replay_result_kind { REPLAY_OK, REPLAY_ERR, REPLAY_RESULT_COUNT }; /* rc == 0 or not */
 
+/* Which engine runs the algorithm: the host-compiled mm/ (native), the AArch64 build of mm/ or
+ * a user's ELF under sim/ (guest), or both in lockstep, compared after every event. */
+enum replay_engine { REPLAY_ENGINE_NATIVE, REPLAY_ENGINE_GUEST, REPLAY_ENGINE_BOTH,
+                     REPLAY_ENGINE_COUNT };
+
+
 /* Per-call cost counters (sums over calls). */
 struct replay_cost {
     uint64_t calls;
     uint64_t scanned;       /* algorithm table entries examined */
     uint64_t sysreg_reads;  /* MRS of MPU/system registers */
     uint64_t sysreg_writes; /* MSR */
-    uint64_t barriers;      /* DSB SY + ISB */
+    uint64_t barriers;      /* DSB SY + ISB (native engine only) */
+    uint64_t insns;         /* guest instructions (guest engine only) */
 };
 
 /* Outcome of one event, as written to --events-out. */
@@ -32,6 +39,8 @@ struct replay_event_result {
     int region;            /* region created/changed/found/freed, or hit by an access; -1 null */
     unsigned used;         /* regions in use after the event */
     struct mpu_result acc; /* access events: the check result; else .fault == NONE */
+    int has_insns;         /* guest engine: insns is valid */
+    uint64_t insns;        /* guest instructions executed by the call (0 for access/sysreg) */
 };
 
 struct replay_options {
@@ -40,6 +49,10 @@ struct replay_options {
     unsigned regions;         /* --regions; 0: the trace's mpu.regions */
     enum mpu_fsc_model fsc;   /* --fsc */
     int keep_findings;        /* findings and divergences kept for reports (at most this many) */
+    enum replay_engine engine;/* --engine */
+    const char *adapter;      /* guest: adapter file (borrowed); required for the guest engine */
+    const char *elf;          /* guest: ELF overriding the adapter's "elf" (borrowed); may be NULL */
+    uint64_t budget;          /* guest: instructions per call; 0: the engine's default */
     /* Optional sink for every algorithm message as it happens (e.g. --verbose); may be NULL. */
     void (*on_message)(void *opaque, long event, enum mm_msg id, const char *text);
     void *opaque;             /* borrowed; passed to on_message */
@@ -81,6 +94,13 @@ struct replay {
     unsigned nnotes;
     struct replay_mismatch *mismatches; /* owned; first 100 */
     unsigned nmismatches;
+    struct replay_guest *guest;  /* guest engine state (engine_guest.c); NULL for native */
+    uint32_t *insns_series;      /* guest: instructions per event (owned; nevents entries) */
+    uint8_t *kind_series;        /* guest: per event op * 2 + (rc != 0) (owned) */
+    int failed;                  /* 1: the engine failed, 2: lockstep diverged; stop replaying */
+    struct mpusim_error engine_err; /* why, when failed (first error) */
+    char lockstep_report[2048];  /* both: the first divergence with both states */
+    unsigned last_used;          /* guest: regions in use after the last event */
 };
 
 /**
@@ -93,9 +113,15 @@ struct replay *replay_new(const struct trace *t, const struct replay_options *op
                           struct mpusim_error *err);
 void replay_free(struct replay *r);
 
-/* Replay event i (events must be replayed in order, once). Never fails: a failed call or a
- * fault is a result. Checks the event's expectations and cross-checks table vs. hardware. */
+/* Replay event i (events must be replayed in order, once). A failed call or a fault is a
+ * result. Checks the event's expectations and cross-checks table vs. hardware (native). The
+ * native engine never fails; the guest engine may (a runaway or faulting guest), and lockstep
+ * may diverge: then r->failed is set, r->engine_err says why, and the caller stops. */
 void replay_step(struct replay *r, size_t i, struct replay_event_result *out);
+
+/* Names "native", "guest", "both"; from-name returns -1 if unknown. */
+const char *replay_engine_name(enum replay_engine e);
+int replay_engine_from_name(const char *name);
 
 /* The same without metrics, expectations or cross-checks: the bare algorithm on the model
  * (for benchmarks). Returns the call's rc (0 for access/sysreg). */
@@ -104,9 +130,25 @@ int replay_step_bare(struct replay *r, const struct trace_event *ev);
 /* Switch the algorithm's log sink off (benchmarks of the bare loop). */
 void replay_silence(struct replay *r);
 
+/* Count an algorithm message (from either engine): per-id counters, findings, on_message. */
+void replay_note_message(struct replay *r, enum mm_msg id, uint64_t a, uint64_t b, uint64_t c,
+                         uint64_t d);
+/* The MPU whose registers are the results: the guest's for --engine guest, else native. */
+const struct mpu *replay_hw(const struct replay *r);
+
 /* Regions in use now (the algorithm's table; in a trace without algorithm calls, the regions
  * enabled in the EL2 MPU). */
 unsigned replay_used(const struct replay *r);
+
+/* Guest engine (engine_guest.c), used by replay.c. */
+struct replay_guest *replay_guest_new(struct replay *r, struct mpusim_error *err);
+void replay_guest_free(struct replay_guest *g);
+/* Run event ev on the guest; fills out (rc, region, used, acc, insns). -1 with err on an
+ * engine failure. */
+int replay_guest_step(struct replay *r, const struct trace_event *ev,
+                      struct replay_event_result *out, struct mpusim_error *err);
+/* The guest's MPU model (registers the guest programmed). */
+struct mpu *replay_guest_mpu(struct replay_guest *g);
 
 /* Write one --events-out line for event i with its result. */
 void replay_write_event_json(FILE *f, const struct replay *r, size_t i,

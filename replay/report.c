@@ -1,6 +1,7 @@
 /* Replay outputs: --events-out lines, the --json summary and the terminal summary. */
 #include "replay/replay.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define TIMELINE_MAX_POINTS 1000 /* --json occupancy series: at most this many points */
@@ -47,6 +48,8 @@ void replay_write_event_json(FILE *f, const struct replay *r, size_t i,
         fputs(",\"region\":null", f);
     fprintf(f, ",\"used\":%u,\"fault\":", res->used);
     put_fault(f, &res->acc);
+    if (res->has_insns)
+        fprintf(f, ",\"insns\":%llu", (unsigned long long)res->insns);
     fputs("}\n", f);
 }
 
@@ -68,6 +71,35 @@ static unsigned bucket_max(const struct replay *r, size_t from, size_t bucket)
 
 static unsigned final_used(const struct replay *r) { return replay_used(r); }
 
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Percentiles of guest instructions over the events of one op and result (nearest rank).
+ * Returns the number of samples; p[] = p50, p90, p99, max. */
+struct pct {
+    size_t n;
+    uint64_t p50, p90, p99, max;
+};
+static struct pct insns_percentiles(const struct replay *r, int op, int kind, uint32_t *scratch)
+{
+    struct pct p = { 0, 0, 0, 0, 0 };
+    for (size_t i = 0; i < r->trace->nevents; i++)
+        if (r->kind_series[i] == op * 2 + kind)
+            scratch[p.n++] = r->insns_series[i];
+    if (!p.n)
+        return p;
+    qsort(scratch, p.n, sizeof *scratch, cmp_u32);
+    size_t i50 = (p.n * 50 + 99) / 100, i90 = (p.n * 90 + 99) / 100, i99 = (p.n * 99 + 99) / 100;
+    p.p50 = scratch[i50 ? i50 - 1 : 0];
+    p.p90 = scratch[i90 ? i90 - 1 : 0];
+    p.p99 = scratch[i99 ? i99 - 1 : 0];
+    p.max = scratch[p.n - 1];
+    return p;
+}
+
 static void put_cost(FILE *f, const struct replay_cost *c)
 {
     fprintf(f,
@@ -83,8 +115,9 @@ void replay_write_summary_json(FILE *f, const struct replay *r)
     const struct trace *t = r->trace;
     fputs("{\n  \"trace\": ", f);
     json_put_string(f, t->source);
-    fprintf(f, ",\n  \"algo\": \"%s\",\n  \"xen_fixed\": %s,\n  \"engine\": \"native\",\n",
-            mm_algo_name(r->opt.algo), r->opt.xen_fixed ? "true" : "false");
+    fprintf(f, ",\n  \"algo\": \"%s\",\n  \"xen_fixed\": %s,\n  \"engine\": \"%s\",\n",
+            mm_algo_name(r->opt.algo), r->opt.xen_fixed ? "true" : "false",
+            replay_engine_name(r->opt.engine));
     fprintf(f, "  \"fsc_model\": \"%s\",\n  \"regions\": %u,\n  \"events\": %zu,\n",
             mpu_fsc_model_name(r->mpu.cfg.fsc), r->mpu.el2.nregions, t->nevents);
     fputs("  \"by_op\": {", f);
@@ -157,23 +190,47 @@ void replay_write_summary_json(FILE *f, const struct replay *r)
         first = 0;
     }
     fputs(first ? "],\n" : "\n  ],\n", f);
+    if (r->insns_series) {
+        uint32_t *scratch = malloc((t->nevents ? t->nevents : 1) * sizeof *scratch);
+        fputs("  \"latency\": {", f);
+        first = 1;
+        for (int op = 0; op < TRACE_OP_COUNT && scratch; op++) {
+            if (op == TRACE_OP_ACCESS || op == TRACE_OP_SYSREG)
+                continue;
+            for (int k = 0; k < REPLAY_RESULT_COUNT; k++) {
+                struct pct p = insns_percentiles(r, op, k, scratch);
+                if (!p.n)
+                    continue;
+                fprintf(f, "%s\n    \"%s %s\": {\"calls\": %zu, \"insns\": {\"p50\": %llu, "
+                           "\"p90\": %llu, \"p99\": %llu, \"max\": %llu}}",
+                        first ? "" : ",", trace_op_name((enum trace_op)op),
+                        k == REPLAY_OK ? "ok" : "error", p.n, (unsigned long long)p.p50,
+                        (unsigned long long)p.p90, (unsigned long long)p.p99,
+                        (unsigned long long)p.max);
+                first = 0;
+            }
+        }
+        fputs(first ? "},\n" : "\n  },\n", f);
+        free(scratch);
+    }
     fprintf(f, "  \"expectations\": {\"checked\": %llu, \"failed\": %llu},\n",
             (unsigned long long)r->expect_checked, (unsigned long long)r->expect_failed);
+    const struct mpu *hw = replay_hw(r);
     uint64_t writes = 0, reads = 0;
     for (int id = 0; id < MPU_REG_COUNT; id++) {
-        writes += r->mpu.ctr.writes[id];
-        reads += r->mpu.ctr.reads[id];
+        writes += hw->ctr.writes[id];
+        reads += hw->ctr.reads[id];
     }
     fprintf(f, "  \"model\": {\"el2_enabled\": %u, \"el2_enabled_peak\": %u, \"sysreg_reads\": "
                "%llu, \"sysreg_writes\": %llu, \"ignored_writes\": %llu, \"checks\": %llu},\n",
-            r->mpu.el2.enabled, r->mpu.el2.enabled_hwm, (unsigned long long)reads,
-            (unsigned long long)writes, (unsigned long long)r->mpu.ctr.ignored_writes,
-            (unsigned long long)r->mpu.ctr.checks);
+            hw->el2.enabled, hw->el2.enabled_hwm, (unsigned long long)reads,
+            (unsigned long long)writes, (unsigned long long)hw->ctr.ignored_writes,
+            (unsigned long long)hw->ctr.checks);
     fputs("  \"final_regions\": [", f);
-    for (unsigned i = 0; i < r->mpu.el2.nregions; i++)
+    for (unsigned i = 0; i < hw->el2.nregions; i++)
         fprintf(f, "%s\n    {\"idx\": %u, \"prbar\": \"0x%llx\", \"prlar\": \"0x%llx\"}",
-                i ? "," : "", i, (unsigned long long)r->mpu.el2.prbar[i],
-                (unsigned long long)r->mpu.el2.prlar[i]);
+                i ? "," : "", i, (unsigned long long)hw->el2.prbar[i],
+                (unsigned long long)hw->el2.prlar[i]);
     fputs("\n  ]\n}\n", f);
 }
 
@@ -199,9 +256,10 @@ void replay_write_summary_text(FILE *f, const struct replay *r)
 {
     const struct trace *t = r->trace;
     fprintf(f, "trace      %s\n", t->source);
-    fprintf(f, "setup      algo %s%s, %u EL2 regions, engine native, fsc %s\n",
+    fprintf(f, "setup      algo %s%s, %u EL2 regions, engine %s, fsc %s\n",
             mm_algo_name(r->opt.algo), r->opt.xen_fixed ? " (--xen-fixed)" : "",
-            r->mpu.el2.nregions, mpu_fsc_model_name(r->mpu.cfg.fsc));
+            r->mpu.el2.nregions, replay_engine_name(r->opt.engine),
+            mpu_fsc_model_name(r->mpu.cfg.fsc));
     uint64_t ok = 0, bad = 0;
     for (int op = 0; op < TRACE_OP_COUNT; op++) {
         if (op == TRACE_OP_ACCESS || op == TRACE_OP_SYSREG)
@@ -254,4 +312,26 @@ void replay_write_summary_text(FILE *f, const struct replay *r)
                     (double)c->barriers / n);
         }
     }
+    if (!r->insns_series)
+        return;
+    uint32_t *scratch = malloc((t->nevents ? t->nevents : 1) * sizeof *scratch);
+    if (!scratch)
+        return;
+    fprintf(f, "guest instructions per call    calls      p50      p90      p99      max\n");
+    for (int op = 0; op < TRACE_OP_COUNT; op++) {
+        if (op == TRACE_OP_ACCESS || op == TRACE_OP_SYSREG)
+            continue;
+        for (int k = 0; k < REPLAY_RESULT_COUNT; k++) {
+            struct pct p = insns_percentiles(r, op, k, scratch);
+            if (!p.n)
+                continue;
+            char label[40];
+            snprintf(label, sizeof label, "%s %s", trace_op_name((enum trace_op)op),
+                     k == REPLAY_OK ? "ok" : "error");
+            fprintf(f, "  %-26s %7zu %8llu %8llu %8llu %8llu\n", label, p.n,
+                    (unsigned long long)p.p50, (unsigned long long)p.p90,
+                    (unsigned long long)p.p99, (unsigned long long)p.max);
+        }
+    }
+    free(scratch);
 }
