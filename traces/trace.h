@@ -8,6 +8,7 @@
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "common/error.h"
 
@@ -94,5 +95,36 @@ const char *trace_access_kind_name(enum trace_access_kind k);
 
 /* Parse a flags value name ("RO", "RX", "RW", "NOCACHE", "WC"); -1 if unknown. */
 int trace_flags_from_name(const char *name);
+
+/* ---- writing (traces/write.c) ---- */
+
+enum trace_form { TRACE_FORM_DOCUMENT, TRACE_FORM_JSONL };
+
+/* What trace_write adds beyond the trace itself; all fields optional (zero = none). */
+struct trace_write_options {
+    enum trace_form form;      /* document (default) or JSON Lines */
+    const char *const *notes;  /* NULL, or t->nevents entries: the "note" of each event (NULL:
+                                  none); borrowed */
+    const char *generator;     /* NULL, or a string written as the header's "x-generator" */
+};
+
+/**
+ * trace_write - write t in trace format v1, readable by trace_read_file with identical events
+ * @f:   destination; borrowed, not closed (the caller makes the file appear atomically)
+ * @t:   the trace: mpu.regions, boot (written when t->has_boot), events with their
+ *       expectations; event lines (ev->line) are not written
+ * @o:   form, notes and generator; may be NULL (document form, no notes)
+ * @err: on failure: MPUSIM_E_RANGE for a value the format cannot express (unknown op or
+ *       register id), MPUSIM_E_IO for an out-of-memory or write error
+ *
+ * Addresses, sizes and values are written as hex strings, flags by Xen's name when they are
+ * one of the named sets (else as a number). One event per line in both forms.
+ * Returns 0 or -1 (f may then hold a partial trace).
+ */
+int trace_write(FILE *f, const struct trace *t, const struct trace_write_options *o,
+                struct mpusim_error *err);
+
+/* Name of a flags word when it is one of Xen's named sets ("RW"), else NULL. */
+const char *trace_flags_name(unsigned flags);
 
 #endif

@@ -1,0 +1,272 @@
+/* mpusim fuzz: generated op sequences with invariants checked after every op; a violation is
+ * shrunk, written as a replayable trace and printed (docs/fuzzing.md). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "replay/fuzz.h"
+
+static const char help[] =
+    "usage: mpusim fuzz [options] (--iterations I | --time T)\n"
+    "\n"
+    "Generate op sequences biased towards the edges (same, inside, straddling, adjacent and\n"
+    "superset ranges, boot-region tails, region exhaustion, refcounts near 0xFF, attribute\n"
+    "changes, accesses at range edges), run each from a fresh boot through the algorithm on\n"
+    "the MPU model, and check the invariants after every op: table_matches_hw, no_overlap,\n"
+    "failed_call_changes_nothing, used_within_limit, mapped_range_accessible,\n"
+    "unmapped_range_inaccessible. The first violation is shrunk to a minimal sequence\n"
+    "(delta debugging), written as a replayable trace with expectations, and printed.\n"
+    "\n"
+    "options:\n"
+    "  --algo A          algorithm: xen (upstream, default) or xen-transient\n"
+    "  --xen-fixed       the intended forms of upstream's known bugs (docs/findings.md)\n"
+    "  --regions N       EL2 MPU regions, 1..255 (default 16)\n"
+    "  --seed S          base seed (default 1); iteration i uses a seed derived from S and i\n"
+    "  --iterations I    iterations over all shards: 0 .. I-1 (default 1000 without --time)\n"
+    "  --time T          stop starting new iterations after T seconds\n"
+    "  --length L        ops per iteration at most (default 300, or 2N+40 when larger)\n"
+    "  --shard K/N       run only iterations i with i % N == K-1 (1 <= K <= N)\n"
+    "  --out F           the minimal trace (default fuzz-<algo>-<seed>.json, with\n"
+    "                    -<K>of<N> before .json when sharded)\n"
+    "  --json F          write the result as one JSON Lines line to F ('-': stdout; the\n"
+    "                    human report then goes to stderr); shards merge by concatenation\n"
+    "  --fsc MODEL       FSC for no-hit / multi-hit faults: translation, qemu, renode\n"
+    "  --no-shrink       keep the failing iteration as generated\n"
+    "  --quiet           print nothing but errors\n"
+    "  -h, --help        this help\n"
+    "\n"
+    "exit status: 0 no violation, 1 a violation (trace written), 2 bad input or usage.\n";
+
+static int parse_shard(const char *s, unsigned *k, unsigned *n)
+{
+    const char *slash = strchr(s, '/');
+    if (!slash || slash == s)
+        return -1;
+    char kbuf[32];
+    size_t len = (size_t)(slash - s);
+    if (len >= sizeof kbuf)
+        return -1;
+    memcpy(kbuf, s, len);
+    kbuf[len] = '\0';
+    unsigned long kv, nv;
+    if (cli_parse_uint(kbuf, 1, 1000000, &kv) || cli_parse_uint(slash + 1, 1, 1000000, &nv) ||
+        kv > nv)
+        return -1;
+    *k = (unsigned)kv;
+    *n = (unsigned)nv;
+    return 0;
+}
+
+static int parse_seconds(const char *s, double *out)
+{
+    if (!s || !*s || *s == '-')
+        return -1;
+    char *end;
+    double v = strtod(s, &end);
+    if (*end || !(v > 0) || v > 1e9)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static void print_report(FILE *f, const struct fuzz_options *o, const struct fuzz_result *res,
+                         const char *trace_path)
+{
+    const struct trace *t = &res->minimal;
+    fprintf(f, "fuzz: %s violated in iteration %llu (after %zu ops); shrunk to %zu ops in %lu "
+               "replays:\n", fuzz_invariant_name(res->v.inv),
+            (unsigned long long)res->iteration, res->ops_failing, t->nevents,
+            res->shrink_tests);
+    for (size_t i = 0; i < t->nevents; i++) {
+        const struct trace_event *ev = &t->events[i];
+        char what[128];
+        fuzz_format_event(ev, what, sizeof what);
+        fprintf(f, "  %3zu  %-48s", i, what);
+        if (ev->expect.has & TRACE_EXPECT_RC)
+            fprintf(f, " rc %d, used %d", ev->expect.rc, ev->expect.used);
+        else if (ev->expect.has & TRACE_EXPECT_FAULT)
+            fprintf(f, " %s", ev->expect.fault == MPU_FAULT_NONE
+                                  ? "allowed"
+                                  : mpu_fault_name((enum mpu_fault)ev->expect.fault));
+        fputc('\n', f);
+        if ((long)i == res->v.event)
+            fprintf(f, "       ^ %s: %s\n", fuzz_invariant_name(res->v.inv), res->v.text);
+    }
+    fprintf(f, "written: %s\nreplay:  mpusim replay %s --algo %s%s\n", trace_path, trace_path,
+            mm_algo_name(o->replay.algo), o->replay.xen_fixed ? " --xen-fixed" : "");
+}
+
+int cli_fuzz(int argc, char **argv)
+{
+    enum { O_ALGO = 256, O_FIXED, O_REGIONS, O_SEED, O_ITER, O_TIME, O_LENGTH, O_SHARD, O_OUT,
+           O_JSON, O_FSC, O_NOSHRINK, O_QUIET };
+    static const struct option longopts[] = {
+        { "algo", required_argument, NULL, O_ALGO },
+        { "xen-fixed", no_argument, NULL, O_FIXED },
+        { "regions", required_argument, NULL, O_REGIONS },
+        { "seed", required_argument, NULL, O_SEED },
+        { "iterations", required_argument, NULL, O_ITER },
+        { "time", required_argument, NULL, O_TIME },
+        { "length", required_argument, NULL, O_LENGTH },
+        { "shard", required_argument, NULL, O_SHARD },
+        { "out", required_argument, NULL, O_OUT },
+        { "json", required_argument, NULL, O_JSON },
+        { "fsc", required_argument, NULL, O_FSC },
+        { "no-shrink", no_argument, NULL, O_NOSHRINK },
+        { "quiet", no_argument, NULL, O_QUIET },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    struct fuzz_options o = { .replay = { .algo = MM_ALGO_XEN, .fsc = MPU_FSC_TRANSLATION,
+                                          .regions = 16 },
+                              .seed = 1, .shard_k = 1, .shard_n = 1 };
+    const char *out_path = NULL, *json_path = NULL;
+    int quiet = 0, have_iter = 0;
+    unsigned long v;
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'h':
+            fputs(help, stdout);
+            return 0;
+        case O_ALGO: {
+            int a = mm_algo_from_name(optarg);
+            if (a < 0)
+                return cli_usage_error("fuzz", "--algo: expected xen or xen-transient");
+            o.replay.algo = (enum mm_algo)a;
+            break;
+        }
+        case O_FIXED: o.replay.xen_fixed = 1; break;
+        case O_REGIONS:
+            if (cli_parse_uint(optarg, 1, 255, &v))
+                return cli_usage_error("fuzz", "--regions: expected a number 1..255");
+            o.replay.regions = (unsigned)v;
+            break;
+        case O_SEED: {
+            if (!*optarg || *optarg == '-')
+                return cli_usage_error("fuzz", "--seed: expected a non-negative number");
+            char *end;
+            unsigned long long s = strtoull(optarg, &end, 0);
+            if (*end)
+                return cli_usage_error("fuzz", "--seed: expected a non-negative number");
+            o.seed = s;
+            break;
+        }
+        case O_ITER:
+            if (cli_parse_uint(optarg, 1, 4000000000ul, &v))
+                return cli_usage_error("fuzz", "--iterations: expected a number >= 1");
+            o.iterations = v;
+            have_iter = 1;
+            break;
+        case O_TIME:
+            if (parse_seconds(optarg, &o.time_limit))
+                return cli_usage_error("fuzz", "--time: expected seconds > 0");
+            break;
+        case O_LENGTH:
+            if (cli_parse_uint(optarg, 1, 1000000, &v))
+                return cli_usage_error("fuzz", "--length: expected a number 1..1000000");
+            o.length = (unsigned)v;
+            break;
+        case O_SHARD:
+            if (parse_shard(optarg, &o.shard_k, &o.shard_n))
+                return cli_usage_error("fuzz", "--shard: expected K/N with 1 <= K <= N");
+            break;
+        case O_OUT: out_path = optarg; break;
+        case O_JSON: json_path = optarg; break;
+        case O_FSC: {
+            int f = mpu_fsc_model_from_name(optarg);
+            if (f < 0)
+                return cli_usage_error("fuzz", "--fsc: expected translation, qemu or renode");
+            o.replay.fsc = (enum mpu_fsc_model)f;
+            break;
+        }
+        case O_NOSHRINK: o.no_shrink = 1; break;
+        case O_QUIET: quiet = 1; break;
+        case ':': {
+            char msg[96];
+            snprintf(msg, sizeof msg, "option '%s' needs a value", argv[optind - 1]);
+            return cli_usage_error("fuzz", msg);
+        }
+        default: {
+            char msg[96];
+            snprintf(msg, sizeof msg, "unknown option '%s'", argv[optind - 1]);
+            return cli_usage_error("fuzz", msg);
+        }
+        }
+    }
+    if (optind != argc)
+        return cli_usage_error("fuzz", "no operands expected");
+    if (!have_iter && !(o.time_limit > 0))
+        o.iterations = 1000;
+    if (!o.length)
+        o.length = fuzz_default_length(o.replay.regions);
+
+    char default_out[160];
+    if (!out_path) {
+        if (o.shard_n > 1)
+            snprintf(default_out, sizeof default_out, "fuzz-%s-%llu-%uof%u.json",
+                     mm_algo_name(o.replay.algo), (unsigned long long)o.seed, o.shard_k,
+                     o.shard_n);
+        else
+            snprintf(default_out, sizeof default_out, "fuzz-%s-%llu.json",
+                     mm_algo_name(o.replay.algo), (unsigned long long)o.seed);
+        out_path = default_out;
+    }
+    int json_stdout = json_path && strcmp(json_path, "-") == 0;
+    FILE *human = json_stdout ? stderr : stdout;
+
+    struct mpusim_error err;
+    mpusim_error_clear(&err);
+    struct fuzz_result res;
+    if (fuzz_run(&o, &res, &err) != 0)
+        return cli_fail(&err);
+
+    const char *written = NULL;
+    if (res.found) {
+        struct outfile tf = { 0 };
+        if (outfile_open(&tf, out_path, &err) != 0 || fuzz_write_trace(tf.f, &o, &res, &err) != 0 ||
+            outfile_commit(&tf, &err) != 0) {
+            outfile_abort(&tf);
+            fuzz_result_fini(&res);
+            return cli_fail(&err);
+        }
+        written = out_path;
+    }
+    if (json_path) {
+        if (json_stdout) {
+            fuzz_write_result_json(stdout, &o, &res, written);
+            fflush(stdout);
+        } else {
+            struct outfile jf = { 0 };
+            if (outfile_open(&jf, json_path, &err) != 0) {
+                fuzz_result_fini(&res);
+                return cli_fail(&err);
+            }
+            fuzz_write_result_json(jf.f, &o, &res, written);
+            if (outfile_commit(&jf, &err) != 0) {
+                outfile_abort(&jf);
+                fuzz_result_fini(&res);
+                return cli_fail(&err);
+            }
+        }
+    }
+    double rate = res.seconds > 0 ? (double)res.ops / res.seconds : 0.0;
+    if (!quiet) {
+        fprintf(human, "fuzz: %s%s, %u regions, seed %llu, shard %u/%u: %llu iterations, %llu "
+                       "ops, %.0f ops/s\n", mm_algo_name(o.replay.algo),
+                o.replay.xen_fixed ? " --xen-fixed" : "", o.replay.regions,
+                (unsigned long long)o.seed, o.shard_k, o.shard_n,
+                (unsigned long long)res.iterations, (unsigned long long)res.ops, rate);
+        if (res.found)
+            print_report(human, &o, &res, written);
+        else
+            fprintf(human, "fuzz: no invariant violated\n");
+    }
+    int rc = res.found ? 1 : 0;
+    fuzz_result_fini(&res);
+    return rc;
+}

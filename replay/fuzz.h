@@ -1,0 +1,226 @@
+#ifndef MPUSIM_REPLAY_FUZZ_H
+#define MPUSIM_REPLAY_FUZZ_H
+/*
+ * Fuzzing the mapping algorithm (docs/fuzzing.md): op sequences generated from a seed, biased
+ * towards the edges (fuzz.c), invariants checked after every op (invariants.c), a failing
+ * sequence shrunk by delta debugging (shrink.c), iterations, shards and results (fuzz_run.c).
+ * Library code: nothing here prints; cli/fuzz.c does.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "common/error.h"
+#include "replay/replay.h"
+#include "traces/trace.h"
+
+/* ---- invariants (invariants.c) ---- */
+
+enum fuzz_invariant {
+    FUZZ_INV_TABLE_MATCHES_HW,            /* EN entries equal PRBAR/PRLAR; free ones disabled */
+    FUZZ_INV_NO_OVERLAP,                  /* no address in two enabled EL2 regions */
+    FUZZ_INV_FAILED_CALL_CHANGES_NOTHING, /* rc != 0: table, mask, registers unchanged */
+    FUZZ_INV_USED_WITHIN_LIMIT,           /* regions in use <= N */
+    FUZZ_INV_MAPPED_RANGE_ACCESSIBLE,     /* a live mapping has exactly its permissions */
+    FUZZ_INV_UNMAPPED_RANGE_INACCESSIBLE, /* an unmapped range outside in-use regions faults */
+    FUZZ_INV_COUNT,                       /* also: "no violation" */
+};
+
+enum fuzz_verdict { FUZZ_HOLDS, FUZZ_BROKEN };
+
+/* Names as used in output, traces and docs ("table_matches_hw", ...); from-name: -1 if unknown. */
+const char *fuzz_invariant_name(enum fuzz_invariant inv);
+int fuzz_invariant_from_name(const char *name);
+
+struct fuzz_violation {
+    enum fuzz_invariant inv; /* FUZZ_INV_COUNT when nothing is broken */
+    long event;              /* index of the event after which it broke; -1 when none */
+    char text[200];          /* what is wrong, one line: "region 35: table free, hardware ..." */
+};
+
+/* What a failed call must leave unchanged, taken before the call. Fixed size (about 14 KiB). */
+struct fuzz_snapshot {
+    unsigned nregions;                     /* entries below copied (the model's EL2 count) */
+    struct mm_region table[MM_MAX_REGIONS]; /* the algorithm's table */
+    uint64_t mask[4];                      /* its in-use bitmap */
+    unsigned used;                         /* its in-use count */
+    uint64_t prbar[MPU_MAX_REGIONS];       /* the model's EL2 PRBAR<n> */
+    uint64_t prlar[MPU_MAX_REGIONS];       /* the model's EL2 PRLAR<n> (PRENR aliases EN) */
+};
+
+void fuzz_snapshot_take(struct fuzz_snapshot *s, const struct mm_ctx *mm, const struct mpu *m);
+
+/*
+ * The invariants one by one, on states built by a replay or by hand. Each returns FUZZ_HOLDS,
+ * or FUZZ_BROKEN with *v written (inv, text; event set to -1: the caller knows the event).
+ * Ranges are [base, limit); accessibility is checked at EL2 with mpu_check (which updates the
+ * model's counters and lookup index, hence the non-const model).
+ */
+/* Indices below the algorithm's max_regions (and the model's count): an entry with EN set
+ * equals the model's PRBAR/PRLAR exactly; an entry with EN clear is disabled in the model. */
+enum fuzz_verdict fuzz_check_table_matches_hw(const struct mm_ctx *mm, const struct mpu *m,
+                                              struct fuzz_violation *v);
+/* No address is covered by two enabled EL2 regions. */
+enum fuzz_verdict fuzz_check_no_overlap(const struct mpu *m, struct fuzz_violation *v);
+/* A call that returned rc != 0 changed nothing of what before holds. */
+enum fuzz_verdict fuzz_check_failed_call_changes_nothing(const struct fuzz_snapshot *before,
+                                                         const struct mm_ctx *mm,
+                                                         const struct mpu *m,
+                                                         struct fuzz_violation *v);
+/* Regions in use (the algorithm's count and its bitmap) <= regions. */
+enum fuzz_verdict fuzz_check_used_within_limit(const struct mm_ctx *mm, unsigned regions,
+                                               struct fuzz_violation *v);
+/* Every 4 KiB page of [base, limit) rounded out to pages is accessible at its first and last
+ * byte: read always, write iff flags lack RO, exec iff flags lack XN and (with SCTLR_EL2.WXN)
+ * the mapping is not writable. Holds trivially while the EL2 MPU is off. */
+enum fuzz_verdict fuzz_check_mapped_range_accessible(struct mpu *m, uint64_t base,
+                                                     uint64_t limit, unsigned flags,
+                                                     struct fuzz_violation *v);
+/* Every page of [base, limit) rounded out to pages (clipped to the range when it is not
+ * page-aligned), at its first and last byte, is either inside a region the algorithm's table
+ * has in use (bitmap bit and EN set) or gives a fault for a read at EL2. */
+enum fuzz_verdict fuzz_check_unmapped_range_inaccessible(struct mpu *m, const struct mm_ctx *mm,
+                                                         uint64_t base, uint64_t limit,
+                                                         struct fuzz_violation *v);
+
+/**
+ * fuzz_check_event - all invariants after event ev was replayed on r
+ * @r:      the replay (its model is checked; counters change)
+ * @ev:     the event just replayed
+ * @res:    its result from replay_step
+ * @before: snapshot taken before the event (fuzz_snapshot_take)
+ * @v:      written when an invariant is broken (event = r->event)
+ *
+ * Checks, in this order: failed_call_changes_nothing (calls with rc != 0), used_within_limit,
+ * table_matches_hw, no_overlap, mapped_range_accessible (successful map/modify/ioremap with
+ * PRESENT), unmapped_range_inaccessible (successful unmap/unmap_containing and map/modify
+ * without PRESENT: the range asked for, the page named, and every region the call freed).
+ * The first broken one is reported. Table checks only when the trace calls the algorithm.
+ */
+enum fuzz_verdict fuzz_check_event(struct replay *r, const struct trace_event *ev,
+                                   const struct replay_event_result *res,
+                                   const struct fuzz_snapshot *before, struct fuzz_violation *v);
+
+/**
+ * fuzz_check_trace - replay t from the start with the invariants checked after every event
+ * @t:      the trace
+ * @o:      replay options (algo, xen_fixed, regions, fsc)
+ * @record: 1: write each event's observed outcome into t->events[i].expect (rc and used for
+ *          calls, fault for accesses) and replay every event; 0: stop at the first violation
+ * @v:      always written: the first violation, or inv = FUZZ_INV_COUNT
+ * @err:    replay set-up errors
+ * Returns 0, or -1 when the replay cannot be set up.
+ */
+int fuzz_check_trace(struct trace *t, const struct replay_options *o, int record,
+                     struct fuzz_violation *v, struct mpusim_error *err);
+
+/* ---- generator (fuzz.c) ---- */
+
+#define FUZZ_PENDING_CAP 600 /* ops a multi-op move may queue (refcount bursts: up to 264) */
+
+/* The generator: a PRNG (splitmix64) and the queued ops of the current move. */
+struct fuzz_gen {
+    uint64_t state;                               /* splitmix64 state */
+    unsigned regions;                             /* N, for exhaustion bursts */
+    unsigned npending, next;                      /* queued ops, next to hand out */
+    struct trace_event pending[FUZZ_PENDING_CAP]; /* the current move's ops */
+    uint64_t freed_base[8], freed_limit[8];       /* recently unmapped ranges (ring) */
+    unsigned nfreed;                              /* entries written to the ring so far */
+};
+
+/* splitmix64: one step of the generator's PRNG (state advanced). */
+uint64_t fuzz_rand(uint64_t *state);
+/* The seed of iteration iter of a run with base seed seed: independent of shards. */
+uint64_t fuzz_iteration_seed(uint64_t seed, uint64_t iter);
+
+void fuzz_gen_init(struct fuzz_gen *g, uint64_t seed, unsigned regions);
+/* The next op, chosen relative to the algorithm's current table (mm; read only). */
+void fuzz_gen_next(struct fuzz_gen *g, const struct mm_ctx *mm, struct trace_event *out);
+
+/* The boot regions every iteration starts from: Xen's five debug-build sections with their
+ * 64-byte tails (xen-fixtures.md). */
+#define FUZZ_NBOOT 5
+extern const struct trace_boot_region fuzz_boot[FUZZ_NBOOT];
+
+/**
+ * fuzz_trace_init - an empty trace with the fuzz boot regions and room for cap events
+ * @t: written; free with trace_fini(); events zeroed, nevents = 0
+ * Returns 0, or -1 (out of memory).
+ */
+int fuzz_trace_init(struct trace *t, unsigned regions, size_t cap, struct mpusim_error *err);
+
+/* ---- shrinking (shrink.c) ---- */
+
+/**
+ * fuzz_shrink - delta debugging (ddmin) on t's events, keeping a violation of inv
+ * @t:     the failing trace; on success its events are replaced by a 1-minimal subsequence
+ *         (removing any single event no longer breaks inv) that still breaks inv
+ * @o:     replay options used for every candidate
+ * @inv:   the invariant that must stay broken (the name, not the text, must match)
+ * @tests: written: candidate replays made (may be NULL)
+ * Returns 0, or -1 (out of memory, replay set-up) with t unchanged.
+ */
+int fuzz_shrink(struct trace *t, const struct replay_options *o, enum fuzz_invariant inv,
+                unsigned long *tests, struct mpusim_error *err);
+
+/* ---- runs (fuzz_run.c) ---- */
+
+struct fuzz_options {
+    struct replay_options replay; /* algo, xen_fixed, regions (1..255, required), fsc */
+    uint64_t seed;                /* base seed */
+    unsigned length;              /* ops per iteration at most (>= 1) */
+    unsigned shard_k, shard_n;    /* run iterations i with i % shard_n == shard_k - 1; 1/1 */
+    uint64_t iterations;          /* iterations over all shards: i in [0, iterations); 0: no
+                                     bound (then time_limit must be set) */
+    double time_limit;            /* seconds; 0: none. Checked between iterations */
+    int no_shrink;                /* 1: keep the failing iteration as generated */
+};
+
+/* Default ops per iteration for N regions: 300, or 2N + 40 when larger. */
+unsigned fuzz_default_length(unsigned regions);
+
+struct fuzz_result {
+    uint64_t iterations;        /* iterations run in this shard */
+    uint64_t ops;               /* ops generated and checked (shrinking not counted) */
+    double seconds;             /* wall time of the iterations (shrinking not counted) */
+    int found;                  /* 1: a violation was found (the run stopped there) */
+    uint64_t iteration;         /* found: its iteration number */
+    size_t ops_failing;         /* found: ops of the failing iteration up to the violation */
+    unsigned long shrink_tests; /* found: candidate replays made by the shrinker */
+    struct fuzz_violation v;    /* found: the violation in the minimal trace */
+    struct trace minimal;       /* found: the minimal trace, with expectations; else empty */
+};
+
+/**
+ * fuzz_run - run the shard's iterations until the bound, the time limit or a violation
+ * @o:   options (validated: regions 1..255, length >= 1, 1 <= shard_k <= shard_n, a bound)
+ * @res: always written; free with fuzz_result_fini()
+ * Returns 0 (whether or not a violation was found), or -1 with err set.
+ */
+int fuzz_run(const struct fuzz_options *o, struct fuzz_result *res, struct mpusim_error *err);
+void fuzz_result_fini(struct fuzz_result *res);
+
+/**
+ * fuzz_run_iteration - one iteration: a fresh replay, up to o->length generated ops, all
+ * invariants after each
+ * @out: written: the trace of the ops run (up to and including a violating op); free with
+ *       trace_fini()
+ * @v:   always written: the violation or inv = FUZZ_INV_COUNT
+ * Returns 0 or -1.
+ */
+int fuzz_run_iteration(const struct fuzz_options *o, uint64_t iter, struct trace *out,
+                       struct fuzz_violation *v, struct mpusim_error *err);
+
+/* Write the minimal trace of res (document form) with each call's expectations and a note on
+ * the violating event naming the invariant. Returns 0 or -1. */
+int fuzz_write_trace(FILE *f, const struct fuzz_options *o, const struct fuzz_result *res,
+                     struct mpusim_error *err);
+
+/* One JSON Lines result line (ends in '\n'); trace_path: the written trace, or NULL. */
+void fuzz_write_result_json(FILE *f, const struct fuzz_options *o, const struct fuzz_result *res,
+                            const char *trace_path);
+
+/* One event in words, e.g. "map [0x40000000, 0x40001000) RW", into buf (capacity cap). */
+void fuzz_format_event(const struct trace_event *ev, char *buf, size_t cap);
+
+#endif

@@ -1,0 +1,227 @@
+/* Fuzz runs: iterations from a fresh replay with every invariant checked after each generated
+ * op, shards, the time bound, shrinking the first violation, and the outputs (the minimal
+ * trace and one JSON Lines result line per shard run). */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "replay/fuzz.h"
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+unsigned fuzz_default_length(unsigned regions)
+{
+    unsigned n = 2 * regions + 40;
+    return n > 300 ? n : 300;
+}
+
+int fuzz_run_iteration(const struct fuzz_options *o, uint64_t iter, struct trace *out,
+                       struct fuzz_violation *v, struct mpusim_error *err)
+{
+    v->inv = FUZZ_INV_COUNT;
+    v->event = -1;
+    v->text[0] = '\0';
+    if (fuzz_trace_init(out, o->replay.regions, o->length, err) != 0)
+        return -1;
+    /* The replay sizes its per-event series from nevents: announce the whole budget, fill
+     * each event just before it is replayed, and trim at the end. */
+    out->nevents = o->length;
+    struct replay_options ro = o->replay;
+    ro.keep_findings = 0;
+    ro.on_message = NULL;
+    struct fuzz_gen *g = malloc(sizeof *g);
+    struct fuzz_snapshot *before = malloc(sizeof *before);
+    struct replay *r = g && before ? replay_new(out, &ro, err) : NULL;
+    if (!r) {
+        if (!g || !before)
+            mpusim_error_set(err, MPUSIM_E_ENGINE, "out of memory");
+        free(g);
+        free(before);
+        trace_fini(out);
+        return -1;
+    }
+    replay_silence(r);
+    fuzz_gen_init(g, fuzz_iteration_seed(o->seed, iter), o->replay.regions);
+    size_t n = 0;
+    while (n < o->length) {
+        struct trace_event *ev = &out->events[n];
+        fuzz_gen_next(g, &r->mm, ev);
+        fuzz_snapshot_take(before, &r->mm, &r->mpu);
+        struct replay_event_result res;
+        replay_step(r, n, &res);
+        n++;
+        if (fuzz_check_event(r, ev, &res, before, v) == FUZZ_BROKEN)
+            break;
+    }
+    out->nevents = n;
+    replay_free(r);
+    free(g);
+    free(before);
+    return 0;
+}
+
+static int check_options(const struct fuzz_options *o, struct mpusim_error *err)
+{
+    if (o->replay.regions < 1 || o->replay.regions > MPU_MAX_REGIONS)
+        return mpusim_error_set(err, MPUSIM_E_RANGE, "regions %u out of range 1..255",
+                                o->replay.regions);
+    if (o->length < 1)
+        return mpusim_error_set(err, MPUSIM_E_RANGE, "length must be at least 1");
+    if (o->shard_n < 1 || o->shard_k < 1 || o->shard_k > o->shard_n)
+        return mpusim_error_set(err, MPUSIM_E_RANGE, "shard %u/%u: expected 1 <= K <= N",
+                                o->shard_k, o->shard_n);
+    if (!o->iterations && !(o->time_limit > 0))
+        return mpusim_error_set(err, MPUSIM_E_RANGE,
+                                "no bound: give an iteration count or a time limit");
+    return 0;
+}
+
+int fuzz_run(const struct fuzz_options *o, struct fuzz_result *res, struct mpusim_error *err)
+{
+    memset(res, 0, sizeof *res);
+    res->v.inv = FUZZ_INV_COUNT;
+    res->v.event = -1;
+    if (check_options(o, err) != 0)
+        return -1;
+    double t0 = now_seconds();
+    for (uint64_t i = o->shard_k - 1; !o->iterations || i < o->iterations; i += o->shard_n) {
+        if (o->time_limit > 0 && res->iterations > 0 && now_seconds() - t0 >= o->time_limit)
+            break;
+        struct trace t;
+        struct fuzz_violation v;
+        if (fuzz_run_iteration(o, i, &t, &v, err) != 0)
+            return -1;
+        res->iterations++;
+        res->ops += t.nevents;
+        if (v.inv == FUZZ_INV_COUNT) {
+            trace_fini(&t);
+            continue;
+        }
+        res->seconds = now_seconds() - t0;
+        res->found = 1;
+        res->iteration = i;
+        res->ops_failing = t.nevents;
+        if (!o->no_shrink && fuzz_shrink(&t, &o->replay, v.inv, &res->shrink_tests, err) != 0) {
+            trace_fini(&t);
+            return -1;
+        }
+        /* Replay the minimal trace once more to record what each event does (expectations)
+         * and where the invariant breaks now. */
+        if (fuzz_check_trace(&t, &o->replay, 1, &res->v, err) != 0) {
+            trace_fini(&t);
+            return -1;
+        }
+        if (res->v.inv != v.inv) /* cannot happen: the shrinker kept v.inv broken */
+            res->v = v;
+        res->minimal = t;
+        return 0;
+    }
+    res->seconds = now_seconds() - t0;
+    return 0;
+}
+
+void fuzz_result_fini(struct fuzz_result *res)
+{
+    trace_fini(&res->minimal);
+    memset(&res->minimal, 0, sizeof res->minimal);
+}
+
+/* "mpusim fuzz --algo xen --regions 64 --seed 1 --xen-fixed" (shards and bounds left out). */
+static void command_line(const struct fuzz_options *o, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "mpusim fuzz --algo %s --regions %u --seed %llu --length %u%s",
+             mm_algo_name(o->replay.algo), o->replay.regions, (unsigned long long)o->seed,
+             o->length, o->replay.xen_fixed ? " --xen-fixed" : "");
+}
+
+int fuzz_write_trace(FILE *f, const struct fuzz_options *o, const struct fuzz_result *res,
+                     struct mpusim_error *err)
+{
+    const struct trace *t = &res->minimal;
+    const char **notes = calloc(t->nevents ? t->nevents : 1, sizeof *notes);
+    if (!notes)
+        return mpusim_error_set(err, MPUSIM_E_ENGINE, "out of memory");
+    char cmd[200], note[400], gen[512];
+    command_line(o, cmd, sizeof cmd);
+    if (res->v.event >= 0 && (size_t)res->v.event < t->nevents) {
+        snprintf(note, sizeof note, "fuzz: invariant %s breaks here: %s",
+                 fuzz_invariant_name(res->v.inv), res->v.text);
+        notes[res->v.event] = note;
+    }
+    snprintf(gen, sizeof gen,
+             "%s: iteration %llu, shrunk from %zu to %zu ops; replay with: mpusim replay FILE "
+             "--algo %s%s", cmd, (unsigned long long)res->iteration, res->ops_failing,
+             t->nevents, mm_algo_name(o->replay.algo), o->replay.xen_fixed ? " --xen-fixed" : "");
+    struct trace_write_options wo = { TRACE_FORM_DOCUMENT, notes, gen };
+    int rc = trace_write(f, t, &wo, err);
+    free(notes);
+    return rc;
+}
+
+void fuzz_write_result_json(FILE *f, const struct fuzz_options *o, const struct fuzz_result *res,
+                            const char *trace_path)
+{
+    fprintf(f, "{\"shard\": \"%u/%u\", \"algo\": ", o->shard_k, o->shard_n);
+    json_put_string(f, mm_algo_name(o->replay.algo));
+    fprintf(f, ", \"xen_fixed\": %s, \"regions\": %u, \"seed\": %llu, \"length\": %u, "
+               "\"iterations\": %llu, \"ops\": %llu, \"violations\": [",
+            o->replay.xen_fixed ? "true" : "false", o->replay.regions,
+            (unsigned long long)o->seed, o->length, (unsigned long long)res->iterations,
+            (unsigned long long)res->ops);
+    if (res->found) {
+        fprintf(f, "{\"invariant\": \"%s\", \"iteration\": %llu, \"ops\": %zu, "
+                   "\"ops_before_shrink\": %zu, \"text\": ",
+                fuzz_invariant_name(res->v.inv), (unsigned long long)res->iteration,
+                res->minimal.nevents, res->ops_failing);
+        json_put_string(f, res->v.text);
+        fputs(", \"trace\": ", f);
+        if (trace_path)
+            json_put_string(f, trace_path);
+        else
+            fputs("null", f);
+        fputc('}', f);
+    }
+    fputs("]}\n", f);
+}
+
+void fuzz_format_event(const struct trace_event *ev, char *buf, size_t cap)
+{
+    char fl[16];
+    const char *name = trace_flags_name(ev->flags);
+    if (name)
+        snprintf(fl, sizeof fl, "%s", name);
+    else
+        snprintf(fl, sizeof fl, "0x%x", ev->flags);
+    unsigned long long b = ev->base, l = ev->limit;
+    switch (ev->op) {
+    case TRACE_OP_MAP:
+    case TRACE_OP_MODIFY:
+        snprintf(buf, cap, "%s [0x%llx, 0x%llx) %s", trace_op_name(ev->op), b, l, fl);
+        return;
+    case TRACE_OP_UNMAP:
+        snprintf(buf, cap, "unmap [0x%llx, 0x%llx)", b, l);
+        return;
+    case TRACE_OP_UNMAP_CONTAINING:
+        snprintf(buf, cap, "unmap_containing 0x%llx", b);
+        return;
+    case TRACE_OP_IOREMAP:
+        snprintf(buf, cap, "ioremap 0x%llx size 0x%llx %s", b, l, fl);
+        return;
+    case TRACE_OP_ACCESS:
+        snprintf(buf, cap, "access %s 0x%llx size %llu el%u",
+                 trace_access_kind_name((enum trace_access_kind)ev->kind), b, l, ev->el);
+        return;
+    case TRACE_OP_SYSREG:
+        snprintf(buf, cap, "sysreg %s = 0x%llx",
+                 ev->reg >= 0 && ev->reg < MPU_REG_COUNT ? mpu_reg_name(ev->reg) : "?", l);
+        return;
+    case TRACE_OP_COUNT:
+        break;
+    }
+    snprintf(buf, cap, "?");
+}

@@ -1,0 +1,391 @@
+/* The fuzzer's invariants (docs/fuzzing.md): checked after every op on the replay's algorithm
+ * table and MPU model, each reported under its name. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "replay/fuzz.h"
+
+#define PAGE 0x1000ull
+#define PAGE_MASK (PAGE - 1)
+
+static const char *const inv_names[FUZZ_INV_COUNT] = {
+    [FUZZ_INV_TABLE_MATCHES_HW] = "table_matches_hw",
+    [FUZZ_INV_NO_OVERLAP] = "no_overlap",
+    [FUZZ_INV_FAILED_CALL_CHANGES_NOTHING] = "failed_call_changes_nothing",
+    [FUZZ_INV_USED_WITHIN_LIMIT] = "used_within_limit",
+    [FUZZ_INV_MAPPED_RANGE_ACCESSIBLE] = "mapped_range_accessible",
+    [FUZZ_INV_UNMAPPED_RANGE_INACCESSIBLE] = "unmapped_range_inaccessible",
+};
+
+const char *fuzz_invariant_name(enum fuzz_invariant inv)
+{
+    return (unsigned)inv < FUZZ_INV_COUNT ? inv_names[inv] : "none";
+}
+
+int fuzz_invariant_from_name(const char *name)
+{
+    for (int i = 0; i < FUZZ_INV_COUNT; i++)
+        if (strcmp(name, inv_names[i]) == 0)
+            return i;
+    return -1;
+}
+
+static enum fuzz_verdict broken(struct fuzz_violation *v, enum fuzz_invariant inv,
+                                const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static enum fuzz_verdict broken(struct fuzz_violation *v, enum fuzz_invariant inv,
+                                const char *fmt, ...)
+{
+    v->inv = inv;
+    v->event = -1;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(v->text, sizeof v->text, fmt, ap);
+    va_end(ap);
+    return FUZZ_BROKEN;
+}
+
+static int hw_enabled(const struct mpu_unit *u, unsigned i)
+{
+    return (int)((u->prlar[i] >> PRLAR_EN_LSB) & 1u);
+}
+
+void fuzz_snapshot_take(struct fuzz_snapshot *s, const struct mm_ctx *mm, const struct mpu *m)
+{
+    unsigned n = m->el2.nregions;
+    s->nregions = n;
+    memcpy(s->table, mm->table, (n < MM_MAX_REGIONS ? n : MM_MAX_REGIONS) * sizeof s->table[0]);
+    memcpy(s->mask, mm->mask, sizeof s->mask);
+    s->used = mm->used;
+    memcpy(s->prbar, m->el2.prbar, n * sizeof s->prbar[0]);
+    memcpy(s->prlar, m->el2.prlar, n * sizeof s->prlar[0]);
+}
+
+enum fuzz_verdict fuzz_check_table_matches_hw(const struct mm_ctx *mm, const struct mpu *m,
+                                              struct fuzz_violation *v)
+{
+    const struct mpu_unit *u = &m->el2;
+    unsigned n = mm->max_regions < u->nregions ? mm->max_regions : u->nregions;
+    for (unsigned i = 0; i < n; i++) {
+        const struct mm_region *t = &mm->table[i];
+        if (mm_region_valid(t)) {
+            if (t->prbar != u->prbar[i] || t->prlar != u->prlar[i])
+                return broken(v, FUZZ_INV_TABLE_MATCHES_HW,
+                              "region %u: table prbar 0x%llx prlar 0x%llx, hardware prbar "
+                              "0x%llx prlar 0x%llx", i, (unsigned long long)t->prbar,
+                              (unsigned long long)t->prlar, (unsigned long long)u->prbar[i],
+                              (unsigned long long)u->prlar[i]);
+        } else if (hw_enabled(u, i)) {
+            struct mpu_region_view h = mpu_region(m, 2, i);
+            return broken(v, FUZZ_INV_TABLE_MATCHES_HW,
+                          "region %u: free in the table, enabled in hardware [0x%llx, 0x%llx)",
+                          i, (unsigned long long)h.base, (unsigned long long)h.last + 1);
+        }
+    }
+    return FUZZ_HOLDS;
+}
+
+/* An enabled region's bounds, for the overlap sweep. */
+struct span {
+    uint64_t base, last; /* first and last byte (inclusive) */
+    unsigned idx;        /* region index */
+};
+
+static int span_cmp(const void *a, const void *b)
+{
+    const struct span *x = a, *y = b;
+    if (x->base != y->base)
+        return x->base < y->base ? -1 : 1;
+    return x->idx < y->idx ? -1 : (x->idx > y->idx);
+}
+
+enum fuzz_verdict fuzz_check_no_overlap(const struct mpu *m, struct fuzz_violation *v)
+{
+    struct span s[MPU_MAX_REGIONS];
+    unsigned n = 0;
+    for (unsigned i = 0; i < m->el2.nregions; i++) {
+        if (!hw_enabled(&m->el2, i))
+            continue;
+        struct mpu_region_view r = mpu_region(m, 2, i);
+        if (r.last < r.base) /* LIMIT below BASE: matches nothing */
+            continue;
+        s[n++] = (struct span){ r.base, r.last, i };
+    }
+    /* Sorted by base, two regions overlap iff some region starts at or before the largest
+     * last byte seen so far. */
+    qsort(s, n, sizeof s[0], span_cmp);
+    for (unsigned k = 1, far = 0; k < n; k++) {
+        if (s[k].base <= s[far].last)
+            return broken(v, FUZZ_INV_NO_OVERLAP,
+                          "regions %u [0x%llx, 0x%llx] and %u [0x%llx, 0x%llx] both enabled "
+                          "and overlapping", s[far].idx, (unsigned long long)s[far].base,
+                          (unsigned long long)s[far].last, s[k].idx,
+                          (unsigned long long)s[k].base, (unsigned long long)s[k].last);
+        if (s[k].last > s[far].last)
+            far = k;
+    }
+    return FUZZ_HOLDS;
+}
+
+enum fuzz_verdict fuzz_check_failed_call_changes_nothing(const struct fuzz_snapshot *before,
+                                                         const struct mm_ctx *mm,
+                                                         const struct mpu *m,
+                                                         struct fuzz_violation *v)
+{
+    unsigned n = before->nregions < m->el2.nregions ? before->nregions : m->el2.nregions;
+    for (unsigned i = 0; i < n; i++) {
+        const struct mm_region *a = &before->table[i], *b = &mm->table[i];
+        if (a->prbar != b->prbar || a->prlar != b->prlar || a->refcount != b->refcount ||
+            a->transient != b->transient)
+            return broken(v, FUZZ_INV_FAILED_CALL_CHANGES_NOTHING,
+                          "table entry %u changed: prbar 0x%llx -> 0x%llx, prlar 0x%llx -> "
+                          "0x%llx, refcount %u -> %u", i, (unsigned long long)a->prbar,
+                          (unsigned long long)b->prbar, (unsigned long long)a->prlar,
+                          (unsigned long long)b->prlar, a->refcount, b->refcount);
+        if (before->prbar[i] != m->el2.prbar[i] || before->prlar[i] != m->el2.prlar[i])
+            return broken(v, FUZZ_INV_FAILED_CALL_CHANGES_NOTHING,
+                          "hardware region %u changed: prbar 0x%llx -> 0x%llx, prlar 0x%llx -> "
+                          "0x%llx", i, (unsigned long long)before->prbar[i],
+                          (unsigned long long)m->el2.prbar[i],
+                          (unsigned long long)before->prlar[i],
+                          (unsigned long long)m->el2.prlar[i]);
+    }
+    if (memcmp(before->mask, mm->mask, sizeof before->mask) != 0 || before->used != mm->used)
+        return broken(v, FUZZ_INV_FAILED_CALL_CHANGES_NOTHING,
+                      "in-use bitmap changed: %u regions in use before, %u after", before->used,
+                      mm->used);
+    return FUZZ_HOLDS;
+}
+
+static unsigned popcount4(const uint64_t w[4])
+{
+    unsigned n = 0;
+    for (int k = 0; k < 4; k++)
+        n += (unsigned)__builtin_popcountll(w[k]);
+    return n;
+}
+
+enum fuzz_verdict fuzz_check_used_within_limit(const struct mm_ctx *mm, unsigned regions,
+                                               struct fuzz_violation *v)
+{
+    unsigned bits = popcount4(mm->mask);
+    if (mm->used > regions || bits > regions)
+        return broken(v, FUZZ_INV_USED_WITHIN_LIMIT,
+                      "%u regions in use (bitmap: %u) with %u implemented", mm->used, bits,
+                      regions);
+    return FUZZ_HOLDS;
+}
+
+static int sctlr_bit(const struct mpu *m, unsigned bit)
+{
+    return (int)((m->el2.sctlr >> bit) & 1u);
+}
+
+static const char *acc_name(enum mpu_acc a)
+{
+    return a == MPU_ACC_READ ? "read" : a == MPU_ACC_WRITE ? "write" : "exec";
+}
+
+/* Page rounding outwards: [base & ~0xFFF, roundup(limit)); limit 0 or a wrap stays. */
+static void round_out(uint64_t *base, uint64_t *limit)
+{
+    *base &= ~PAGE_MASK;
+    uint64_t l = (*limit + PAGE_MASK) & ~PAGE_MASK;
+    if (l >= *limit) /* no wrap */
+        *limit = l;
+}
+
+enum fuzz_verdict fuzz_check_mapped_range_accessible(struct mpu *m, uint64_t base,
+                                                     uint64_t limit, unsigned flags,
+                                                     struct fuzz_violation *v)
+{
+    if (!sctlr_bit(m, SCTLR_M_BIT)) /* MPU off: nothing is protected, nothing to compare */
+        return FUZZ_HOLDS;
+    round_out(&base, &limit);
+    int writable = !(flags & MM_FLAG_RO);
+    int want[3] = { 1, writable,
+                    !(flags & MM_FLAG_XN) && !(writable && sctlr_bit(m, SCTLR_WXN_BIT)) };
+    for (uint64_t p = base; p < limit && p >= base; p += PAGE) {
+        uint64_t at[2] = { p, p + PAGE - 1 };
+        for (int k = 0; k < 2; k++)
+            for (int a = MPU_ACC_READ; a <= MPU_ACC_EXEC; a++) {
+                struct mpu_result res = mpu_check(m, at[k], 1, (enum mpu_acc)a, 2);
+                int ok = res.fault == MPU_FAULT_NONE;
+                if (ok != want[a])
+                    return broken(v, FUZZ_INV_MAPPED_RANGE_ACCESSIBLE,
+                                  "[0x%llx, 0x%llx) mapped with flags 0x%x: %s at 0x%llx %s "
+                                  "(%s, region %d)", (unsigned long long)base,
+                                  (unsigned long long)limit, flags, acc_name((enum mpu_acc)a),
+                                  (unsigned long long)at[k], ok ? "allowed" : "faults",
+                                  ok ? "expected a fault" : mpu_fault_name(res.fault),
+                                  res.region);
+            }
+        if (p + PAGE < p)
+            break;
+    }
+    return FUZZ_HOLDS;
+}
+
+/* 1 if addr lies in a region the table has in use (bitmap bit and EN set). */
+static int in_use_covers(const struct mm_ctx *mm, uint64_t addr)
+{
+    for (unsigned i = 0; i < mm->max_regions && i < MM_MAX_REGIONS; i++) {
+        if (!((mm->mask[i / 64] >> (i % 64)) & 1u))
+            continue;
+        const struct mm_region *r = &mm->table[i];
+        if (mm_region_valid(r) && mm_region_base(r) <= addr && addr <= mm_region_last(r))
+            return 1;
+    }
+    return 0;
+}
+
+enum fuzz_verdict fuzz_check_unmapped_range_inaccessible(struct mpu *m, const struct mm_ctx *mm,
+                                                         uint64_t base, uint64_t limit,
+                                                         struct fuzz_violation *v)
+{
+    if (!sctlr_bit(m, SCTLR_M_BIT) || limit <= base)
+        return FUZZ_HOLDS;
+    uint64_t last = limit - 1;
+    for (uint64_t p = base & ~PAGE_MASK; p <= last; p += PAGE) {
+        uint64_t first = p < base ? base : p;
+        uint64_t end = p + PAGE - 1 > last ? last : p + PAGE - 1;
+        uint64_t at[2] = { first, end };
+        for (int k = 0; k < 2; k++) {
+            if (in_use_covers(mm, at[k]))
+                continue;
+            struct mpu_result res = mpu_check(m, at[k], 1, MPU_ACC_READ, 2);
+            if (res.fault == MPU_FAULT_NONE)
+                return broken(v, FUZZ_INV_UNMAPPED_RANGE_INACCESSIBLE,
+                              "0x%llx in unmapped [0x%llx, 0x%llx) is not in any region in "
+                              "use, but a read is allowed (hardware region %d)",
+                              (unsigned long long)at[k], (unsigned long long)base,
+                              (unsigned long long)limit, res.region);
+        }
+        if (p + PAGE < p)
+            break;
+    }
+    return FUZZ_HOLDS;
+}
+
+/* The range an event asks to unmap, page-rounded; 0 when the event unmaps nothing. */
+static int unmap_range(const struct trace_event *ev, uint64_t *base, uint64_t *limit)
+{
+    switch (ev->op) {
+    case TRACE_OP_MAP:
+    case TRACE_OP_MODIFY:
+        if (ev->flags & MM_FLAG_PRESENT)
+            return 0;
+        /* without PRESENT a map removes, like an unmap */
+        *base = ev->base;
+        *limit = ev->limit;
+        if (*limit <= *base)
+            return 0;
+        round_out(base, limit);
+        return 1;
+    case TRACE_OP_UNMAP:
+        *base = ev->base;
+        *limit = ev->limit;
+        if (*limit <= *base)
+            return 0;
+        round_out(base, limit);
+        return 1;
+    case TRACE_OP_UNMAP_CONTAINING:
+        *base = ev->base & ~PAGE_MASK;
+        *limit = *base + PAGE;
+        return *limit > *base;
+    default:
+        return 0;
+    }
+}
+
+enum fuzz_verdict fuzz_check_event(struct replay *r, const struct trace_event *ev,
+                                   const struct replay_event_result *res,
+                                   const struct fuzz_snapshot *before, struct fuzz_violation *v)
+{
+    enum fuzz_verdict verdict = FUZZ_HOLDS;
+    int call = res->has_rc;
+    if (call && res->rc != 0)
+        verdict = fuzz_check_failed_call_changes_nothing(before, &r->mm, &r->mpu, v);
+    if (verdict == FUZZ_HOLDS && r->algo_events)
+        verdict = fuzz_check_used_within_limit(&r->mm, r->mpu.el2.nregions, v);
+    if (verdict == FUZZ_HOLDS && r->algo_events)
+        verdict = fuzz_check_table_matches_hw(&r->mm, &r->mpu, v);
+    if (verdict == FUZZ_HOLDS)
+        verdict = fuzz_check_no_overlap(&r->mpu, v);
+    if (verdict == FUZZ_HOLDS && call && res->rc == 0) {
+        uint64_t b, l;
+        if ((ev->op == TRACE_OP_MAP || ev->op == TRACE_OP_MODIFY) &&
+            (ev->flags & MM_FLAG_PRESENT) && ev->limit > ev->base)
+            verdict = fuzz_check_mapped_range_accessible(&r->mpu, ev->base, ev->limit,
+                                                         ev->flags, v);
+        else if (ev->op == TRACE_OP_IOREMAP && (ev->flags & MM_FLAG_PRESENT) &&
+                 ev->base + ev->limit > ev->base)
+            verdict = fuzz_check_mapped_range_accessible(&r->mpu, ev->base,
+                                                         ev->base + ev->limit, ev->flags, v);
+        else if (unmap_range(ev, &b, &l)) {
+            verdict = fuzz_check_unmapped_range_inaccessible(&r->mpu, &r->mm, b, l, v);
+            /* Every region the call freed: its whole former range. */
+            unsigned n = before->nregions < r->mm.max_regions ? before->nregions
+                                                                : r->mm.max_regions;
+            for (unsigned i = 0; verdict == FUZZ_HOLDS && i < n; i++) {
+                int was = (before->mask[i / 64] >> (i % 64)) & 1u;
+                int is = (r->mm.mask[i / 64] >> (i % 64)) & 1u;
+                const struct mm_region *e = &before->table[i];
+                if (was && !is && mm_region_valid(e))
+                    verdict = fuzz_check_unmapped_range_inaccessible(
+                        &r->mpu, &r->mm, mm_region_base(e), mm_region_last(e) + 1, v);
+            }
+        }
+    }
+    if (verdict == FUZZ_BROKEN)
+        v->event = r->event;
+    return verdict;
+}
+
+int fuzz_check_trace(struct trace *t, const struct replay_options *o, int record,
+                     struct fuzz_violation *v, struct mpusim_error *err)
+{
+    v->inv = FUZZ_INV_COUNT;
+    v->event = -1;
+    v->text[0] = '\0';
+    struct replay_options ro = *o;
+    ro.keep_findings = 0;
+    ro.on_message = NULL;
+    struct replay *r = replay_new(t, &ro, err);
+    if (!r)
+        return -1;
+    replay_silence(r);
+    struct fuzz_snapshot *before = malloc(sizeof *before);
+    if (!before) {
+        replay_free(r);
+        return mpusim_error_set(err, MPUSIM_E_ENGINE, "out of memory");
+    }
+    for (size_t i = 0; i < t->nevents; i++) {
+        struct trace_event *ev = &t->events[i];
+        struct replay_event_result res;
+        fuzz_snapshot_take(before, &r->mm, &r->mpu);
+        replay_step(r, i, &res);
+        struct fuzz_violation now;
+        if (fuzz_check_event(r, ev, &res, before, &now) == FUZZ_BROKEN &&
+            v->inv == FUZZ_INV_COUNT) {
+            *v = now;
+            if (!record)
+                break;
+        }
+        if (record) {
+            ev->expect.has = 0;
+            if (res.has_rc) {
+                ev->expect.has = TRACE_EXPECT_RC | TRACE_EXPECT_USED;
+                ev->expect.rc = res.rc;
+                ev->expect.used = (int)res.used;
+            } else if (ev->op == TRACE_OP_ACCESS) {
+                ev->expect.has = TRACE_EXPECT_FAULT;
+                ev->expect.fault = (int)res.acc.fault;
+            }
+        }
+    }
+    free(before);
+    replay_free(r);
+    return 0;
+}

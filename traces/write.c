@@ -1,0 +1,253 @@
+/* Writing a trace in format v1 (document or JSON Lines), one event per line, so that what the
+ * fuzzer shrinks (and any other producer) can be replayed and read by people. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "mpu_model/mpu.h"
+#include "traces/internal.h"
+
+#define TRACE_FORMAT "mpusim-trace"
+#define TRACE_VERSION 1
+
+const char *trace_flags_name(unsigned flags)
+{
+    static const char *const names[] = { "RO", "RX", "RW", "NOCACHE", "WC" };
+    for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (trace_flags_from_name(names[i]) == (int)flags)
+            return names[i];
+    return NULL;
+}
+
+/* The building context: the first failure is kept in err; later calls see ok == 0. */
+struct writer {
+    struct mpusim_error *err; /* borrowed; may be NULL */
+    int ok;                   /* 0 once something failed */
+};
+
+static void oom(struct writer *w)
+{
+    if (w->ok)
+        mpusim_error_set(w->err, MPUSIM_E_IO, "trace writer: out of memory");
+    w->ok = 0;
+}
+
+/* Set key to v (takes ownership of v, also on failure). */
+static void put(struct writer *w, json_t *obj, const char *key, json_t *v)
+{
+    if (!w->ok) {
+        json_decref(v);
+        return;
+    }
+    if (!v || json_object_set_new(obj, key, v) != 0)
+        oom(w);
+}
+
+static void put_hex(struct writer *w, json_t *obj, const char *key, uint64_t v)
+{
+    char buf[24];
+    snprintf(buf, sizeof buf, "0x%llx", (unsigned long long)v);
+    put(w, obj, key, json_string(buf));
+}
+
+static void put_flags(struct writer *w, json_t *obj, unsigned flags)
+{
+    const char *name = trace_flags_name(flags);
+    put(w, obj, "flags", name ? json_string(name) : json_integer((json_int_t)flags));
+}
+
+static json_t *expect_object(struct writer *w, const struct trace_expect *x)
+{
+    json_t *o = json_object();
+    if (!o) {
+        oom(w);
+        return NULL;
+    }
+    if (x->has & TRACE_EXPECT_RC)
+        put(w, o, "rc", json_integer(x->rc));
+    if (x->has & TRACE_EXPECT_USED)
+        put(w, o, "used", json_integer(x->used));
+    if (x->has & TRACE_EXPECT_REGION)
+        put(w, o, "region", x->region < 0 ? json_null() : json_integer(x->region));
+    if (x->has & TRACE_EXPECT_FAULT)
+        put(w, o, "fault", x->fault == MPU_FAULT_NONE
+                               ? json_null()
+                               : json_string(mpu_fault_name((enum mpu_fault)x->fault)));
+    return o;
+}
+
+/* The JSON object of event i; NULL on failure (recorded in w). */
+static json_t *event_object(struct writer *w, const struct trace_event *ev, long i,
+                            const char *note)
+{
+    json_t *o = json_object();
+    if (!o) {
+        oom(w);
+        return NULL;
+    }
+    if ((unsigned)ev->op >= TRACE_OP_COUNT) {
+        mpusim_error_at(w->err, MPUSIM_E_RANGE, "<writer>", -1, -1, i, "unknown op %d",
+                        (int)ev->op);
+        w->ok = 0;
+        json_decref(o);
+        return NULL;
+    }
+    put(w, o, "op", json_string(trace_op_name(ev->op)));
+    switch (ev->op) {
+    case TRACE_OP_MAP:
+    case TRACE_OP_MODIFY:
+        put_hex(w, o, "base", ev->base);
+        put_hex(w, o, "limit", ev->limit);
+        put_flags(w, o, ev->flags);
+        break;
+    case TRACE_OP_UNMAP:
+        put_hex(w, o, "base", ev->base);
+        put_hex(w, o, "limit", ev->limit);
+        break;
+    case TRACE_OP_UNMAP_CONTAINING:
+        put_hex(w, o, "addr", ev->base);
+        break;
+    case TRACE_OP_IOREMAP:
+        put_hex(w, o, "addr", ev->base);
+        put_hex(w, o, "size", ev->limit);
+        put_flags(w, o, ev->flags);
+        break;
+    case TRACE_OP_ACCESS:
+        put_hex(w, o, "addr", ev->base);
+        put(w, o, "size", json_integer((json_int_t)ev->limit));
+        put(w, o, "kind", json_string(trace_access_kind_name((enum trace_access_kind)ev->kind)));
+        if (ev->el != 2)
+            put(w, o, "el", json_integer(ev->el));
+        break;
+    case TRACE_OP_SYSREG:
+        if (ev->reg < 0 || ev->reg >= MPU_REG_COUNT) {
+            if (w->ok)
+                mpusim_error_at(w->err, MPUSIM_E_RANGE, "<writer>", -1, -1, i,
+                                "sysreg: unknown register id %d", ev->reg);
+            w->ok = 0;
+            break;
+        }
+        put(w, o, "reg", json_string(mpu_reg_name(ev->reg)));
+        put_hex(w, o, "value", ev->limit);
+        break;
+    case TRACE_OP_COUNT:
+        break;
+    }
+    if (note)
+        put(w, o, "note", json_string(note));
+    if (ev->expect.has)
+        put(w, o, "expect", expect_object(w, &ev->expect));
+    if (!w->ok) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+static json_t *header_object(struct writer *w, const struct trace *t, const char *generator)
+{
+    json_t *h = json_object();
+    if (!h) {
+        oom(w);
+        return NULL;
+    }
+    put(w, h, "format", json_string(TRACE_FORMAT));
+    put(w, h, "version", json_integer(TRACE_VERSION));
+    if (generator)
+        put(w, h, "x-generator", json_string(generator));
+    json_t *mpu = json_object();
+    if (mpu)
+        put(w, mpu, "regions", json_integer(t->regions));
+    put(w, h, "mpu", mpu);
+    if (t->has_boot) {
+        json_t *boot = json_array();
+        if (!boot)
+            oom(w);
+        for (unsigned i = 0; w->ok && i < t->nboot; i++) {
+            const struct trace_boot_region *b = &t->boot[i];
+            json_t *o = json_object();
+            if (!o) {
+                oom(w);
+                break;
+            }
+            put_hex(w, o, "base", b->base);
+            put_hex(w, o, "limit", b->limit);
+            put_flags(w, o, b->flags);
+            if (b->name[0])
+                put(w, o, "name", json_string(b->name));
+            if (w->ok && json_array_append_new(boot, o) != 0)
+                oom(w);
+            else if (!w->ok)
+                json_decref(o);
+        }
+        put(w, h, "boot", boot);
+    }
+    if (!w->ok) {
+        json_decref(h);
+        return NULL;
+    }
+    return h;
+}
+
+/* Write v compactly but readably ({"op": "map", ...}); returns 0 or -1. */
+static int dump(struct writer *w, FILE *f, const json_t *v)
+{
+    char *s = json_dumps(v, JSON_PRESERVE_ORDER);
+    if (!s) {
+        oom(w);
+        return -1;
+    }
+    int rc = fputs(s, f) < 0 ? -1 : 0;
+    free(s);
+    return rc;
+}
+
+int trace_write(FILE *f, const struct trace *t, const struct trace_write_options *o,
+                struct mpusim_error *err)
+{
+    struct trace_write_options none = { TRACE_FORM_DOCUMENT, NULL, NULL };
+    if (!o)
+        o = &none;
+    struct writer w = { err, 1 };
+    json_t *h = header_object(&w, t, o->generator);
+    if (!h)
+        return -1;
+    int io = 0; /* nonzero after a failed write */
+    if (o->form == TRACE_FORM_JSONL) {
+        io |= dump(&w, f, h);
+        io |= fputc('\n', f) == EOF;
+    } else {
+        /* The header object without its closing brace, then "events" one per line. */
+        char *s = json_dumps(h, JSON_PRESERVE_ORDER);
+        if (!s) {
+            json_decref(h);
+            oom(&w);
+            return -1;
+        }
+        size_t n = strlen(s);
+        io |= fwrite(s, 1, n - 1, f) != n - 1; /* drop the final '}' */
+        free(s);
+        io |= fputs(", \"events\": [", f) < 0;
+    }
+    json_decref(h);
+    for (size_t i = 0; i < t->nevents && w.ok && !io; i++) {
+        const char *note = o->notes ? o->notes[i] : NULL;
+        json_t *ev = event_object(&w, &t->events[i], (long)i, note);
+        if (!ev)
+            return -1;
+        if (o->form == TRACE_FORM_JSONL) {
+            io |= dump(&w, f, ev);
+            io |= fputc('\n', f) == EOF;
+        } else {
+            io |= fputs(i ? ",\n  " : "\n  ", f) < 0;
+            io |= dump(&w, f, ev);
+        }
+        json_decref(ev);
+    }
+    if (!w.ok)
+        return -1;
+    if (o->form == TRACE_FORM_DOCUMENT)
+        io |= fputs(t->nevents ? "\n]}\n" : "]}\n", f) < 0;
+    if (io || ferror(f))
+        return mpusim_error_set(err, MPUSIM_E_IO, "trace writer: write failed");
+    return 0;
+}
