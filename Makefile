@@ -181,7 +181,7 @@ fuzz: fuzz-build
 	    tail -n 40 $$run/log; echo "fuzz: $$n FAILED; log $$run/log, reproducer:" $$run/crash-* $$run/leak-* $$run/timeout-* $$run/oom-* 2>/dev/null; exit 1; \
 	  fi; \
 	  grep -E '^(Done|stat::number_of_executed_units|stat::average_exec_per_sec|stat::peak_rss_mb)' $$run/log | sed "s/^/  $$n: /"; \
-	  grep -E '^#[0-9]+ *DONE' $$run/log | sed "s/^/  $$n: /"; \
+	  grep -E '^#[0-9]+[[:space:]]+DONE' $$run/log | sed "s/^/  $$n: /"; \
 	done; echo "fuzz: no crash in $(FUZZ_NAMES)"
 
 .PHONY: fuzz fuzz-build fuzz-deps
