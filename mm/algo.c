@@ -1,6 +1,6 @@
 /* The algorithm object: initialisation, the trace operations dispatched to the selected
  * variant (docs/algorithms.md), and the variants' names. */
-#include "mm/internal.h"
+#include "mm/policy.h"
 
 void mm_init(struct mm_ctx *ctx, const struct mm_options *opt, const struct mm_hw *hw)
 {
@@ -14,6 +14,8 @@ void mm_init(struct mm_ctx *ctx, const struct mm_options *opt, const struct mm_h
     ctx->used = 0;
     ctx->last_region = -1;
     ctx->scanned = 0;
+    mm_merge_init(ctx);
+    mm_lazy_init(ctx);
 }
 
 int mm_map(struct mm_ctx *ctx, uint64_t base, uint64_t limit, unsigned flags)
@@ -22,6 +24,9 @@ int mm_map(struct mm_ctx *ctx, uint64_t base, uint64_t limit, unsigned flags)
     switch (ctx->opt.algo) {
     case MM_ALGO_XEN: return mm_xen_update(ctx, base, limit, flags);
     case MM_ALGO_XEN_TRANSIENT: return mm_transient_map(ctx, base, limit, flags);
+    case MM_ALGO_MERGE: return mm_merge_map(ctx, base, limit, flags);
+    case MM_ALGO_LAZY:
+    case MM_ALGO_RESERVE: return mm_policy_update(ctx, base, limit, flags);
     case MM_ALGO_COUNT: break;
     }
     return MM_EINVAL;
@@ -33,6 +38,9 @@ int mm_unmap(struct mm_ctx *ctx, uint64_t base, uint64_t limit)
     switch (ctx->opt.algo) {
     case MM_ALGO_XEN: return mm_xen_update(ctx, base, limit, 0); /* destroy_xen_mappings */
     case MM_ALGO_XEN_TRANSIENT: return mm_transient_unmap(ctx, base); /* limit unused */
+    case MM_ALGO_MERGE: return mm_merge_unmap(ctx, base, limit);
+    case MM_ALGO_LAZY:
+    case MM_ALGO_RESERVE: return mm_policy_update(ctx, base, limit, 0);
     case MM_ALGO_COUNT: break;
     }
     return MM_EINVAL;
@@ -44,6 +52,9 @@ int mm_unmap_containing(struct mm_ctx *ctx, uint64_t addr)
     switch (ctx->opt.algo) {
     case MM_ALGO_XEN: return mm_xen_destroy_containing(ctx, addr);
     case MM_ALGO_XEN_TRANSIENT: return mm_transient_unmap(ctx, addr);
+    case MM_ALGO_MERGE: return mm_merge_unmap_containing(ctx, addr);
+    case MM_ALGO_LAZY:
+    case MM_ALGO_RESERVE: return mm_policy_destroy_containing(ctx, addr);
     case MM_ALGO_COUNT: break;
     }
     return MM_EINVAL;
@@ -55,6 +66,9 @@ int mm_ioremap(struct mm_ctx *ctx, uint64_t addr, uint64_t size, unsigned flags,
     switch (ctx->opt.algo) {
     case MM_ALGO_XEN: return mm_xen_ioremap(ctx, addr, size, flags, ret);
     case MM_ALGO_XEN_TRANSIENT: return mm_transient_ioremap(ctx, addr, size, flags, ret);
+    case MM_ALGO_MERGE: return mm_merge_ioremap(ctx, addr, size, flags, ret);
+    case MM_ALGO_LAZY:
+    case MM_ALGO_RESERVE: return mm_policy_ioremap(ctx, addr, size, flags, ret);
     case MM_ALGO_COUNT: break;
     }
     *ret = 0;
@@ -64,6 +78,9 @@ int mm_ioremap(struct mm_ctx *ctx, uint64_t addr, uint64_t size, unsigned flags,
 static const char *const algo_names[MM_ALGO_COUNT] = {
     [MM_ALGO_XEN] = "xen",
     [MM_ALGO_XEN_TRANSIENT] = "xen-transient",
+    [MM_ALGO_MERGE] = "merge",
+    [MM_ALGO_LAZY] = "lazy",
+    [MM_ALGO_RESERVE] = "reserve",
 };
 
 const char *mm_algo_name(enum mm_algo a)
@@ -80,12 +97,54 @@ static int str_eq(const char *a, const char *b)
     return *a == *b;
 }
 
-int mm_algo_from_name(const char *name)
+#define RESERVE_K_MAX 254u /* at most MM_MAX_REGIONS - 1 slots can be kept */
+
+/* "K" of "reserve:K": decimal digits only, 0..RESERVE_K_MAX. Returns 0 or -1. */
+static int parse_k(const char *s, unsigned *k)
 {
+    unsigned v = 0;
+    if (!*s)
+        return -1;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9')
+            return -1;
+        v = v * 10 + (unsigned)(*s - '0');
+        if (v > RESERVE_K_MAX)
+            return -1;
+    }
+    *k = v;
+    return 0;
+}
+
+int mm_algo_parse(const char *name, struct mm_options *opt)
+{
+    static const char reserve_prefix[] = "reserve:";
     if (!name)
         return -1;
+    const char *p = name, *q = reserve_prefix;
+    while (*q && *p == *q) {
+        p++;
+        q++;
+    }
+    if (!*q) { /* "reserve:K" */
+        unsigned k;
+        if (parse_k(p, &k) != 0)
+            return -1;
+        opt->algo = MM_ALGO_RESERVE;
+        opt->reserve_k = k;
+        return 0;
+    }
     for (int a = 0; a < MM_ALGO_COUNT; a++)
-        if (str_eq(name, algo_names[a]))
-            return a;
+        if (str_eq(name, algo_names[a])) {
+            opt->algo = (enum mm_algo)a;
+            opt->reserve_k = a == MM_ALGO_RESERVE ? MM_RESERVE_DEFAULT_K : 0;
+            return 0;
+        }
     return -1;
+}
+
+int mm_algo_from_name(const char *name)
+{
+    struct mm_options o;
+    return mm_algo_parse(name, &o) == 0 ? (int)o.algo : -1;
 }

@@ -41,6 +41,10 @@
 enum mm_algo {
     MM_ALGO_XEN,           /* upstream Xen: refcount per region (default) */
     MM_ALGO_XEN_TRANSIENT, /* the 2025 map_mm_range/unmap_mm_range proposal, v3 (§10.1) */
+    /* Policies a hypervisor could adopt instead (docs/policies.md); not Xen's code. */
+    MM_ALGO_MERGE,         /* contiguous mappings with equal attributes share one region */
+    MM_ALGO_LAZY,          /* freed regions stay programmed but disabled; re-enabled cheaply */
+    MM_ALGO_RESERVE,       /* reserve:K: K free slots kept for short-lived (one-page) mappings */
     MM_ALGO_COUNT,
 };
 
@@ -48,7 +52,10 @@ struct mm_options {
     enum mm_algo algo;
     int xen_fixed; /* 1: the evidently intended forms of the known bugs (index < 32 PRENR test,
                       -EINVAL for OVERLAP in destroy_xen_mapping_containing) */
+    unsigned reserve_k; /* reserve:K: free slots a long-lived mapping may not take; others: 0 */
 };
+
+#define MM_RESERVE_DEFAULT_K 2 /* K of a plain "reserve" */
 
 /* One shadow-table entry (Xen's pr_t): the register values and the software byte. */
 struct mm_region {
@@ -66,6 +73,40 @@ struct mm_boot_region {
     unsigned flags; /* Xen flags word (§4.1) */
 };
 
+/* ---- per-policy state (docs/policies.md); fixed capacity, no allocation ---- */
+
+#define MM_MERGE_RECORDS 1024     /* mapping records of the merge policy, all regions together */
+#define MM_MERGE_COUNT_MAX 0xFFFF /* identical mappings one record can count */
+
+/* merge: one mapped sub-range and how many times exactly this range was mapped. */
+struct mm_merge_record {
+    uint64_t base;  /* first byte */
+    uint64_t limit; /* one past the last byte */
+    uint16_t count; /* identical mappings of [base, limit); 0 only transiently inside a call */
+    uint8_t region; /* table index of the region that covers it */
+};
+
+struct mm_merge_state {
+    struct mm_merge_record rec[MM_MERGE_RECORDS]; /* live records are rec[0..n), unordered */
+    unsigned n;        /* live records */
+    int adopted;       /* 1 once the regions found at the first call have their records */
+};
+
+/* lazy: a freed region kept in hardware with EN clear, for one cheap re-enable. */
+struct mm_lazy_slot {
+    uint64_t prbar; /* the region's PRBAR when it was freed (still in hardware) */
+    uint64_t prlar; /* its PRLAR with EN set (hardware holds it with EN clear) */
+    uint64_t stamp; /* lazy.clock when it was cached: the oldest is evicted first */
+    uint8_t cached; /* 1: slot free in the table, region kept disabled in hardware */
+};
+
+struct mm_lazy_state {
+    struct mm_lazy_slot slot[MM_MAX_REGIONS]; /* by region index */
+    uint64_t clock;     /* regions cached so far */
+    uint64_t hits;      /* maps served by re-enabling a cached region */
+    uint64_t evictions; /* cached regions reprogrammed for another mapping */
+};
+
 /* Algorithm state: Xen's xen_mpumap, xen_mpumap_mask and max_mpu_regions, plus counters.
  * Caller-allocated; mm_init() first. Not thread-safe (Xen's lock is the caller's concern). */
 struct mm_ctx {
@@ -76,7 +117,10 @@ struct mm_ctx {
     uint64_t mask[4];                      /* xen_mpumap_mask: bit i = region i in use */
     unsigned used;                         /* popcount of mask */
     int last_region;   /* region the last call created, changed, found or freed; -1 if none */
-    uint64_t scanned;  /* table entries examined by lookups and allocation, cumulative */
+    uint64_t scanned;  /* table entries examined by lookups and allocation, cumulative
+                          (merge: records examined too) */
+    struct mm_merge_state merge; /* merge policy only */
+    struct mm_lazy_state lazy;   /* lazy policy only */
 };
 
 /* Initialise ctx (table empty, nothing in use). The hw callbacks are copied. */
@@ -130,9 +174,19 @@ static inline uint64_t mm_region_last(const struct mm_region *r)
     return (r->prlar & 0x0000FFFFFFFFFFC0ull) | 0x3Full;
 }
 
-/* Name of an algorithm ("xen", "xen-transient"); from-name returns -1 if unknown. */
+/* Name of an algorithm ("xen", "xen-transient", "merge", "lazy", "reserve"); from-name returns
+ * -1 if unknown, and accepts "reserve:K" as MM_ALGO_RESERVE (K itself: mm_algo_parse). */
 const char *mm_algo_name(enum mm_algo a);
 int mm_algo_from_name(const char *name);
+/**
+ * mm_algo_parse - parse an --algo value into options
+ * @name: "xen", "xen-transient", "merge", "lazy", "reserve" (K = MM_RESERVE_DEFAULT_K) or
+ *        "reserve:K" with K decimal, 0..254
+ * @opt:  on success: algo set, reserve_k set (0 unless reserve); other fields untouched.
+ *        Untouched on failure.
+ * Returns 0, or -1 for an unknown name or a bad K.
+ */
+int mm_algo_parse(const char *name, struct mm_options *opt);
 
 #ifndef MM_GUEST
 #include <stddef.h>
