@@ -15,7 +15,8 @@ static const char help[] =
     "report regions in use, faults, findings and per-call cost.\n"
     "\n"
     "options:\n"
-    "  --algo A          algorithm: xen (upstream, default) or xen-transient (2025 proposal)\n"
+    "  --algo A          algorithm: xen (upstream, default), xen-transient (2025 proposal),\n"
+    "                    or a policy (docs/policies.md): merge, lazy, reserve:K\n"
     "  --xen-fixed       the intended forms of upstream's known bugs (docs/findings.md)\n"
     "  --regions N       EL2 MPU regions, 1..255 (default: the trace's mpu.regions)\n"
     "  --fsc MODEL       FSC for no-hit / multi-hit faults: translation (default), qemu,\n"
@@ -67,6 +68,7 @@ int cli_replay(int argc, char **argv)
                                   .keep_findings = 1000 };
     const char *events_path = NULL, *json_path = NULL;
     int quiet = 0;
+    unsigned reserve_k = 0; /* --algo reserve:K */
     unsigned long v;
     optind = 1;
     opterr = 0;
@@ -77,10 +79,12 @@ int cli_replay(int argc, char **argv)
             fputs(help, stdout);
             return 0;
         case O_ALGO: {
-            int a = mm_algo_from_name(optarg);
-            if (a < 0)
-                return cli_usage_error("replay", "--algo: expected xen or xen-transient");
-            opt.algo = (enum mm_algo)a;
+            struct mm_options mo = { .algo = MM_ALGO_XEN };
+            if (mm_algo_parse(optarg, &mo) != 0)
+                return cli_usage_error("replay", "--algo: expected xen, xen-transient, merge, "
+                                                 "lazy, reserve or reserve:K (K 0..254)");
+            opt.algo = mo.algo;
+            reserve_k = mo.reserve_k;
             break;
         }
         case O_FIXED: opt.xen_fixed = 1; break;
@@ -132,6 +136,9 @@ int cli_replay(int argc, char **argv)
         return cli_usage_error("replay", optind >= argc ? "missing TRACE" : "one TRACE only");
     const char *path = argv[optind];
     char default_adapter[4096];
+    if (opt.engine != REPLAY_ENGINE_NATIVE && opt.algo == MM_ALGO_RESERVE && reserve_k != 0)
+        return cli_usage_error("replay", "--algo reserve:K needs --engine native (the guest "
+                                         "is initialised without K)");
     if (opt.engine == REPLAY_ENGINE_NATIVE && (opt.adapter || opt.elf || opt.budget))
         return cli_usage_error("replay", "--adapter, --elf and --budget need --engine guest or both");
     if (opt.engine != REPLAY_ENGINE_NATIVE && !opt.adapter) {
@@ -152,6 +159,7 @@ int cli_replay(int argc, char **argv)
         trace_fini(&t);
         return cli_fail(&err);
     }
+    r->mm.opt.reserve_k = reserve_k; /* replay_options has no K (yet); boot does not use it */
     struct outfile ev_out = { 0 }, js_out = { 0 };
     if ((events_path && outfile_open(&ev_out, events_path, &err) != 0) ||
         (json_path && outfile_open(&js_out, json_path, &err) != 0)) {
