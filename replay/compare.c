@@ -12,15 +12,20 @@ static int parse_algo(const char *name, struct compare_algo *a, struct mpusim_er
     if (strlen(name) >= sizeof a->name)
         return mpusim_error_at(err, MPUSIM_E_USAGE, "<argv>", -1, -1, -1,
                                "--algo: name too long: '%.40s...'", name);
-    int id = mm_algo_from_name(name);
-    if (id < 0)
+    struct mm_options mo = { .algo = MM_ALGO_XEN };
+    if (mm_algo_parse(name, &mo) != 0) {
+        char known[160] = "";
+        size_t len = 0;
+        for (int k = 0; k < MM_ALGO_COUNT && len < sizeof known; k++)
+            len += (size_t)snprintf(known + len, sizeof known - len, "%s%s", k ? ", " : "",
+                                    mm_algo_name((enum mm_algo)k));
         return mpusim_error_at(err, MPUSIM_E_USAGE, "<argv>", -1, -1, -1,
-                               "--algo: unknown algorithm '%s' (known: see mpusim compare "
-                               "--help)",
-                               name);
+                               "--algo: unknown algorithm '%s' (known: %s; reserve:K)", name,
+                               known);
+    }
     memset(a, 0, sizeof *a);
     snprintf(a->name, sizeof a->name, "%s", name);
-    a->opt.algo = (enum mm_algo)id;
+    a->mm = mo;
     return 0;
 }
 
@@ -158,21 +163,28 @@ int compare_trace(const struct trace *t, const struct compare_options *o, long t
         long j = trace_index * (long)o->nalgo + (long)a;
         if (!compare_in_shard(j, o->shard_k, o->shard_n))
             continue;
-        struct replay_options ro = o->algo[a].opt;
-        ro.xen_fixed = o->xen_fixed;
-        ro.regions = o->regions;
-        ro.fsc = o->fsc;
-        ro.keep_findings = 0; /* counts only */
-        ro.on_message = NULL;
-        ro.opaque = NULL;
+        struct replay_options ro = { .algo = o->algo[a].mm.algo, .xen_fixed = o->xen_fixed,
+                                     .regions = o->regions, .fsc = o->fsc,
+                                     .keep_findings = 0 /* counts only */,
+                                     .engine = REPLAY_ENGINE_NATIVE };
         struct replay *r = replay_new(t, &ro, err);
         if (!r) {
             *nruns = 0;
             return -1;
         }
-        for (size_t i = 0; i < t->nevents; i++) {
+        /* replay_options has no K: set it as cli/replay.c does (the boot step does not use
+         * it). */
+        r->mm.opt.reserve_k = o->algo[a].mm.reserve_k;
+        for (size_t i = 0; i < t->nevents && !r->failed; i++) {
             struct replay_event_result res;
             replay_step(r, i, &res);
+        }
+        if (r->failed) { /* the native engine never fails; kept for other engines */
+            mpusim_error_set(err, r->engine_err.code ? r->engine_err.code : MPUSIM_E_ENGINE,
+                             "%s: %s: %s", t->source, o->algo[a].name, r->engine_err.text);
+            replay_free(r);
+            *nruns = 0;
+            return -1;
         }
         collect(r, &o->algo[a], j, &runs[*nruns]);
         ++*nruns;

@@ -23,8 +23,8 @@
 /* One algorithm of the --algo list. */
 struct compare_algo {
     char name[40];             /* as given on the command line: "xen", "reserve:4" */
-    struct replay_options opt; /* replay options for this algorithm (algo set; the rest is
-                                  filled from struct compare_options by compare_trace) */
+    struct mm_options mm;      /* algo and reserve_k as mm_algo_parse gives them; xen_fixed
+                                  comes from struct compare_options */
 };
 
 struct compare_options {
@@ -97,7 +97,8 @@ int compare_in_shard(long run, unsigned k, unsigned n);
  * @trace_index: 0-based position of t in the list of traces (for the run numbers)
  * @runs:       capacity o->nalgo; runs[0..*nruns) written on success, in algorithm order
  * @nruns:      written always (0 on error)
- * Returns 0, or -1 with err set (bad region count, boot regions that do not fit, no memory).
+ * Returns 0, or -1 with err set (bad region count, boot regions that do not fit, no memory,
+ * an engine failure).
  */
 int compare_trace(const struct trace *t, const struct compare_options *o, long trace_index,
                   struct compare_run *runs, unsigned *nruns, struct mpusim_error *err);

@@ -54,15 +54,16 @@ static unsigned run_trace(const struct trace *t, const struct compare_options *o
 }
 
 /* replay --json's regions_in_use.peak and .final for algo a on t. */
-static void replay_peak_final(const struct trace *t, enum mm_algo a, int fixed, long *peak,
-                              long *final)
+static void replay_peak_final(const struct trace *t, const struct mm_options *mo, int fixed,
+                              long *peak, long *final)
 {
-    struct replay_options ro = { .algo = a, .xen_fixed = fixed, .fsc = MPU_FSC_TRANSLATION,
-                                 .keep_findings = 10 };
+    struct replay_options ro = { .algo = mo->algo, .xen_fixed = fixed,
+                                 .fsc = MPU_FSC_TRANSLATION, .keep_findings = 10 };
     struct mpusim_error err;
     mpusim_error_clear(&err);
     struct replay *r = replay_new(t, &ro, &err);
     cr_assert_not_null(r, "%s", err.text);
+    r->mm.opt.reserve_k = mo->reserve_k; /* as cli/replay.c does */
     for (size_t i = 0; i < t->nevents; i++) {
         struct replay_event_result res;
         replay_step(r, i, &res);
@@ -90,13 +91,15 @@ Test(compare, peak_and_final_match_replay_json_for_every_algorithm)
         struct trace t = load(bundled[k]);
         for (int fixed = 0; fixed <= 1; fixed++) {
             struct compare_options o = options(NULL);
+            cr_assert_eq(compare_parse_algos("xen,xen-transient,merge,lazy,reserve,reserve:4,"
+                                             "reserve:0", &o, NULL), 0);
             o.xen_fixed = fixed;
             struct compare_run runs[COMPARE_MAX_ALGOS];
             unsigned n = run_trace(&t, &o, 0, runs);
             cr_assert_eq(n, o.nalgo);
             for (unsigned a = 0; a < n; a++) {
                 long peak, final;
-                replay_peak_final(&t, o.algo[a].opt.algo, fixed, &peak, &final);
+                replay_peak_final(&t, &o.algo[a].mm, fixed, &peak, &final);
                 cr_expect_eq((long)runs[a].peak_used, peak, "%s %s", bundled[k], runs[a].algo);
                 cr_expect_eq((long)runs[a].final_used, final, "%s %s", bundled[k],
                              runs[a].algo);
@@ -283,7 +286,7 @@ Test(compare, algorithm_lists_and_shards_parse_or_fail_with_a_message)
     cr_expect_str_eq(o.algo[1].name, "xen-transient");
     struct mpusim_error err;
     static const char *const bad[] = { "", "xen,", ",xen", "xen,,xen-transient", "nope",
-                                       "xen,xen" };
+                                       "xen,xen", "reserve:", "reserve:x", "reserve:999" };
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         mpusim_error_clear(&err);
         cr_expect_eq(compare_parse_algos(bad[k], &o, &err), -1, "'%s'", bad[k]);
@@ -294,7 +297,13 @@ Test(compare, algorithm_lists_and_shards_parse_or_fail_with_a_message)
     mpusim_error_clear(&err);
     cr_expect_eq(compare_parse_algos("xen-transient", &o, &err), 0);
     cr_expect_eq(o.nalgo, 1);
-    cr_expect_eq(o.algo[0].opt.algo, MM_ALGO_XEN_TRANSIENT);
+    cr_expect_eq(o.algo[0].mm.algo, MM_ALGO_XEN_TRANSIENT);
+    cr_expect_eq(compare_parse_algos("reserve:4,merge", &o, &err), 0);
+    cr_expect_eq(o.nalgo, 2);
+    cr_expect_str_eq(o.algo[0].name, "reserve:4");
+    cr_expect_eq(o.algo[0].mm.algo, MM_ALGO_RESERVE);
+    cr_expect_eq(o.algo[0].mm.reserve_k, 4);
+    cr_expect_eq(o.algo[1].mm.algo, MM_ALGO_MERGE);
 
     unsigned k = 0, n = 0;
     cr_expect_eq(compare_parse_shard("3/4", &k, &n, &err), 0);
