@@ -299,13 +299,18 @@ static void cross_check(struct replay *r)
     const struct mpu_unit *u = &r->mpu.el2;
     unsigned n = r->mm.max_regions < u->nregions ? r->mm.max_regions : u->nregions;
     uint64_t now[4] = { 0, 0, 0, 0 };
-    for (unsigned i = 0; i < n; i++) {
-        const struct mm_region *t = &r->mm.table[i];
-        uint64_t in_use = t->prlar & 1u;
-        /* in use: both registers must match; free: the hardware region must be disabled */
-        uint64_t d = in_use ? (t->prbar ^ u->prbar[i]) | (t->prlar ^ u->prlar[i])
-                            : (u->prlar[i] & 1u);
-        now[i >> 6] |= (uint64_t)(d != 0) << (i & 63);
+    for (unsigned w = 0; w * 64 < n; w++) {
+        unsigned end = n - w * 64 < 64 ? n - w * 64 : 64;
+        const struct mm_region *t = &r->mm.table[w * 64];
+        const uint64_t *hb = &u->prbar[w * 64], *hl = &u->prlar[w * 64];
+        uint64_t bits = 0;
+        for (unsigned j = 0; j < end; j++) {
+            /* in use: both registers must match; free: the hardware region must be disabled */
+            uint64_t d = (t[j].prlar & 1u) ? (t[j].prbar ^ hb[j]) | (t[j].prlar ^ hl[j])
+                                           : (hl[j] & 1u);
+            bits |= (uint64_t)(d != 0) << j;
+        }
+        now[w] = bits;
     }
     if (!((now[0] ^ r->diverged[0]) | (now[1] ^ r->diverged[1]) | (now[2] ^ r->diverged[2]) |
           (now[3] ^ r->diverged[3])))
