@@ -150,9 +150,10 @@ FUZZ_FLAGS ?=
 FUZZ_DEBS  := clang libclang-rt-dev pkg-config libjansson-dev
 FUZZ_SAN   := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_NAMES := $(basename $(notdir $(wildcard fuzz/*.c)))
-# The library part of the tree: an archive, so that a harness links only what it uses.
+# The library part of the tree (sim/ too: replay/ reaches the guest engine): an archive, so
+# that a harness links only what it uses.
 FUZZ_LIBOBJS = $(patsubst %.c,build/fuzz/obj/%.o,$(wildcard common/*.c mpu_model/*.c mm/*.c \
-                 traces/*.c replay/*.c))
+                 traces/*.c replay/*.c sim/*.c))
 FUZZ_OBJS    = $(FUZZ_NAMES:%=build/fuzz/obj/fuzz/%.o)
 
 build/fuzz/obj/%.o: %.c
@@ -176,7 +177,7 @@ fuzz: fuzz-build
 	  run=build/fuzz/run/$$n; rm -rf $$run; mkdir -p $$run/corpus; \
 	  cp fuzz/corpus/$$n/* $$run/corpus/; \
 	  echo "fuzz: $$n for $(FUZZ_TIME) s from fuzz/corpus/$$n ($$(ls fuzz/corpus/$$n | wc -l) seeds)"; \
-	  if ! ./build/fuzz/$$n -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
+	  if ! ./build/fuzz/$$n -max_total_time=$(FUZZ_TIME) -len_control=10 -print_final_stats=1 \
 	       -artifact_prefix=$$run/ $(FUZZ_FLAGS) $$run/corpus >$$run/log 2>&1; then \
 	    tail -n 40 $$run/log; echo "fuzz: $$n FAILED; log $$run/log, reproducer:" $$run/crash-* $$run/leak-* $$run/timeout-* $$run/oom-* 2>/dev/null; exit 1; \
 	  fi; \

@@ -4,7 +4,8 @@
  *
  * Input bytes:
  *   byte 0      set-up: EL2 regions = 4 + (b & 15) (4..19); boot layout = (b >> 4) & 3:
- *               0 no boot (empty table, MPU off), 1..3 the first 1..3 boot regions below
+ *               0 no boot (empty table, MPU off), 1..3 the first 1..3 boot regions below;
+ *               K of the reserve policy = b >> 6 (0..3)
  *   then 4 bytes per event [op, a, l, f] (a trailing partial record is ignored):
  *   op % 6      map, modify, unmap, unmap_containing, ioremap, access
  *   a           base: page a & 63 of a 256 KiB window, plus an offset (a >> 6): 0, 0x40, 1,
@@ -18,14 +19,12 @@
  * report as a failure after creating the region) and holds the boot regions, so calls collide
  * with them and with each other.
  *
- * Invariants, checked after every event (__builtin_trap() when one breaks):
- *   used_le_regions   regions in use never exceed the MPU's region count
- *   mask_matches      the algorithm's in-use mask, its count and its table agree
- *   failed_no_change  a call with rc != 0 leaves the table, the mask and the EL2 PRBAR/PRLAR
- *                     registers unchanged
- *   no_overlap        no two enabled EL2 regions overlap
- *   no_divergence     the replay's table/hardware cross-check finds nothing (--xen-fixed)
- * These are minimal local checks; replay/invariants.c (mpusim fuzz) names the full set.
+ * Every algorithm mm/ knows runs the same events in --xen-fixed mode. After every event the
+ * named invariants of replay/invariants.c (fuzz_check_event, as mpusim fuzz uses them) must
+ * hold: failed_call_changes_nothing, used_within_limit, table_matches_hw, no_overlap,
+ * mapped_range_accessible, unmapped_range_inaccessible; and the replay's own table/hardware
+ * cross-check must find no divergence. A broken one is reported on stderr and ends the run
+ * with __builtin_trap(), which libFuzzer records as a crash.
  * Build and run: `make fuzz` (docs/compare.md).
  */
 #include <stddef.h>
@@ -34,21 +33,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "replay/fuzz.h"
 #include "replay/replay.h"
 #include "traces/trace.h"
 
 #define WINDOW 0x20000000ull  /* first byte of the address window */
 #define PAGE 0x1000ull
 #define REC 4                 /* bytes per event */
-
-#define REQUIRE(cond, name, r, i)                                                                \
-    do {                                                                                         \
-        if (!(cond)) {                                                                           \
-            fprintf(stderr, "op_sequence: invariant %s broken: algo %s, event %zu\n", name,      \
-                    mm_algo_name((r)->opt.algo), (size_t)(i));                                   \
-            __builtin_trap();                                                                    \
-        }                                                                                        \
-    } while (0)
 
 static const struct trace_boot_region boot_layout[3] = {
     { WINDOW, WINDOW + 0x8000, MM_PAGE_HYPERVISOR_RX, "text" },
@@ -108,70 +99,19 @@ static void decode_event(const uint8_t *p, struct trace_event *ev)
     }
 }
 
-/* What a failed call must leave as it was. */
-struct snapshot {
-    struct mm_region table[MPU_MAX_REGIONS];
-    uint64_t mask[4];
-    unsigned used;
-    uint64_t prbar[MPU_MAX_REGIONS], prlar[MPU_MAX_REGIONS];
-};
-
-static void take(const struct replay *r, unsigned n, struct snapshot *s)
+static void broken(const struct replay *r, const char *what, const char *text)
 {
-    for (unsigned i = 0; i < n; i++) {
-        s->table[i] = r->mm.table[i];
-        s->prbar[i] = r->mpu.el2.prbar[i];
-        s->prlar[i] = r->mpu.el2.prlar[i];
-    }
-    memcpy(s->mask, r->mm.mask, sizeof s->mask);
-    s->used = r->mm.used;
+    fprintf(stderr, "op_sequence: invariant %s broken: algo %s (reserve K %u), event %ld: %s\n",
+            what, mm_algo_name(r->mm.opt.algo), r->mm.opt.reserve_k, r->event, text);
+    __builtin_trap();
 }
 
-static int unchanged(const struct replay *r, unsigned n, const struct snapshot *s)
+static void run_algo(const struct trace *t, enum mm_algo algo, unsigned reserve_k,
+                     struct fuzz_snapshot *before)
 {
-    if (memcmp(s->mask, r->mm.mask, sizeof s->mask) || s->used != r->mm.used)
-        return 0;
-    for (unsigned i = 0; i < n; i++) {
-        const struct mm_region *a = &s->table[i], *b = &r->mm.table[i];
-        if (a->prbar != b->prbar || a->prlar != b->prlar || a->refcount != b->refcount ||
-            a->transient != b->transient || s->prbar[i] != r->mpu.el2.prbar[i] ||
-            s->prlar[i] != r->mpu.el2.prlar[i])
-            return 0;
-    }
-    return 1;
-}
-
-static int mask_matches(const struct replay *r, unsigned n)
-{
-    unsigned count = 0;
-    for (unsigned i = 0; i < MM_MAX_REGIONS; i++) {
-        int in_mask = (int)((r->mm.mask[i >> 6] >> (i & 63)) & 1u);
-        if (in_mask != mm_region_valid(&r->mm.table[i]) || (in_mask && i >= n))
-            return 0;
-        count += (unsigned)in_mask;
-    }
-    return count == r->mm.used;
-}
-
-static int no_overlap(const struct replay *r)
-{
-    const struct mpu_unit *u = &r->mpu.el2;
-    for (unsigned i = 0; i < u->nregions; i++) {
-        struct mm_region a = { .prbar = u->prbar[i], .prlar = u->prlar[i] };
-        if (!mm_region_valid(&a))
-            continue;
-        for (unsigned j = i + 1; j < u->nregions; j++) {
-            struct mm_region b = { .prbar = u->prbar[j], .prlar = u->prlar[j] };
-            if (mm_region_valid(&b) && mm_region_base(&a) <= mm_region_last(&b) &&
-                mm_region_base(&b) <= mm_region_last(&a))
-                return 0;
-        }
-    }
-    return 1;
-}
-
-static void run_algo(const struct trace *t, enum mm_algo algo, struct snapshot *snap)
-{
+    struct mm_options mo = { .algo = algo };
+    if (mm_algo_parse(mm_algo_name(algo), &mo) != 0)
+        __builtin_trap(); /* mm/ cannot parse its own names: a bug */
     struct replay_options o = { .algo = algo, .xen_fixed = 1, .fsc = MPU_FSC_TRANSLATION };
     struct mpusim_error err;
     mpusim_error_clear(&err);
@@ -180,17 +120,17 @@ static void run_algo(const struct trace *t, enum mm_algo algo, struct snapshot *
         fprintf(stderr, "op_sequence: replay_new: %s\n", err.text);
         __builtin_trap(); /* the set-up always fits: a bug */
     }
-    unsigned n = t->regions;
+    /* replay_options has no K: set it as cli/replay.c does (boot does not use it). */
+    r->mm.opt.reserve_k = algo == MM_ALGO_RESERVE ? reserve_k : mo.reserve_k;
     for (size_t i = 0; i < t->nevents; i++) {
-        take(r, n, snap);
+        fuzz_snapshot_take(before, &r->mm, &r->mpu);
         struct replay_event_result res;
         replay_step(r, i, &res);
-        REQUIRE(res.used <= n && r->peak_used <= n, "used_le_regions", r, i);
-        REQUIRE(mask_matches(r, n), "mask_matches", r, i);
-        if (res.has_rc && res.rc != 0)
-            REQUIRE(unchanged(r, n, snap), "failed_no_change", r, i);
-        REQUIRE(no_overlap(r), "no_overlap", r, i);
-        REQUIRE(r->divergences_total == 0, "no_divergence", r, i);
+        struct fuzz_violation v;
+        if (fuzz_check_event(r, &t->events[i], &res, before, &v) == FUZZ_BROKEN)
+            broken(r, fuzz_invariant_name(v.inv), v.text);
+        if (r->divergences_total != 0)
+            broken(r, "no_divergence", "the replay's cross-check found a divergence");
     }
     replay_free(r);
 }
@@ -213,7 +153,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     t.boot = boot;
     t.nevents = (size - 1) / REC;
     struct trace_event *events = malloc((t.nevents ? t.nevents : 1) * sizeof *events);
-    struct snapshot *snap = malloc(sizeof *snap);
+    struct fuzz_snapshot *snap = malloc(sizeof *snap);
     if (!events || !snap) {
         free(events);
         free(snap);
@@ -224,7 +164,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     t.events = events;
     t.cap = t.nevents;
     for (int a = 0; a < MM_ALGO_COUNT; a++)
-        run_algo(&t, (enum mm_algo)a, snap);
+        run_algo(&t, (enum mm_algo)a, (unsigned)(data[0] >> 6), snap);
     free(events);
     free(snap);
     return 0;
