@@ -200,12 +200,13 @@ static unsigned count_intervals(struct mm_ctx *ctx, unsigned idx)
     return c;
 }
 
-/* Give every enabled region that has no record one record over the whole region. */
-static void adopt(struct mm_ctx *ctx)
+/* At the first call (no record yet), give every enabled region one record over the whole
+ * region. Returns 1 if it did, so that a failing first call can undo it with unadopt. */
+static int adopt(struct mm_ctx *ctx)
 {
     struct mm_merge_state *m = st(ctx);
     if (m->adopted)
-        return;
+        return 0;
     m->adopted = 1;
     const unsigned n = mm_nr_regions(ctx);
     for (unsigned i = 0; i < n; i++) {
@@ -218,6 +219,17 @@ static void adopt(struct mm_ctx *ctx)
         if (!has)
             (void)add_record(ctx, mm_region_base(r), region_end(r), i); /* at most 255 */
     }
+    return 1;
+}
+
+/* Undo adopt after a failed call: a failed call changes nothing, bookkeeping included. */
+static int unadopt(struct mm_ctx *ctx, int adopted, int rc)
+{
+    if (adopted && rc != 0) {
+        st(ctx)->n = 0;
+        st(ctx)->adopted = 0;
+    }
+    return rc;
 }
 
 void mm_merge_init(struct mm_ctx *ctx)
@@ -429,12 +441,12 @@ int mm_merge_map(struct mm_ctx *ctx, uint64_t base, uint64_t limit, unsigned fla
 {
     if (!mm_check_mapping(ctx, base, limit, flags))
         return MM_EINVAL;
-    adopt(ctx);
+    int adopted = adopt(ctx);
     int rc = (flags & MM_FLAG_PRESENT) ? merge_map(ctx, base, limit, flags)
                                        : merge_unmap(ctx, base, limit);
     if (rc == 0)
         mm_context_sync(ctx);
-    return rc;
+    return unadopt(ctx, adopted, rc);
 }
 
 int mm_merge_unmap(struct mm_ctx *ctx, uint64_t base, uint64_t limit)
@@ -444,25 +456,25 @@ int mm_merge_unmap(struct mm_ctx *ctx, uint64_t base, uint64_t limit)
 
 int mm_merge_unmap_containing(struct mm_ctx *ctx, uint64_t addr)
 {
-    adopt(ctx);
+    int adopted = adopt(ctx);
     uint64_t page = addr & ~MM_PAGE_MASK;
     unsigned idx;
     int kind = mm_contains_region(ctx, page, page + MM_PAGE_SIZE, &idx);
     if (kind == MM_REGION_NOTFOUND)
         mm_hw_log(&ctx->hw, MM_MSG_REMOVE_ENTRY_NOT_EXIST, 0, 0, 0, 0);
     if (kind <= 0)
-        return MM_EINVAL;
+        return unadopt(ctx, adopted, MM_EINVAL);
     /* The mapping that starts at that page (vunmap, iounmap of what vmap or ioremap
      * returned), else the smallest one containing it; all of it goes. */
     int k = find_containing(ctx, idx, page, page + MM_PAGE_SIZE, 1);
     if (k < 0) {
         mm_hw_log(&ctx->hw, MM_MSG_REMOVE_PARTIAL, 0, 0, 0, 0);
-        return MM_EINVAL;
+        return unadopt(ctx, adopted, MM_EINVAL);
     }
     int rc = remove_mapping(ctx, idx, (unsigned)k, 0, 0, 0);
     if (rc == 0)
         mm_context_sync(ctx);
-    return rc;
+    return unadopt(ctx, adopted, rc);
 }
 
 int mm_merge_ioremap(struct mm_ctx *ctx, uint64_t addr, uint64_t size, unsigned flags,
