@@ -96,6 +96,8 @@ enum fuzz_verdict fuzz_check_unmapped_range_inaccessible(struct mpu *m, const st
  * PRESENT), unmapped_range_inaccessible (successful unmap/unmap_containing and map/modify
  * without PRESENT: the range asked for, the page named, and every region the call freed).
  * The first broken one is reported. Table checks only when the trace calls the algorithm.
+ * no_overlap is skipped when the event left every EL2 region register as before holds it:
+ * the verdict on the state before (checked after the previous event) stands.
  */
 enum fuzz_verdict fuzz_check_event(struct replay *r, const struct trace_event *ev,
                                    const struct replay_event_result *res,
