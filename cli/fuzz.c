@@ -20,7 +20,8 @@ static const char help[] =
     "(delta debugging), written as a replayable trace with expectations, and printed.\n"
     "\n"
     "options:\n"
-    "  --algo A          algorithm: xen (upstream, default) or xen-transient\n"
+    "  --algo A          algorithm: xen (upstream, default), xen-transient, merge, lazy,\n"
+    "                    reserve or reserve:K (docs/policies.md)\n"
     "  --xen-fixed       the intended forms of upstream's known bugs (docs/findings.md)\n"
     "  --regions N       EL2 MPU regions, 1..255 (default 16)\n"
     "  --seed S          base seed (default 1); iteration i uses a seed derived from S and i\n"
@@ -94,8 +95,10 @@ static void print_report(FILE *f, const struct fuzz_options *o, const struct fuz
         if ((long)i == res->v.event)
             fprintf(f, "       ^ %s: %s\n", fuzz_invariant_name(res->v.inv), res->v.text);
     }
+    char algo[32];
+    fuzz_algo_spelling(o, algo, sizeof algo);
     fprintf(f, "written: %s\nreplay:  mpusim replay %s --algo %s%s\n", trace_path, trace_path,
-            mm_algo_name(o->replay.algo), o->replay.xen_fixed ? " --xen-fixed" : "");
+            algo, o->replay.xen_fixed ? " --xen-fixed" : "");
 }
 
 int cli_fuzz(int argc, char **argv)
@@ -134,10 +137,12 @@ int cli_fuzz(int argc, char **argv)
             fputs(help, stdout);
             return 0;
         case O_ALGO: {
-            int a = mm_algo_from_name(optarg);
-            if (a < 0)
-                return cli_usage_error("fuzz", "--algo: expected xen or xen-transient");
-            o.replay.algo = (enum mm_algo)a;
+            struct mm_options mo = { .algo = MM_ALGO_XEN };
+            if (mm_algo_parse(optarg, &mo) != 0)
+                return cli_usage_error("fuzz", "--algo: expected xen, xen-transient, merge, "
+                                               "lazy, reserve or reserve:K (K 0..254)");
+            o.replay.algo = mo.algo;
+            o.reserve_k = mo.reserve_k;
             break;
         }
         case O_FIXED: o.replay.xen_fixed = 1; break;
@@ -205,15 +210,20 @@ int cli_fuzz(int argc, char **argv)
     if (!o.length)
         o.length = fuzz_default_length(o.replay.regions);
 
-    char default_out[160];
+    char default_out[160], algo[32];
+    fuzz_algo_spelling(&o, algo, sizeof algo);
     if (!out_path) {
+        char name[32]; /* the algorithm as a file name part: "reserve:2" -> "reserve-2" */
+        snprintf(name, sizeof name, "%s", algo);
+        for (char *p = name; *p; p++)
+            if (*p == ':')
+                *p = '-';
         if (o.shard_n > 1)
-            snprintf(default_out, sizeof default_out, "fuzz-%s-%llu-%uof%u.json",
-                     mm_algo_name(o.replay.algo), (unsigned long long)o.seed, o.shard_k,
-                     o.shard_n);
+            snprintf(default_out, sizeof default_out, "fuzz-%s-%llu-%uof%u.json", name,
+                     (unsigned long long)o.seed, o.shard_k, o.shard_n);
         else
-            snprintf(default_out, sizeof default_out, "fuzz-%s-%llu.json",
-                     mm_algo_name(o.replay.algo), (unsigned long long)o.seed);
+            snprintf(default_out, sizeof default_out, "fuzz-%s-%llu.json", name,
+                     (unsigned long long)o.seed);
         out_path = default_out;
     }
     int json_stdout = json_path && strcmp(json_path, "-") == 0;
@@ -257,7 +267,7 @@ int cli_fuzz(int argc, char **argv)
     double rate = res.seconds > 0 ? (double)res.ops / res.seconds : 0.0;
     if (!quiet) {
         fprintf(human, "fuzz: %s%s, %u regions, seed %llu, shard %u/%u: %llu iterations, %llu "
-                       "ops, %.0f ops/s\n", mm_algo_name(o.replay.algo),
+                       "ops, %.0f ops/s\n", algo,
                 o.replay.xen_fixed ? " --xen-fixed" : "", o.replay.regions,
                 (unsigned long long)o.seed, o.shard_k, o.shard_n,
                 (unsigned long long)res.iterations, (unsigned long long)res.ops, rate);

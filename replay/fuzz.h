@@ -14,6 +14,26 @@
 #include "replay/replay.h"
 #include "traces/trace.h"
 
+/* What a fuzz run is configured with (fuzz_run.c validates it). */
+struct fuzz_options {
+    struct replay_options replay; /* algo, xen_fixed, regions (1..255, required), fsc */
+    unsigned reserve_k;           /* --algo reserve:K: K (mm_algo_parse); 0 for the others */
+    uint64_t seed;                /* base seed */
+    unsigned length;              /* ops per iteration at most (>= 1) */
+    unsigned shard_k, shard_n;    /* run iterations i with i % shard_n == shard_k - 1; 1/1 */
+    uint64_t iterations;          /* iterations over all shards: i in [0, iterations); 0: no
+                                     bound (then time_limit must be set) */
+    double time_limit;            /* seconds; 0: none. Checked between iterations */
+    int no_shrink;                /* 1: keep the failing iteration as generated */
+};
+
+/**
+ * fuzz_replay_new - a replay of t set up as o says (replay options, reserve K), with the
+ * algorithm's log switched off. Returns it (free with replay_free) or NULL with err set.
+ */
+struct replay *fuzz_replay_new(const struct trace *t, const struct fuzz_options *o,
+                               struct mpusim_error *err);
+
 /* ---- invariants (invariants.c) ---- */
 
 enum fuzz_invariant {
@@ -106,14 +126,14 @@ enum fuzz_verdict fuzz_check_event(struct replay *r, const struct trace_event *e
 /**
  * fuzz_check_trace - replay t from the start with the invariants checked after every event
  * @t:      the trace
- * @o:      replay options (algo, xen_fixed, regions, fsc)
+ * @o:      the algorithm and region count (o->replay, o->reserve_k); the rest is unused
  * @record: 1: write each event's observed outcome into t->events[i].expect (rc and used for
  *          calls, fault for accesses) and replay every event; 0: stop at the first violation
  * @v:      always written: the first violation, or inv = FUZZ_INV_COUNT
  * @err:    replay set-up errors
  * Returns 0, or -1 when the replay cannot be set up.
  */
-int fuzz_check_trace(struct trace *t, const struct replay_options *o, int record,
+int fuzz_check_trace(struct trace *t, const struct fuzz_options *o, int record,
                      struct fuzz_violation *v, struct mpusim_error *err);
 
 /* ---- generator (fuzz.c) ---- */
@@ -157,26 +177,15 @@ int fuzz_trace_init(struct trace *t, unsigned regions, size_t cap, struct mpusim
  * fuzz_shrink - delta debugging (ddmin) on t's events, keeping a violation of inv
  * @t:     the failing trace; on success its events are replaced by a 1-minimal subsequence
  *         (removing any single event no longer breaks inv) that still breaks inv
- * @o:     replay options used for every candidate
+ * @o:     the algorithm and region count used for every candidate (as fuzz_check_trace)
  * @inv:   the invariant that must stay broken (the name, not the text, must match)
  * @tests: written: candidate replays made (may be NULL)
  * Returns 0, or -1 (out of memory, replay set-up) with t unchanged.
  */
-int fuzz_shrink(struct trace *t, const struct replay_options *o, enum fuzz_invariant inv,
+int fuzz_shrink(struct trace *t, const struct fuzz_options *o, enum fuzz_invariant inv,
                 unsigned long *tests, struct mpusim_error *err);
 
 /* ---- runs (fuzz_run.c) ---- */
-
-struct fuzz_options {
-    struct replay_options replay; /* algo, xen_fixed, regions (1..255, required), fsc */
-    uint64_t seed;                /* base seed */
-    unsigned length;              /* ops per iteration at most (>= 1) */
-    unsigned shard_k, shard_n;    /* run iterations i with i % shard_n == shard_k - 1; 1/1 */
-    uint64_t iterations;          /* iterations over all shards: i in [0, iterations); 0: no
-                                     bound (then time_limit must be set) */
-    double time_limit;            /* seconds; 0: none. Checked between iterations */
-    int no_shrink;                /* 1: keep the failing iteration as generated */
-};
 
 /* Default ops per iteration for N regions: 300, or 2N + 40 when larger. */
 unsigned fuzz_default_length(unsigned regions);
@@ -217,6 +226,9 @@ int fuzz_run_iteration(const struct fuzz_options *o, uint64_t iter, struct trace
  * the violating event naming the invariant. Returns 0 or -1. */
 int fuzz_write_trace(FILE *f, const struct fuzz_options *o, const struct fuzz_result *res,
                      struct mpusim_error *err);
+
+/* The --algo value of o as a user writes it: "xen", "reserve:2". */
+void fuzz_algo_spelling(const struct fuzz_options *o, char *buf, size_t cap);
 
 /* One JSON Lines result line (ends in '\n'); trace_path: the written trace, or NULL. */
 void fuzz_write_result_json(FILE *f, const struct fuzz_options *o, const struct fuzz_result *res,

@@ -31,12 +31,9 @@ int fuzz_run_iteration(const struct fuzz_options *o, uint64_t iter, struct trace
     /* The replay sizes its per-event series from nevents: announce the whole budget, fill
      * each event just before it is replayed, and trim at the end. */
     out->nevents = o->length;
-    struct replay_options ro = o->replay;
-    ro.keep_findings = 0;
-    ro.on_message = NULL;
     struct fuzz_gen *g = malloc(sizeof *g);
     struct fuzz_snapshot *before = malloc(sizeof *before);
-    struct replay *r = g && before ? replay_new(out, &ro, err) : NULL;
+    struct replay *r = g && before ? fuzz_replay_new(out, o, err) : NULL;
     if (!r) {
         if (!g || !before)
             mpusim_error_set(err, MPUSIM_E_ENGINE, "out of memory");
@@ -45,7 +42,6 @@ int fuzz_run_iteration(const struct fuzz_options *o, uint64_t iter, struct trace
         trace_fini(out);
         return -1;
     }
-    replay_silence(r);
     fuzz_gen_init(g, fuzz_iteration_seed(o->seed, iter), o->replay.regions);
     size_t n = 0;
     while (n < o->length) {
@@ -106,13 +102,13 @@ int fuzz_run(const struct fuzz_options *o, struct fuzz_result *res, struct mpusi
         res->found = 1;
         res->iteration = i;
         res->ops_failing = t.nevents;
-        if (!o->no_shrink && fuzz_shrink(&t, &o->replay, v.inv, &res->shrink_tests, err) != 0) {
+        if (!o->no_shrink && fuzz_shrink(&t, o, v.inv, &res->shrink_tests, err) != 0) {
             trace_fini(&t);
             return -1;
         }
         /* Replay the minimal trace once more to record what each event does (expectations)
          * and where the invariant breaks now. */
-        if (fuzz_check_trace(&t, &o->replay, 1, &res->v, err) != 0) {
+        if (fuzz_check_trace(&t, o, 1, &res->v, err) != 0) {
             trace_fini(&t);
             return -1;
         }
@@ -131,12 +127,22 @@ void fuzz_result_fini(struct fuzz_result *res)
     memset(&res->minimal, 0, sizeof res->minimal);
 }
 
+void fuzz_algo_spelling(const struct fuzz_options *o, char *buf, size_t cap)
+{
+    if (o->replay.algo == MM_ALGO_RESERVE)
+        snprintf(buf, cap, "reserve:%u", o->reserve_k);
+    else
+        snprintf(buf, cap, "%s", mm_algo_name(o->replay.algo));
+}
+
 /* "mpusim fuzz --algo xen --regions 64 --seed 1 --xen-fixed" (shards and bounds left out). */
 static void command_line(const struct fuzz_options *o, char *buf, size_t cap)
 {
-    snprintf(buf, cap, "mpusim fuzz --algo %s --regions %u --seed %llu --length %u%s",
-             mm_algo_name(o->replay.algo), o->replay.regions, (unsigned long long)o->seed,
-             o->length, o->replay.xen_fixed ? " --xen-fixed" : "");
+    char algo[32];
+    fuzz_algo_spelling(o, algo, sizeof algo);
+    snprintf(buf, cap, "mpusim fuzz --algo %s --regions %u --seed %llu --length %u%s", algo,
+             o->replay.regions, (unsigned long long)o->seed, o->length,
+             o->replay.xen_fixed ? " --xen-fixed" : "");
 }
 
 int fuzz_write_trace(FILE *f, const struct fuzz_options *o, const struct fuzz_result *res,
@@ -146,8 +152,9 @@ int fuzz_write_trace(FILE *f, const struct fuzz_options *o, const struct fuzz_re
     const char **notes = calloc(t->nevents ? t->nevents : 1, sizeof *notes);
     if (!notes)
         return mpusim_error_set(err, MPUSIM_E_ENGINE, "out of memory");
-    char cmd[200], note[400], gen[512];
+    char cmd[200], note[400], gen[512], algo[32];
     command_line(o, cmd, sizeof cmd);
+    fuzz_algo_spelling(o, algo, sizeof algo);
     if (res->v.event >= 0 && (size_t)res->v.event < t->nevents) {
         snprintf(note, sizeof note, "fuzz: invariant %s breaks here: %s",
                  fuzz_invariant_name(res->v.inv), res->v.text);
@@ -156,7 +163,7 @@ int fuzz_write_trace(FILE *f, const struct fuzz_options *o, const struct fuzz_re
     snprintf(gen, sizeof gen,
              "%s: iteration %llu, shrunk from %zu to %zu ops; replay with: mpusim replay FILE "
              "--algo %s%s", cmd, (unsigned long long)res->iteration, res->ops_failing,
-             t->nevents, mm_algo_name(o->replay.algo), o->replay.xen_fixed ? " --xen-fixed" : "");
+             t->nevents, algo, o->replay.xen_fixed ? " --xen-fixed" : "");
     struct trace_write_options wo = { TRACE_FORM_DOCUMENT, notes, gen };
     int rc = trace_write(f, t, &wo, err);
     free(notes);
@@ -166,8 +173,10 @@ int fuzz_write_trace(FILE *f, const struct fuzz_options *o, const struct fuzz_re
 void fuzz_write_result_json(FILE *f, const struct fuzz_options *o, const struct fuzz_result *res,
                             const char *trace_path)
 {
+    char algo[32];
+    fuzz_algo_spelling(o, algo, sizeof algo);
     fprintf(f, "{\"shard\": \"%u/%u\", \"algo\": ", o->shard_k, o->shard_n);
-    json_put_string(f, mm_algo_name(o->replay.algo));
+    json_put_string(f, algo);
     fprintf(f, ", \"xen_fixed\": %s, \"regions\": %u, \"seed\": %llu, \"length\": %u, "
                "\"iterations\": %llu, \"ops\": %llu, \"violations\": [",
             o->replay.xen_fixed ? "true" : "false", o->replay.regions,

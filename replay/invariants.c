@@ -355,19 +355,30 @@ enum fuzz_verdict fuzz_check_event(struct replay *r, const struct trace_event *e
     return verdict;
 }
 
-int fuzz_check_trace(struct trace *t, const struct replay_options *o, int record,
+struct replay *fuzz_replay_new(const struct trace *t, const struct fuzz_options *o,
+                               struct mpusim_error *err)
+{
+    struct replay_options ro = o->replay;
+    ro.keep_findings = 0;
+    ro.on_message = NULL;
+    struct replay *r = replay_new(t, &ro, err);
+    if (!r)
+        return NULL;
+    /* replay_options carries no K; the boot does not use it, so setting it now is enough */
+    r->mm.opt.reserve_k = o->replay.algo == MM_ALGO_RESERVE ? o->reserve_k : 0;
+    replay_silence(r);
+    return r;
+}
+
+int fuzz_check_trace(struct trace *t, const struct fuzz_options *o, int record,
                      struct fuzz_violation *v, struct mpusim_error *err)
 {
     v->inv = FUZZ_INV_COUNT;
     v->event = -1;
     v->text[0] = '\0';
-    struct replay_options ro = *o;
-    ro.keep_findings = 0;
-    ro.on_message = NULL;
-    struct replay *r = replay_new(t, &ro, err);
+    struct replay *r = fuzz_replay_new(t, o, err);
     if (!r)
         return -1;
-    replay_silence(r);
     struct fuzz_snapshot *before = malloc(sizeof *before);
     if (!before) {
         replay_free(r);

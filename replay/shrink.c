@@ -9,7 +9,7 @@
 /* What every candidate test needs. */
 struct shrink {
     const struct trace *t;          /* the original: header and boot borrowed */
-    const struct replay_options *o;
+    const struct fuzz_options *o;
     enum fuzz_invariant inv;
     struct trace_event *cand;       /* candidate events (capacity t->nevents) */
     unsigned long tests;
@@ -32,7 +32,7 @@ static int still_fails(struct shrink *s, const struct trace_event *ev, size_t n,
     return v.inv == s->inv;
 }
 
-int fuzz_shrink(struct trace *t, const struct replay_options *o, enum fuzz_invariant inv,
+int fuzz_shrink(struct trace *t, const struct fuzz_options *o, enum fuzz_invariant inv,
                 unsigned long *tests, struct mpusim_error *err)
 {
     size_t len = t->nevents;

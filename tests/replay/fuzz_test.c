@@ -88,7 +88,7 @@ Test(fuzz, the_written_trace_reads_back_and_replays_with_its_expectations_met)
     cr_expect_eq(replay_expectations(&back, &o.replay), 0);
     /* and the invariant still breaks on what was read */
     struct fuzz_violation v;
-    cr_assert_eq(fuzz_check_trace(&back, &o.replay, 0, &v, &err), 0);
+    cr_assert_eq(fuzz_check_trace(&back, &o, 0, &v, &err), 0);
     cr_expect_eq(v.inv, res.v.inv);
     trace_fini(&back);
     free(buf);
@@ -177,7 +177,7 @@ Test(fuzz, the_generator_reaches_the_edges)
         struct mpusim_error err;
         mpusim_error_clear(&err);
         cr_assert_eq(fuzz_run_iteration(&o, it, &t, &v, &err), 0);
-        cr_assert_eq(fuzz_check_trace(&t, &o.replay, 1, &v, &err), 0);
+        cr_assert_eq(fuzz_check_trace(&t, &o, 1, &v, &err), 0);
         for (size_t i = 0; i < t.nevents; i++) {
             const struct trace_event *e = &t.events[i];
             ops[e->op]++;
@@ -291,7 +291,7 @@ Test(fuzz, shrinking_removes_everything_the_violation_does_not_need)
     t.events[n++] = (struct trace_event){ .op = TRACE_OP_UNMAP_CONTAINING,
                                           .base = 0x50000000 + 27 * 0x1000 + 0x10, .line = -1 };
     t.nevents = n;
-    struct replay_options ro = { .algo = MM_ALGO_XEN, .regions = 64 };
+    struct fuzz_options ro = opts(MM_ALGO_XEN, 64, 0);
     struct fuzz_violation v;
     cr_assert_eq(fuzz_check_trace(&t, &ro, 0, &v, &err), 0);
     cr_assert_eq(v.inv, FUZZ_INV_TABLE_MATCHES_HW, "%s", fuzz_invariant_name(v.inv));
@@ -350,7 +350,7 @@ Test(invariants, an_injected_region_breaks_table_matches_hw_and_no_overlap)
     t.events[1] = sysreg("PRBAR_EL2", 0x1000 | 0x8 /* AP: read-only */);
     t.events[2] = sysreg("PRLAR_EL2", 0x1FC0 | 1 /* EN */);
     t.nevents = 3;
-    struct replay_options ro = { .algo = MM_ALGO_XEN, .regions = 16 };
+    struct fuzz_options ro = opts(MM_ALGO_XEN, 16, 0);
     struct fuzz_violation v;
     cr_assert_eq(fuzz_check_trace(&t, &ro, 0, &v, &err), 0);
     cr_expect_eq(v.inv, FUZZ_INV_TABLE_MATCHES_HW);
@@ -380,7 +380,7 @@ Test(invariants, a_changed_register_of_a_region_in_use_breaks_table_matches_hw)
     cr_assert_eq(fuzz_trace_init(&t, 16, 1, &err), 0);
     t.events[0] = sysreg("PRBAR2_EL2", 0xa2000); /* data: RW XN -> RW executable */
     t.nevents = 1;
-    struct replay_options ro = { .algo = MM_ALGO_XEN, .regions = 16 };
+    struct fuzz_options ro = opts(MM_ALGO_XEN, 16, 0);
     struct fuzz_violation v;
     cr_assert_eq(fuzz_check_trace(&t, &ro, 0, &v, &err), 0);
     cr_expect_eq(v.inv, FUZZ_INV_TABLE_MATCHES_HW);
