@@ -103,6 +103,7 @@ struct mm_lazy_slot {
 struct mm_lazy_state {
     struct mm_lazy_slot slot[MM_MAX_REGIONS]; /* by region index */
     uint64_t clock;     /* regions cached so far */
+    unsigned ncached;   /* slots with cached set */
     uint64_t hits;      /* maps served by re-enabling a cached region */
     uint64_t evictions; /* cached regions reprogrammed for another mapping */
 };

@@ -22,6 +22,7 @@ void mm_lazy_init(struct mm_ctx *ctx)
         ctx->lazy.slot[i].cached = 0;
     }
     ctx->lazy.clock = 0;
+    ctx->lazy.ncached = 0;
     ctx->lazy.hits = 0;
     ctx->lazy.evictions = 0;
 }
@@ -61,12 +62,13 @@ int mm_lazy_create(struct mm_ctx *ctx, uint64_t base, uint64_t limit, unsigned f
 
     /* A hit: same PRBAR and PRLAR, so same range and attributes. NOTFOUND guarantees that no
      * enabled region intersects it. */
-    for (unsigned i = 0; i < n; i++) {
+    for (unsigned i = 0; i < n && ctx->lazy.ncached; i++) {
         ctx->scanned++;
         struct mm_lazy_slot *s = &ctx->lazy.slot[i];
         if (!s->cached || s->prbar != v.prbar || s->prlar != v.prlar)
             continue;
         s->cached = 0;
+        ctx->lazy.ncached--;
         ctx->table[i] = v;
         mm_bitmap_set(ctx, i);
         mm_policy_set_en(ctx, i, v.prlar, 1);
@@ -85,10 +87,12 @@ int mm_lazy_create(struct mm_ctx *ctx, uint64_t base, uint64_t limit, unsigned f
         ctx->lazy.evictions++;
     /* Cached regions the new one intersects could never be re-enabled safely: drop them (they
      * are disabled already; bookkeeping only). The evicted slot is reprogrammed below. */
-    for (unsigned i = 0; i < n; i++)
-        if (ctx->lazy.slot[i].cached && cached_intersects(&ctx->lazy.slot[i], base, limit))
+    for (unsigned i = 0; i < n && ctx->lazy.ncached; i++)
+        if (ctx->lazy.slot[i].cached &&
+            ((int)i == idx || cached_intersects(&ctx->lazy.slot[i], base, limit))) {
             ctx->lazy.slot[i].cached = 0;
-    ctx->lazy.slot[idx].cached = 0;
+            ctx->lazy.ncached--;
+        }
     ctx->table[idx] = v;
     mm_bitmap_set(ctx, (unsigned)idx);
     /* The slot is disabled in hardware: PRBAR first, then PRLAR with EN, as Xen writes. */
@@ -105,6 +109,7 @@ void mm_lazy_free(struct mm_ctx *ctx, unsigned idx)
     s->prlar = e->prlar;
     s->stamp = ++ctx->lazy.clock;
     s->cached = 1;
+    ctx->lazy.ncached++;
     mm_region_clear(e);
     mm_bitmap_clear(ctx, idx);
     mm_policy_set_en(ctx, idx, s->prlar, 0);

@@ -303,6 +303,10 @@ static void check_after(struct prop *p, const struct done *d, const char *where)
             }
         }
     }
+    unsigned ncached = 0;
+    for (unsigned i = 0; i < MM_MAX_REGIONS; i++)
+        ncached += c->lazy.slot[i].cached;
+    cr_assert_eq(ncached, c->lazy.ncached, "%s: lazy.ncached", where);
     for (unsigned i = 0; i < u->nregions; i++) {
         struct mpu_region_view a = mpu_region(&p->hw.mpu, 2, i);
         if (!a.enabled)
