@@ -76,6 +76,8 @@ static int run_loop(struct sim *s, uint64_t pc, const uint64_t *until, uint64_t 
     s->blk_start = s->blk_end = 0;
     s->adv_pc = 0;
     s->last_vector = UINT64_MAX;
+    if (s->timing)
+        sim_timing_begin(s);
     for (;;) {
         uint64_t count = 0;
         if (s->pending == PENDING_STRADDLE) { /* phase 2: run up to the faulting byte */
@@ -85,6 +87,8 @@ static int run_loop(struct sim *s, uint64_t pc, const uint64_t *until, uint64_t 
         s->pending = PENDING_NONE;
         uc_err e = uc_emu_start(s->uc, pc, 0, 0, count);
         uint64_t now = sim_pc(s);
+        if (s->timing)
+            sim_timing_stopped(s, now); /* a count-limited or failed run may stop mid-block */
         if (e != UC_ERR_OK) {
             if (s->pending != PENDING_STOP) {
                 s->stop.kind = SIM_STOP_EXCEPTION;
@@ -135,6 +139,8 @@ static int run_loop(struct sim *s, uint64_t pc, const uint64_t *until, uint64_t 
     }
     s->stop.insns = s->insns;
     s->stats.insns += s->insns;
+    if (s->timing)
+        sim_timing_end(s, sim_pc(s), &s->stop.cycles);
     return s->stop.kind == SIM_STOP_RETURNED || s->stop.kind == SIM_STOP_UNTIL ||
                    s->stop.kind == SIM_STOP_EXIT
                ? 0
@@ -231,6 +237,7 @@ int sim_call_budget(struct sim *s, const char *name, const uint64_t *args, unsig
     uc_reg_read(s->uc, UC_ARM64_REG_X0, &x0);
     out->x0 = x0;
     out->insns = s->stop.insns;
+    out->cycles = s->stop.cycles;
     return 0;
 }
 

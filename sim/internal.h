@@ -2,6 +2,7 @@
 #define MPUSIM_SIM_INTERNAL_H
 /* Shared inside sim/: the engine's state and the functions one file offers the others. */
 #include <stdio.h>
+#include <capstone/capstone.h>
 #include <unicorn/unicorn.h>
 
 #include "sim/sim.h"
@@ -88,6 +89,7 @@ struct sim {
     int fresh_vector;             /* 1 until the first block after a delivery passed */
 
     struct sim_stats stats;
+    struct sim_timing *timing;    /* owned; NULL when the timing model is off */
 };
 
 /* sim/elf.c */
@@ -129,6 +131,82 @@ int sim_exempted(const struct sim *s, uint64_t addr, uint64_t size);
 void sim_exception_enter(struct sim *s, uint64_t esr, uint64_t far, uint64_t elr);
 /* Install the UC_HOOK_INTR handler (service calls, undefined instructions, BRK, SVC, SMC). */
 int sim_exception_install(struct sim *s, struct mpusim_error *err);
+
+/* sim/timing_core.c: decode and scoreboard of the timing model (no Unicorn). */
+#define SIM_TREGS 33              /* X0..X30, SP (31), NZCV (32) */
+#define SIM_TREG_SP 31
+#define SIM_TREG_NZCV 32
+
+enum sim_tbranch {
+    TBR_NONE,          /* not a branch */
+    TBR_COND,          /* B.cond, CBZ, CBNZ, TBZ, TBNZ */
+    TBR_DIRECT,        /* B */
+    TBR_CALL,          /* BL */
+    TBR_RET,           /* RET */
+    TBR_INDIRECT,      /* BR */
+    TBR_INDIRECT_CALL, /* BLR */
+};
+
+/* One decoded instruction: what the scoreboard needs, nothing else. */
+struct sim_tinsn {
+    uint64_t rd[SIM_TR_COUNT];    /* registers read, bit = SIM_TREG numbering, per read kind */
+    uint64_t wr;                  /* registers written with the class latency */
+    uint64_t wr2;                 /* second destination of a pair load (lat_second) */
+    uint64_t wrb;                 /* base register written back (SIM_TC_WRITEBACK latencies) */
+    int32_t boff;                 /* TBR_COND/_DIRECT/_CALL: target - pc */
+    uint8_t cls;                  /* enum sim_tclass */
+    uint8_t br;                   /* enum sim_tbranch */
+};
+
+/* Decode n instruction words at pc into out[n]; undecodable words become ALU instructions
+ * with no operands. 0, or -1 with err (capstone failure or memory). */
+int sim_tdecode(csh cs, const uint32_t *words, size_t n, uint64_t pc, struct sim_tinsn *out,
+                struct mpusim_error *err);
+int sim_tdecode_open(csh *cs, struct mpusim_error *err);
+
+/* One scoreboard: the state of the pipeline under one value set. All times in cycles. */
+struct sim_sb {
+    uint64_t ready[SIM_TREGS][SIM_TR_COUNT]; /* earliest issue of a reader of each kind */
+    uint64_t cycle;               /* cycle of the current issue group */
+    unsigned slots;               /* instructions issued in it */
+    unsigned used[SIM_TU_COUNT];  /* per unit, in it */
+    int closed;                   /* 1: nothing more issues in it (alone, taken branch) */
+    uint64_t unit_free[SIM_TU_COUNT]; /* non-pipelined units: free from this cycle */
+    uint64_t front;               /* earliest issue after a redirect, refill or serialiser */
+    uint64_t last_wb;             /* latest writeback of an in-order instruction */
+    uint64_t all_done;            /* every issued instruction complete */
+    uint64_t store_done;          /* store buffer drained */
+    uint64_t last_issue;          /* issue cycle of the last instruction */
+    int any;                      /* 1 once something issued */
+};
+
+/* The model: three scoreboards (nominal, min, max) and one predictor. */
+struct sim_tmodel {
+    struct sim_core core;
+    struct sim_sb sb[SIM_TS_COUNT];
+    uint8_t pred[SIM_CORE_MAX_PRED];    /* bimodal 2-bit counters */
+    uint64_t ras[SIM_CORE_MAX_RAS];     /* return stack (circular) */
+    unsigned ras_top, ras_n;
+    uint64_t btb[SIM_CORE_MAX_BTB];     /* last target per indirect branch */
+    uint64_t mispredicts;               /* since init */
+};
+
+void sim_tmodel_init(struct sim_tmodel *m, const struct sim_core *core); /* predictor cold */
+void sim_tmodel_reset(struct sim_tmodel *m); /* scoreboards drained, cycle 0; predictor kept */
+void sim_tmodel_issue(struct sim_tmodel *m, const struct sim_tinsn *in);
+/* The branch just issued at pc went to target: predict, update, charge a redirect. */
+void sim_tmodel_branch(struct sim_tmodel *m, const struct sim_tinsn *in, uint64_t pc,
+                       uint64_t target);
+void sim_tmodel_push_return(struct sim_tmodel *m, uint64_t addr);
+/* Cycles since the reset: the cycle the next independent instruction could issue. */
+void sim_tmodel_cycles(const struct sim_tmodel *m, struct sim_cycles *out);
+
+/* sim/timing.c: the model on the executed instructions (hooks, block cache). */
+int sim_timing_new(struct sim *s, struct mpusim_error *err); /* before the other hooks */
+void sim_timing_free(struct sim *s);
+void sim_timing_begin(struct sim *s);               /* a run or call starts */
+void sim_timing_stopped(struct sim *s, uint64_t pc); /* uc_emu_start returned with PC = pc */
+void sim_timing_end(struct sim *s, uint64_t pc, struct sim_cycles *out); /* run or call over */
 
 /* Unicorn helpers */
 static inline uint64_t sim_pc(struct sim *s)

@@ -52,6 +52,12 @@ struct sim *sim_new(const struct sim_options *opt, struct mpusim_error *err)
         mpusim_error_set(err, MPUSIM_E_ENGINE, "Unicorn AArch64: %s", uc_strerror(e));
         goto fail;
     }
+    if (opt->timing && opt->bare) {
+        mpusim_error_set(err, MPUSIM_E_RANGE, "the timing model needs the hooks: not with bare");
+        goto fail;
+    }
+    if (opt->timing && sim_timing_new(s, err) != 0) /* its block hook runs before sim/mem.c's */
+        goto fail;
     if (!opt->bare && (sim_el2_install(s, err) != 0 || sim_mem_install(s, err) != 0 ||
                        sim_exception_install(s, err) != 0))
         goto fail;
@@ -80,6 +86,7 @@ void sim_free(struct sim *s)
         return;
     if (s->uc)
         uc_close(s->uc);
+    sim_timing_free(s);
     sim_elf_fini(&s->elf);
     free(s);
 }

@@ -72,6 +72,131 @@ typedef void (*sim_console_fn)(void *opaque, const char *buf, size_t len);
 /* Guest log call (SIM_HVC_LOG): id and the four arguments as the guest passed them. */
 typedef void (*sim_log_fn)(void *opaque, uint64_t id, const uint64_t arg[4]);
 
+/* ---- Timing (sim/timing.c, sim/timing_core.c; docs/timing.md) ----
+ * A cycle-approximate model of an in-order, dual-issue Cortex-R82-like core, run on the
+ * instructions the guest really executes. Every cost comes from a core description
+ * (struct sim_core: the built-in default equals cores/cortex-r82.json; other files are read by
+ * trace_core_read_file(), traces/core_file.h). Each number has three values: nominal, min and
+ * max; the model runs three scoreboards at once, one per value set, so every cycle count comes
+ * as nominal [min..max]. */
+
+/* Cycles of one run or call under the nominal, all-min and all-max cost sets. */
+struct sim_cycles {
+    uint64_t nominal, min, max;
+};
+
+/* Instruction classes of the timing model. */
+enum sim_tclass {
+    SIM_TC_ALU,          /* integer ALU, moves, bitfield, conditional select, ADR/ADRP */
+    SIM_TC_MUL,          /* MUL/MADD/MSUB/[SU]MULL/[SU]MADDL/[SU]MULH */
+    SIM_TC_DIV,          /* SDIV/UDIV */
+    SIM_TC_LOAD,         /* loads with an immediate offset (incl. pre/post-index, exclusive) */
+    SIM_TC_LOAD_REGOFF,  /* loads with a register offset */
+    SIM_TC_LOAD_PAIR,    /* LDP/LDNP/LDXP/LDAXP */
+    SIM_TC_STORE,        /* stores */
+    SIM_TC_STORE_PAIR,   /* STP/STNP/STXP/STLXP */
+    SIM_TC_WRITEBACK,    /* the base-register update of a pre/post-indexed load or store */
+    SIM_TC_BRANCH,       /* B, BL, B.cond, CBZ, TBZ, BR, BLR, RET */
+    SIM_TC_NOP,          /* NOP and the other hints (YIELD, WFE, WFI, SEV, ...) */
+    SIM_TC_MSR_MPU,      /* MSR to PRSELR/PRBAR/PRLAR/PRBARn/PRLARn/PRENR (EL1 or EL2) */
+    SIM_TC_MSR_SYSREG,   /* MSR to any other system register, MSR (immediate) to PSTATE */
+    SIM_TC_MRS_MPU,      /* MRS from an MPU register */
+    SIM_TC_MRS_SYSREG,   /* MRS from any other system register */
+    SIM_TC_ISB,
+    SIM_TC_DSB,
+    SIM_TC_DMB,
+    SIM_TC_SYS_MAINT,    /* SYS/SYSL: DC, IC, TLBI, AT */
+    SIM_TC_ERET,
+    SIM_TC_EXCEPTION,    /* SVC, HVC, SMC, BRK (the call itself; entry is not modelled) */
+    SIM_TC_COUNT,
+};
+
+/* Execution units. */
+enum sim_tunit { SIM_TU_ALU, SIM_TU_MAC, SIM_TU_DIV, SIM_TU_LOAD, SIM_TU_STORE, SIM_TU_BRANCH,
+                 SIM_TU_SYS, SIM_TU_COUNT };
+
+/* How a consumer reads a source register: the producer's effective latency depends on it. */
+enum sim_tread {
+    SIM_TR_ALU,    /* plain ALU operand */
+    SIM_TR_SHIFT,  /* shifted or extended register operand */
+    SIM_TR_MAC,    /* multiply operand */
+    SIM_TR_ACC,    /* multiply-accumulate accumulator */
+    SIM_TR_ADDR,   /* load/store base or index */
+    SIM_TR_OTHER,  /* store data, flags, branch operands, system-register writes: the raw
+                      latency (struct sim_tclass_cost.lat) */
+    SIM_TR_COUNT,
+};
+
+enum sim_tset { SIM_TS_NOMINAL, SIM_TS_MIN, SIM_TS_MAX, SIM_TS_COUNT };
+
+/* One number of the core description under the three value sets (all equal unless guessed). */
+struct sim_tnum {
+    uint32_t v[SIM_TS_COUNT]; /* cycles: [SIM_TS_NOMINAL], [SIM_TS_MIN], [SIM_TS_MAX] */
+};
+
+struct sim_tclass_cost {
+    enum sim_tunit unit;        /* unit it issues to */
+    struct sim_tnum occupancy;  /* cycles the unit stays busy (1: pipelined) */
+    struct sim_tnum lat;        /* raw result latency: issue to writeback; SIM_TR_OTHER readers */
+    struct sim_tnum lat_to[SIM_TR_OTHER]; /* effective latency to each other kind of reader */
+    struct sim_tnum lat_second; /* second destination of a pair load */
+    struct sim_tnum cost;       /* serialising classes: issue to the next issue, in cycles */
+    int serialize;              /* 1: waits for every older instruction, issues alone */
+    int drain_stores;           /* 1: also waits until the store buffer has drained */
+    int retire_ooo;             /* 1: exempt from the in-order writeback rule (stores) */
+};
+
+enum sim_predictor {
+    SIM_PRED_BIMODAL,  /* 2-bit counters indexed by PC, initialised weakly not-taken */
+    SIM_PRED_BTFN,     /* static: backward taken, forward not taken */
+};
+
+#define SIM_CORE_MAX_PRED 4096  /* bimodal counters at most */
+#define SIM_CORE_MAX_RAS 64     /* return-stack entries at most */
+#define SIM_CORE_MAX_BTB 1024   /* indirect-target entries at most */
+
+/* A core description. sim_core_default() gives the built-in Cortex-R82-like profile. */
+struct sim_core {
+    char name[64];              /* e.g. "cortex-r82-like" */
+    char version[32];
+    unsigned issue_width;       /* instructions per cycle at most */
+    unsigned units[SIM_TU_COUNT]; /* instructions per cycle per unit */
+    int in_order_writeback;     /* 1: an instruction may not write back before an older one
+                                   (except retire_ooo classes), as LLVM's in-order model */
+    struct sim_tclass_cost cls[SIM_TC_COUNT];
+    struct sim_tnum taken_bubble;   /* extra cycles after a correctly predicted taken branch */
+    struct sim_tnum mispredict;     /* cycles lost on a mispredicted branch */
+    struct sim_tnum ret_mispredict; /* cycles lost on a return-stack miss */
+    struct sim_tnum store_drain;    /* cycles per store to drain the store buffer */
+    enum sim_predictor predictor;
+    unsigned pred_entries;      /* bimodal counters: power of 2, <= SIM_CORE_MAX_PRED */
+    unsigned ras_depth;         /* return stack entries, 1..SIM_CORE_MAX_RAS */
+    unsigned btb_entries;       /* indirect-branch targets: power of 2, <= SIM_CORE_MAX_BTB */
+};
+
+/* The built-in Cortex-R82-like core (the numbers of cores/cortex-r82.json). */
+void sim_core_default(struct sim_core *c);
+/* Check a core for consistency (units, widths, min <= nominal <= max, sizes). 0 or -1 with err
+ * MPUSIM_E_RANGE naming the field. */
+int sim_core_check(const struct sim_core *c, struct mpusim_error *err);
+/* Names: "alu", "mul", ... (the keys of the core file); NULL for out-of-range values. */
+const char *sim_tclass_name(enum sim_tclass c);
+const char *sim_tunit_name(enum sim_tunit u);
+const char *sim_tread_name(enum sim_tread r);
+
+/**
+ * sim_timing_block - cycles per iteration of a straight-line block run in a loop, from a
+ * cold scoreboard, with branch outcomes ignored (as llvm-mca sees a block; bench/timing.c)
+ * @core:  the costs (borrowed)
+ * @insns: n A64 instruction words; @iters: iterations (>= 3)
+ * @cpi:   out, per value set: (issue cycle of the first instruction of the last iteration -
+ *         that of the second) / (iters - 2): steady state, no warm-up; written on success
+ * Returns 0, or -1 with err (MPUSIM_E_PARSE: an instruction capstone cannot decode,
+ * MPUSIM_E_ENGINE: capstone failed or memory is short).
+ */
+int sim_timing_block(const struct sim_core *core, const uint32_t *insns, size_t n,
+                     unsigned iters, double cpi[SIM_TS_COUNT], struct mpusim_error *err);
+
 struct sim_options {
     struct mpu_config mpu;       /* the model sim creates (region counts, FSC model) */
     uint64_t stack_base;         /* harness stack window, first byte (4 KiB aligned) */
@@ -85,6 +210,10 @@ struct sim_options {
                                     ELF or a window; fetching it is never checked) */
     int bare;                    /* benchmark baseline: install no hook at all (no EL2, no
                                     checks, no counting, no budget, no stubs): bare Unicorn */
+    int timing;                  /* 1: run the timing model; every run and call reports
+                                    cycles (struct sim_cycles); 0: no cost at all */
+    const struct sim_core *core; /* timing costs; NULL: sim_core_default(). Copied by
+                                    sim_new() */
     sim_console_fn on_console;   /* may be NULL: output is dropped (still counted) */
     sim_log_fn on_log;           /* may be NULL: log calls are counted only */
     void *opaque;                /* borrowed; passed to the callbacks */
@@ -119,6 +248,7 @@ struct sim_stop {
     uint64_t pc;              /* PC when it stopped: the faulting or offending instruction,
                                  the until address, or the sentinel */
     uint64_t insns;           /* instructions executed by this run/call */
+    struct sim_cycles cycles; /* timing on: cycles of this run/call (docs/timing.md); else 0 */
     int64_t exit_code;        /* SIM_STOP_EXIT: X1 of the exit call */
     /* SIM_STOP_FAULT (and, for the record, the last fault taken to vectors): */
     enum mpu_acc acc;         /* MPU_ACC_READ, _WRITE or _EXEC */
@@ -151,6 +281,10 @@ struct sim_stats {
     uint64_t device_reads, device_writes; /* accesses to device windows */
     uint64_t stub_calls;      /* calls answered by a stub */
     uint64_t unknown_reads, unknown_writes; /* unmodelled registers, all together */
+    uint64_t timed_insns;     /* timing on: instructions charged (retired) */
+    uint64_t timed_blocks;    /* timing on: distinct blocks decoded */
+    uint64_t mispredicts;     /* timing on: mispredicted branches (nominal) */
+    struct sim_cycles cycles; /* timing on: sum over runs and calls */
     unsigned nunknown;        /* entries in unknown[] (capacity SIM_MAX_UNKNOWN; the totals
                                  above also count registers that did not fit) */
     struct sim_unknown_reg unknown[SIM_MAX_UNKNOWN];
@@ -218,6 +352,8 @@ int sim_run(struct sim *s, uint64_t pc, const char *until, uint64_t budget, stru
 struct sim_call_result {
     uint64_t x0;      /* X0 at return (raw 64 bits; see sim_sext32 for a C int) */
     uint64_t insns;   /* instructions executed by the call (a stubbed call counts 1) */
+    struct sim_cycles cycles; /* timing on: issue of the first instruction to the issue
+                                 the return target could have; else all 0 */
 };
 
 /**
