@@ -141,6 +141,8 @@ int mm_boot(struct mm_ctx *ctx, const struct mm_boot_region *r, unsigned n);
  * they are (an empty table over an MPU the caller programs itself). */
 void mm_attach(struct mm_ctx *ctx);
 
+/* The policies (merge, lazy, reserve:K) serve the same four calls with the same meanings,
+ * argument checks and return codes; docs/policies.md says what each does differently. */
 /* map / modify: xen -> xen_mpumap_update(base, limit, flags); xen-transient ->
  * map_mm_range(base, limit, flags). flags without MM_FLAG_PRESENT removes (xen). */
 int mm_map(struct mm_ctx *ctx, uint64_t base, uint64_t limit, unsigned flags);
