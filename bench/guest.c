@@ -105,8 +105,8 @@ static int guest_pairs(double *rate, double *insns, struct mpusim_error *err)
     if (!s || sim_load_elf(s, MM_ELF, err) != 0 || sim_exempt_image(s, err) != 0 ||
         sim_run(s, sim_entry(s), "guest_ready", 0, NULL, err) != 0)
         goto out;
-    uint64_t init[2] = { MM_ALGO_XEN, 0 };
-    if (sim_call(s, "guest_init", init, 2, &r, err) != 0)
+    uint64_t init[3] = { MM_ALGO_XEN, 0, 0 };
+    if (sim_call(s, "guest_init", init, 3, &r, err) != 0)
         goto out;
     struct sim_symbol buf;
     uint64_t region[3] = { 0x0, 0x200000, MM_PAGE_HYPERVISOR_RX };

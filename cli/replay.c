@@ -68,7 +68,6 @@ int cli_replay(int argc, char **argv)
                                   .keep_findings = 1000 };
     const char *events_path = NULL, *json_path = NULL;
     int quiet = 0;
-    unsigned reserve_k = 0; /* --algo reserve:K */
     unsigned long v;
     optind = 1;
     opterr = 0;
@@ -84,7 +83,7 @@ int cli_replay(int argc, char **argv)
                 return cli_usage_error("replay", "--algo: expected xen, xen-transient, merge, "
                                                  "lazy, reserve or reserve:K (K 0..254)");
             opt.algo = mo.algo;
-            reserve_k = mo.reserve_k;
+            opt.reserve_k = mo.reserve_k;
             break;
         }
         case O_FIXED: opt.xen_fixed = 1; break;
@@ -136,9 +135,6 @@ int cli_replay(int argc, char **argv)
         return cli_usage_error("replay", optind >= argc ? "missing TRACE" : "one TRACE only");
     const char *path = argv[optind];
     char default_adapter[4096];
-    if (opt.engine != REPLAY_ENGINE_NATIVE && opt.algo == MM_ALGO_RESERVE && reserve_k != 0)
-        return cli_usage_error("replay", "--algo reserve:K needs --engine native (the guest "
-                                         "is initialised without K)");
     if (opt.engine == REPLAY_ENGINE_NATIVE && (opt.adapter || opt.elf || opt.budget))
         return cli_usage_error("replay", "--adapter, --elf and --budget need --engine guest or both");
     if (opt.engine != REPLAY_ENGINE_NATIVE && !opt.adapter) {
@@ -159,7 +155,6 @@ int cli_replay(int argc, char **argv)
         trace_fini(&t);
         return cli_fail(&err);
     }
-    r->mm.opt.reserve_k = reserve_k; /* replay_options has no K (yet); boot does not use it */
     struct outfile ev_out = { 0 }, js_out = { 0 };
     if ((events_path && outfile_open(&ev_out, events_path, &err) != 0) ||
         (json_path && outfile_open(&js_out, json_path, &err) != 0)) {

@@ -112,7 +112,8 @@ static void run_algo(const struct trace *t, enum mm_algo algo, unsigned reserve_
     struct mm_options mo = { .algo = algo };
     if (mm_algo_parse(mm_algo_name(algo), &mo) != 0)
         __builtin_trap(); /* mm/ cannot parse its own names: a bug */
-    struct replay_options o = { .algo = algo, .xen_fixed = 1, .fsc = MPU_FSC_TRANSLATION };
+    struct replay_options o = { .algo = algo, .xen_fixed = 1, .fsc = MPU_FSC_TRANSLATION,
+                                .reserve_k = algo == MM_ALGO_RESERVE ? reserve_k : mo.reserve_k };
     struct mpusim_error err;
     mpusim_error_clear(&err);
     struct replay *r = replay_new(t, &o, &err);
@@ -120,8 +121,6 @@ static void run_algo(const struct trace *t, enum mm_algo algo, unsigned reserve_
         fprintf(stderr, "op_sequence: replay_new: %s\n", err.text);
         __builtin_trap(); /* the set-up always fits: a bug */
     }
-    /* replay_options has no K: set it as cli/replay.c does (boot does not use it). */
-    r->mm.opt.reserve_k = algo == MM_ALGO_RESERVE ? reserve_k : mo.reserve_k;
     for (size_t i = 0; i < t->nevents; i++) {
         fuzz_snapshot_take(before, &r->mm, &r->mpu);
         struct replay_event_result res;

@@ -21,7 +21,7 @@ struct guest_boot_region {
 };
 struct guest_boot_region guest_boot_regions[MM_MAX_REGIONS];
 
-int guest_init(unsigned algo, int xen_fixed);
+int guest_init(unsigned algo, int xen_fixed, unsigned reserve_k);
 int guest_boot(unsigned n);
 int guest_map(uint64_t base, uint64_t limit, unsigned flags);
 int guest_unmap(uint64_t base, uint64_t limit);
@@ -33,11 +33,12 @@ uint64_t guest_scanned(void);
 
 /* mm_init with the options the host passes (enum mm_algo, 0/1). Returns 0, or MM_EINVAL for
  * an unknown algorithm. */
-int guest_init(unsigned algo, int xen_fixed)
+int guest_init(unsigned algo, int xen_fixed, unsigned reserve_k)
 {
     if (algo >= MM_ALGO_COUNT)
         return MM_EINVAL;
-    struct mm_options opt = { .algo = (enum mm_algo)algo, .xen_fixed = xen_fixed };
+    struct mm_options opt = { .algo = (enum mm_algo)algo, .xen_fixed = xen_fixed,
+                              .reserve_k = reserve_k };
     struct mm_hw hw = { 0 };
     mm_init(&guest_ctx, &opt, &hw);
     mm_attach(&guest_ctx); /* max_regions from MPUIR_EL2; guest_boot() programs regions */

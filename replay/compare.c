@@ -163,7 +163,9 @@ int compare_trace(const struct trace *t, const struct compare_options *o, long t
         long j = trace_index * (long)o->nalgo + (long)a;
         if (!compare_in_shard(j, o->shard_k, o->shard_n))
             continue;
-        struct replay_options ro = { .algo = o->algo[a].mm.algo, .xen_fixed = o->xen_fixed,
+        struct replay_options ro = { .algo = o->algo[a].mm.algo,
+                                     .reserve_k = o->algo[a].mm.reserve_k,
+                                     .xen_fixed = o->xen_fixed,
                                      .regions = o->regions, .fsc = o->fsc,
                                      .keep_findings = 0 /* counts only */,
                                      .engine = REPLAY_ENGINE_NATIVE };
@@ -172,9 +174,6 @@ int compare_trace(const struct trace *t, const struct compare_options *o, long t
             *nruns = 0;
             return -1;
         }
-        /* replay_options has no K: set it as cli/replay.c does (the boot step does not use
-         * it). */
-        r->mm.opt.reserve_k = o->algo[a].mm.reserve_k;
         for (size_t i = 0; i < t->nevents && !r->failed; i++) {
             struct replay_event_result res;
             replay_step(r, i, &res);

@@ -31,7 +31,7 @@ static int call(struct replay_guest *g, const struct trace_adapter_call *c,
     uint64_t args[TRACE_ADAPTER_MAX_ARGS];
     for (unsigned i = 0; i < c->nargs; i++)
         args[i] = trace_adapter_arg_value(c, i, ev, (unsigned)r->opt.algo, r->opt.xen_fixed,
-                                          r->trace->nboot);
+                                          r->trace->nboot, r->mm.opt.reserve_k);
     struct sim_call_result res;
     int st = r->opt.budget ? sim_call_budget(g->sim, c->symbol, args, c->nargs, r->opt.budget,
                                              &res, err)

@@ -359,13 +359,12 @@ struct replay *fuzz_replay_new(const struct trace *t, const struct fuzz_options 
                                struct mpusim_error *err)
 {
     struct replay_options ro = o->replay;
+    ro.reserve_k = o->replay.algo == MM_ALGO_RESERVE ? o->reserve_k : 0;
     ro.keep_findings = 0;
     ro.on_message = NULL;
     struct replay *r = replay_new(t, &ro, err);
     if (!r)
         return NULL;
-    /* replay_options carries no K; the boot does not use it, so setting it now is enough */
-    r->mm.opt.reserve_k = o->replay.algo == MM_ALGO_RESERVE ? o->reserve_k : 0;
     replay_silence(r);
     return r;
 }

@@ -108,7 +108,8 @@ struct replay *replay_new(const struct trace *t, const struct replay_options *op
         return NULL;
     }
     struct mm_hw hw = { hw_read, hw_write, hw_barrier, hw_log, r };
-    struct mm_options mo = { .algo = opt->algo, .xen_fixed = opt->xen_fixed };
+    struct mm_options mo = { .algo = opt->algo, .xen_fixed = opt->xen_fixed,
+                             .reserve_k = opt->algo == MM_ALGO_RESERVE ? opt->reserve_k : 0 };
     mm_init(&r->mm, &mo, &hw);
 
     r->algo_events = t->has_boot;

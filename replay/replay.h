@@ -45,6 +45,7 @@ struct replay_event_result {
 
 struct replay_options {
     enum mm_algo algo;        /* --algo */
+    unsigned reserve_k;       /* --algo reserve:K: K (mm_algo_parse); 0 for the others */
     int xen_fixed;            /* --xen-fixed */
     unsigned regions;         /* --regions; 0: the trace's mpu.regions */
     enum mpu_fsc_model fsc;   /* --fsc */

@@ -22,6 +22,16 @@ void json_put_string(FILE *f, const char *s)
     fputc('"', f);
 }
 
+/* "xen", ..., "reserve:K": the --algo value that reproduces the run. */
+static const char *algo_label(const struct replay *r, char *buf, size_t cap)
+{
+    if (r->opt.algo == MM_ALGO_RESERVE)
+        snprintf(buf, cap, "reserve:%u", r->mm.opt.reserve_k);
+    else
+        snprintf(buf, cap, "%s", mm_algo_name(r->opt.algo));
+    return buf;
+}
+
 static void put_fault(FILE *f, const struct mpu_result *a)
 {
     if (a->fault == MPU_FAULT_NONE) {
@@ -113,10 +123,11 @@ static void put_cost(FILE *f, const struct replay_cost *c)
 void replay_write_summary_json(FILE *f, const struct replay *r)
 {
     const struct trace *t = r->trace;
+    char label[32];
     fputs("{\n  \"trace\": ", f);
     json_put_string(f, t->source);
     fprintf(f, ",\n  \"algo\": \"%s\",\n  \"xen_fixed\": %s,\n  \"engine\": \"%s\",\n",
-            mm_algo_name(r->opt.algo), r->opt.xen_fixed ? "true" : "false",
+            algo_label(r, label, sizeof label), r->opt.xen_fixed ? "true" : "false",
             replay_engine_name(r->opt.engine));
     fprintf(f, "  \"fsc_model\": \"%s\",\n  \"regions\": %u,\n  \"events\": %zu,\n",
             mpu_fsc_model_name(r->mpu.cfg.fsc), r->mpu.el2.nregions, t->nevents);
@@ -255,9 +266,10 @@ static void spark(FILE *f, const struct replay *r)
 void replay_write_summary_text(FILE *f, const struct replay *r)
 {
     const struct trace *t = r->trace;
+    char label[32];
     fprintf(f, "trace      %s\n", t->source);
     fprintf(f, "setup      algo %s%s, %u EL2 regions, engine %s, fsc %s\n",
-            mm_algo_name(r->opt.algo), r->opt.xen_fixed ? " (--xen-fixed)" : "",
+            algo_label(r, label, sizeof label), r->opt.xen_fixed ? " (--xen-fixed)" : "",
             r->mpu.el2.nregions, replay_engine_name(r->opt.engine),
             mpu_fsc_model_name(r->mpu.cfg.fsc));
     uint64_t ok = 0, bad = 0;
@@ -303,10 +315,10 @@ void replay_write_summary_text(FILE *f, const struct replay *r)
             if (!c->calls)
                 continue;
             double n = (double)c->calls;
-            char label[40];
-            snprintf(label, sizeof label, "%s %s", trace_op_name((enum trace_op)op),
+            char row[40];
+            snprintf(row, sizeof row, "%s %s", trace_op_name((enum trace_op)op),
                      k == REPLAY_OK ? "ok" : "error");
-            fprintf(f, "  %-22s %6llu %8.1f %9.1f %9.1f %9.1f\n", label,
+            fprintf(f, "  %-22s %6llu %8.1f %9.1f %9.1f %9.1f\n", row,
                     (unsigned long long)c->calls, (double)c->scanned / n,
                     (double)c->sysreg_reads / n, (double)c->sysreg_writes / n,
                     (double)c->barriers / n);
@@ -325,10 +337,10 @@ void replay_write_summary_text(FILE *f, const struct replay *r)
             struct pct p = insns_percentiles(r, op, k, scratch);
             if (!p.n)
                 continue;
-            char label[40];
-            snprintf(label, sizeof label, "%s %s", trace_op_name((enum trace_op)op),
+            char row[40];
+            snprintf(row, sizeof row, "%s %s", trace_op_name((enum trace_op)op),
                      k == REPLAY_OK ? "ok" : "error");
-            fprintf(f, "  %-26s %7zu %8llu %8llu %8llu %8llu\n", label, p.n,
+            fprintf(f, "  %-26s %7zu %8llu %8llu %8llu %8llu\n", row, p.n,
                     (unsigned long long)p.p50, (unsigned long long)p.p90,
                     (unsigned long long)p.p99, (unsigned long long)p.max);
         }

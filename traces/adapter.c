@@ -74,6 +74,7 @@ static const char *const arg_names[TRACE_ARG_COUNT] = {
     [TRACE_ARG_CONST] = "", [TRACE_ARG_BASE] = "base", [TRACE_ARG_LIMIT] = "limit",
     [TRACE_ARG_FLAGS] = "flags", [TRACE_ARG_ADDR] = "addr", [TRACE_ARG_SIZE] = "size",
     [TRACE_ARG_ALGO] = "algo", [TRACE_ARG_XEN_FIXED] = "xen_fixed", [TRACE_ARG_NBOOT] = "nboot",
+    [TRACE_ARG_RESERVE_K] = "reserve_k",
 };
 
 static int call(struct ctx *c, json_t *v, const char *what, struct trace_adapter_call *out)
@@ -303,7 +304,7 @@ int trace_adapter_read_file(const char *path, struct trace_adapter *out, struct 
 
 uint64_t trace_adapter_arg_value(const struct trace_adapter_call *c, unsigned i,
                                  const struct trace_event *ev, unsigned algo, int xen_fixed,
-                                 unsigned nboot)
+                                 unsigned nboot, unsigned reserve_k)
 {
     switch (c->arg[i].kind) {
     case TRACE_ARG_CONST:
@@ -322,6 +323,8 @@ uint64_t trace_adapter_arg_value(const struct trace_adapter_call *c, unsigned i,
         return (uint64_t)xen_fixed;
     case TRACE_ARG_NBOOT:
         return nboot;
+    case TRACE_ARG_RESERVE_K:
+        return reserve_k;
     default:
         return 0;
     }

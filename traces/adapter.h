@@ -16,7 +16,7 @@
  *    "results": {"region": SYMBOL, "used": SYMBOL}}   optional getters called after each op
  *   CALL = {"symbol": "xen_mpumap_update", "args": ["base", "limit", "flags"], "ret": "int"}
  * args: up to 8, each an event field ("base", "limit", "flags", "addr", "size"), an option
- * ("algo", "xen_fixed", "nboot") or a constant (a number or a "0x..." string).
+ * ("algo", "xen_fixed", "nboot", "reserve_k") or a constant (a number or a "0x..." string).
  * ret: "int" (W0 sign-extended), "long" (X0 signed), "ptr" (0 = NULL -> rc -22, else rc 0),
  * "void" (rc 0).
  */
@@ -40,6 +40,7 @@ enum trace_adapter_arg {
     TRACE_ARG_ALGO,      /* enum mm_algo of the replay options */
     TRACE_ARG_XEN_FIXED, /* 0/1 of the replay options */
     TRACE_ARG_NBOOT,     /* number of boot regions in the trace */
+    TRACE_ARG_RESERVE_K, /* K of --algo reserve:K (0 for the other algorithms) */
     TRACE_ARG_COUNT,
 };
 
@@ -100,7 +101,7 @@ int trace_adapter_read_buffer(const char *buf, size_t len, const char *source, c
 /* The value of argument i of call c for event ev (ev may be NULL for init/boot calls). */
 uint64_t trace_adapter_arg_value(const struct trace_adapter_call *c, unsigned i,
                                  const struct trace_event *ev, unsigned algo, int xen_fixed,
-                                 unsigned nboot);
+                                 unsigned nboot, unsigned reserve_k);
 /* rc of a call from its raw X0 per c->ret (int: sign-extended W0; ptr: 0 or -22). */
 int64_t trace_adapter_rc(const struct trace_adapter_call *c, uint64_t x0);
 

@@ -57,13 +57,12 @@ static unsigned run_trace(const struct trace *t, const struct compare_options *o
 static void replay_peak_final(const struct trace *t, const struct mm_options *mo, int fixed,
                               long *peak, long *final)
 {
-    struct replay_options ro = { .algo = mo->algo, .xen_fixed = fixed,
+    struct replay_options ro = { .algo = mo->algo, .reserve_k = mo->reserve_k, .xen_fixed = fixed,
                                  .fsc = MPU_FSC_TRANSLATION, .keep_findings = 10 };
     struct mpusim_error err;
     mpusim_error_clear(&err);
     struct replay *r = replay_new(t, &ro, &err);
     cr_assert_not_null(r, "%s", err.text);
-    r->mm.opt.reserve_k = mo->reserve_k; /* as cli/replay.c does */
     for (size_t i = 0; i < t->nevents; i++) {
         struct replay_event_result res;
         replay_step(r, i, &res);

@@ -59,8 +59,8 @@ Test(guest, mm_elf_gives_the_native_results_and_registers)
     cr_assert_eq(sim_load_elf(s, MM_ELF, &err), 0, "%s", err.text);
     cr_assert_eq(sim_exempt_image(s, &err), 0);
     cr_assert_eq(sim_run(s, sim_entry(s), "guest_ready", 0, NULL, &err), 0, "%s", err.text);
-    uint64_t init[2] = { MM_ALGO_XEN, 0 };
-    cr_assert_eq(call_ok(s, "guest_init", init, 2), 0u);
+    uint64_t init[3] = { MM_ALGO_XEN, 0, 0 };
+    cr_assert_eq(call_ok(s, "guest_init", init, 3), 0u);
 
     /* boot regions of the reference xen-syms (xen-fixtures.md, scenario A) */
     struct mm_boot_region boot[] = {

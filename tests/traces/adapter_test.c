@@ -51,9 +51,9 @@ Test(adapter, a_xen_adapter_with_stubs_and_constants_reads)
     const struct trace_adapter_call *u = &a.op[TRACE_OP_UNMAP];
     cr_expect_eq(u->arg[2].kind, TRACE_ARG_CONST);
     struct trace_event ev = { .op = TRACE_OP_UNMAP, .base = 0x1000, .limit = 0x2000 };
-    cr_expect_eq(trace_adapter_arg_value(u, 0, &ev, 0, 0, 0), 0x1000u);
-    cr_expect_eq(trace_adapter_arg_value(u, 1, &ev, 0, 0, 0), 0x2000u);
-    cr_expect_eq(trace_adapter_arg_value(u, 2, &ev, 0, 0, 0), 0u);
+    cr_expect_eq(trace_adapter_arg_value(u, 0, &ev, 0, 0, 0, 0), 0x1000u);
+    cr_expect_eq(trace_adapter_arg_value(u, 1, &ev, 0, 0, 0, 0), 0x2000u);
+    cr_expect_eq(trace_adapter_arg_value(u, 2, &ev, 0, 0, 0, 0), 0u);
     cr_expect_eq(trace_adapter_rc(u, 0xFFFFFFEAull), -22);
 }
 
