@@ -1,6 +1,6 @@
-/* mm/policy_reserve.c and mm/policy_refcount.c: long-lived mappings may not take the last K
- * free slots; short-lived (one-page) ones may take any; otherwise Xen's decision table, with
- * the intended forms of the known bugs. */
+/* mm/policy_reserve.c and mm/policy_refcount.c: K slots kept for short-lived (one-page)
+ * mappings: long-lived ones may not take them, short-lived ones may use only them; otherwise
+ * Xen's decision table, with the intended forms of the known bugs. */
 #include <criterion/criterion.h>
 
 #include "mm/policy.h"
@@ -39,6 +39,25 @@ Test(policy_reserve, long_lived_mappings_leave_the_last_k_slots_free)
         cr_assert_eq(mm_map(&r->ctx, A + (80 + 2 * k) * P, A + (81 + 2 * k) * P, RIG_RW), 0);
     cr_expect_eq(r->ctx.used, 16);
     cr_expect_eq(mm_map(&r->ctx, A + 90 * P, A + 91 * P, RIG_RW), MM_ENOENT, "all in use");
+    rig_free(r);
+}
+
+Test(policy_reserve, a_storm_of_short_lived_mappings_holds_at_most_k_slots)
+{
+    struct rig *r = reserve_rig(3);
+    unsigned ok = 0;
+    for (unsigned k = 0; k < 11; k++) /* 11 distinct pages held at the same time */
+        ok += mm_map(&r->ctx, A + 2 * k * P, A + (2 * k + 1) * P, RIG_RW) == 0;
+    cr_expect_eq(ok, 3, "only the reserve");
+    cr_expect_eq(r->ctx.used, 8);
+    for (unsigned k = 0; k < 8; k++) /* long-lived ones still get the other 8 slots */
+        cr_assert_eq(mm_map(&r->ctx, A + (64 + 4 * k) * P, A + (66 + 4 * k) * P, RIG_RW), 0,
+                     "long-lived %u", k);
+    cr_expect_eq(r->ctx.used, 16);
+    cr_assert_eq(mm_unmap_containing(&r->ctx, A), 0, "a short-lived one goes");
+    cr_expect_eq(mm_map(&r->ctx, A + 96 * P, A + 98 * P, RIG_RW), MM_ENOENT,
+                 "the freed slot is the reserve's");
+    cr_expect_eq(mm_map(&r->ctx, A + 99 * P, A + 100 * P, RIG_RW), 0);
     rig_free(r);
 }
 
