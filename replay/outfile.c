@@ -4,12 +4,24 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int outfile_open(struct outfile *o, const char *path, struct mpusim_error *err)
 {
     o->f = NULL;
     o->tmp[0] = '\0';
+    o->direct = 0;
+    struct stat st;
+    if (strcmp(path, "-") == 0 || (stat(path, &st) == 0 && !S_ISREG(st.st_mode))) {
+        snprintf(o->path, sizeof o->path, "%s", path);
+        o->f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
+        if (!o->f)
+            return mpusim_error_at(err, MPUSIM_E_IO, path, -1, -1, -1, "cannot open: %s",
+                                   strerror(errno));
+        o->direct = 1;
+        return 0;
+    }
     if (strlen(path) + 16 >= sizeof o->tmp)
         return mpusim_error_at(err, MPUSIM_E_IO, path, -1, -1, -1, "output path too long");
     snprintf(o->path, sizeof o->path, "%s", path);
@@ -37,6 +49,14 @@ int outfile_commit(struct outfile *o, struct mpusim_error *err)
 {
     if (!o->f)
         return 0;
+    if (o->direct) {
+        int bad = fflush(o->f) != 0 || ferror(o->f);
+        if (o->f != stdout && fclose(o->f) != 0)
+            bad = 1;
+        o->f = NULL;
+        return bad ? mpusim_error_at(err, MPUSIM_E_IO, o->path, -1, -1, -1, "write failed")
+                   : 0;
+    }
     int bad = ferror(o->f);
     int e = errno;
     if (fclose(o->f) != 0 && !bad) {
@@ -63,7 +83,7 @@ int outfile_commit(struct outfile *o, struct mpusim_error *err)
 
 void outfile_abort(struct outfile *o)
 {
-    if (o->f)
+    if (o->f && o->f != stdout)
         fclose(o->f);
     o->f = NULL;
     if (o->tmp[0])

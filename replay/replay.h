@@ -159,11 +159,14 @@ void replay_write_summary_json(FILE *f, const struct replay *r);
 void replay_write_summary_text(FILE *f, const struct replay *r);
 
 /* Output files written completely or not at all: data goes to a temporary file in the same
- * directory, renamed over path by outfile_commit; outfile_abort removes it. */
+ * directory, renamed over path by outfile_commit; outfile_abort removes it. "-" means standard
+ * output, and a path that exists but is not a regular file (/dev/stdout, a FIFO) is written
+ * directly: neither can be replaced by a rename. */
 struct outfile {
     FILE *f;             /* write here */
     char path[4096];     /* final path */
-    char tmp[4096];      /* temporary path */
+    char tmp[4096];      /* temporary path; "" when writing directly */
+    int direct;          /* 1: f is stdout or the target itself (no rename) */
 };
 int outfile_open(struct outfile *o, const char *path, struct mpusim_error *err);
 int outfile_commit(struct outfile *o, struct mpusim_error *err);

@@ -139,6 +139,21 @@ Test(replay_cli, failed_expectation_exits_1_and_names_the_event)
     cr_expect(strstr(e, "x.jsonl:2: event 0: map: expected rc -22, got 0") != NULL, "%s", e);
 }
 
+Test(replay_cli, json_to_stdout_and_to_a_non_regular_file_is_written_in_place)
+{
+    cr_assert_eq(sh(MPUSIM " replay traces/xen-boot-fvp/trace.json --quiet --json -"), 0);
+    cr_expect(strstr(slurp("out"), "\"final_regions\"") != NULL);
+    char fifo[128];
+    snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+    cr_assert_eq(mkfifo(fifo, 0600), 0);
+    cr_assert_eq(sh("cat %s/fifo > %s/got & " MPUSIM " replay traces/xen-boot-fvp/trace.json "
+                    "--quiet --json %s/fifo; wait", dir, dir, dir), 0);
+    struct stat st;
+    cr_expect_eq(stat(fifo, &st), 0);
+    cr_expect(S_ISFIFO(st.st_mode), "the FIFO was not replaced by a regular file");
+    cr_expect(strstr(slurp("got"), "\"final_regions\"") != NULL);
+}
+
 Test(replay_cli, nonexistent_trace_exits_2)
 {
     cr_expect_eq(sh(MPUSIM " replay %s/nope.json", dir), 2);
