@@ -24,7 +24,11 @@ static int parse_algo(const char *name, struct compare_algo *a, struct mpusim_er
                                known);
     }
     memset(a, 0, sizeof *a);
-    snprintf(a->name, sizeof a->name, "%s", name);
+    /* the label reproduces the run: a plain "reserve" is shown with its K */
+    if (mo.algo == MM_ALGO_RESERVE)
+        snprintf(a->name, sizeof a->name, "reserve:%u", mo.reserve_k);
+    else
+        snprintf(a->name, sizeof a->name, "%s", name);
     a->mm = mo;
     return 0;
 }
