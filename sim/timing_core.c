@@ -110,8 +110,8 @@ void sim_core_default(struct sim_core *c)
         k[SIM_TC_DIV].lat_to[r] = div;
     set_class(&k[SIM_TC_LOAD], SIM_TU_LOAD, 3, 3, 3, 3, 3, 3);
     set_class(&k[SIM_TC_LOAD_REGOFF], SIM_TU_LOAD, 4, 4, 4, 4, 4, 4);
-    set_class(&k[SIM_TC_LOAD_PAIR], SIM_TU_LOAD, 4, 4, 4, 4, 4, 4);
-    k[SIM_TC_LOAD_PAIR].lat_second = num(5);
+    set_class(&k[SIM_TC_LOAD_PAIR], SIM_TU_LOAD, 5, 5, 5, 5, 5, 5);
+    k[SIM_TC_LOAD_PAIR].occupancy = num(2);
     set_class(&k[SIM_TC_STORE], SIM_TU_STORE, 1, 1, 1, 1, 1, 1);
     k[SIM_TC_STORE].retire_ooo = 1;
     set_class(&k[SIM_TC_STORE_PAIR], SIM_TU_STORE, 1, 1, 1, 1, 1, 1);

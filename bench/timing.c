@@ -1,0 +1,298 @@
+/* The timing model against llvm-mca (docs/timing.md, "Validation"), and what timing costs.
+ *
+ * Corpus: every basic block (split after each branch) of build/guest/mm.elf with at least 3
+ * instructions, and the AArch64 micro-kernels of ../shared/reference/timing/mca/micro. System
+ * instructions (msr, mrs, isb, dsb, dmb, hints, exception calls, maintenance) and calls (bl, blr,
+ * which llvm-mca charges 100 cycles) are stripped from both sides: llvm-mca costs them 1 cycle,
+ * the model's guesses are checked by the hand-computed tests instead. Metric: steady-state cycles
+ * per iteration, llvm-mca (TotalCycles(101) - TotalCycles(1)) / 100 with -mcpu=cortex-r82,
+ * against sim_timing_block() (nominal costs). A block agrees when the two differ by at most
+ * max(1 cycle, 10%). Prints the table and RESULT lines (bench/bench.h).
+ * Also: guest MIPS of the basic.elf loop with timing on and off. */
+#include <ctype.h>
+#include <dirent.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench/bench.h"
+#include "sim/sim.h"
+
+#define MM_ELF "build/guest/mm.elf"
+#define LOOP_ELF "build/tests/guests/basic.elf"
+#define MICRO_DIR "../shared/reference/timing/mca/micro"
+#define MAX_BLOCKS 2000
+#define MAX_INSNS 64
+#define LOOP_ITERS 5000000ull
+
+struct block {
+    char name[96];
+    uint32_t w[MAX_INSNS];
+    char text[MAX_INSNS][80];
+    unsigned n;
+    double mca, sim;
+};
+
+static struct block blocks[MAX_BLOCKS];
+static unsigned nblocks;
+
+static const char *const sys_prefixes[] = { "msr", "mrs", "isb", "dsb", "dmb", "nop", "hint",
+                                            "hvc", "svc", "smc", "eret", "dc", "ic", "tlbi",
+                                            "wfi", "wfe", "yield", "sev", "brk", "bl", "blr",
+                                            "at", "clrex", "udf", NULL };
+
+static int stripped(const char *mnem)
+{
+    for (int i = 0; sys_prefixes[i]; i++)
+        if (!strcmp(mnem, sys_prefixes[i]))
+            return 1;
+    return 0;
+}
+
+static int is_branch(const char *m)
+{
+    return !strcmp(m, "b") || !strncmp(m, "b.", 2) || !strcmp(m, "br") || !strcmp(m, "ret") ||
+           !strcmp(m, "cbz") || !strcmp(m, "cbnz") || !strcmp(m, "tbz") || !strcmp(m, "tbnz") ||
+           !strcmp(m, "bl") || !strcmp(m, "blr") || !strcmp(m, "eret");
+}
+
+/* Parse objdump -d output into blocks named prefix_<symbol>_<n>; each block ends after a
+ * branch or at a symbol. Keeps blocks of at least min_n kept instructions. */
+static void parse_objdump(FILE *p, const char *prefix, unsigned min_n)
+{
+    char line[512], sym[64] = "?";
+    struct block cur;
+    memset(&cur, 0, sizeof cur);
+    unsigned seq = 0;
+    for (;;) {
+        int more = fgets(line, sizeof line, p) != NULL;
+        unsigned long long addr;
+        char word[16], rest[400];
+        int end = !more, brk = 0;
+        if (more && strchr(line, '<') && strstr(line, ">:")) { /* "0000... <sym>:" */
+            char *a = strchr(line, '<'), *b = strchr(line, '>');
+            snprintf(sym, sizeof sym, "%.*s", (int)(b - a - 1), a + 1);
+            end = 1;
+            seq = 0;
+        } else if (more && sscanf(line, " %llx: %8s %399[^\n]", &addr, word, rest) == 3 &&
+                   strlen(word) == 8) {
+            char mnem[32] = "";
+            sscanf(rest, "%31s", mnem);
+            brk = is_branch(mnem);
+            if (!stripped(mnem) && cur.n < MAX_INSNS) {
+                /* llvm-mca text: drop "<sym+off>", a bare address operand becomes "." */
+                char t[400];
+                snprintf(t, sizeof t, "%s", rest);
+                for (char *q = t; *q; q++)
+                    if (*q == '\t')
+                        *q = ' ';
+                char *lt = strchr(t, '<');
+                if (lt)
+                    *lt = '\0';
+                char *cm = strstr(t, "//");
+                if (cm)
+                    *cm = '\0';
+                size_t L = strlen(t);
+                while (L && isspace((unsigned char)t[L - 1]))
+                    t[--L] = '\0';
+                char *last = strrchr(t, ' ');
+                char *comma = strrchr(t, ',');
+                char *op = comma && comma > last ? comma + 1 : last ? last + 1 : NULL;
+                if (op && strspn(op, "0123456789abcdef") == strlen(op) && strpbrk(op, "0123456789"))
+                    strcpy(op, "."); /* a branch, literal or ADR(P) target address */
+                cur.w[cur.n] = (uint32_t)strtoul(word, NULL, 16);
+                snprintf(cur.text[cur.n], sizeof cur.text[0], "%s", t);
+                cur.n++;
+            }
+            end = brk;
+        } else if (more) {
+            continue;
+        }
+        if (end) {
+            if (cur.n >= min_n && nblocks < MAX_BLOCKS) {
+                snprintf(cur.name, sizeof cur.name, "%s%s_%u", prefix, sym, seq);
+                blocks[nblocks++] = cur;
+            }
+            if (cur.n)
+                seq++;
+            memset(&cur, 0, sizeof cur);
+        }
+        if (!more)
+            break;
+    }
+}
+
+static int load_micro(void)
+{
+    DIR *d = opendir(MICRO_DIR);
+    if (!d)
+        return 0;
+    struct dirent *e;
+    int n = 0;
+    while ((e = readdir(d))) {
+        size_t L = strlen(e->d_name);
+        if (strncmp(e->d_name, "a64_", 4) || L < 3 || strcmp(e->d_name + L - 2, ".s"))
+            continue;
+        char cmd[1024];
+        snprintf(cmd, sizeof cmd,
+                 "aarch64-linux-gnu-as -march=armv8-a %s/%s -o /tmp/mpusim-micro.o 2>/dev/null && "
+                 "aarch64-linux-gnu-objdump -d /tmp/mpusim-micro.o",
+                 MICRO_DIR, e->d_name);
+        FILE *p = popen(cmd, "r");
+        if (!p)
+            continue;
+        unsigned before = nblocks;
+        char base[64];
+        snprintf(base, sizeof base, "micro_%.*s", (int)(L - 2), e->d_name);
+        /* a micro-kernel is one region even if it holds a branch: merge */
+        parse_objdump(p, "", 1);
+        pclose(p);
+        if (nblocks > before) {
+            struct block m;
+            memset(&m, 0, sizeof m);
+            for (unsigned i = before; i < nblocks; i++)
+                for (unsigned j = 0; j < blocks[i].n && m.n < MAX_INSNS; j++) {
+                    m.w[m.n] = blocks[i].w[j];
+                    memcpy(m.text[m.n], blocks[i].text[j], sizeof m.text[0]);
+                    m.n++;
+                }
+            snprintf(m.name, sizeof m.name, "%s", base);
+            nblocks = before;
+            blocks[nblocks++] = m;
+            n++;
+        }
+    }
+    closedir(d);
+    return n;
+}
+
+/* Run llvm-mca on every block as one region each; fills tc[] (TotalCycles) per block. */
+static int run_mca(const char *mca, unsigned iters, double *tc)
+{
+    const char *path = "/tmp/mpusim-timing-regions.s";
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return -1;
+    for (unsigned i = 0; i < nblocks; i++) {
+        fprintf(f, "# LLVM-MCA-BEGIN r%u\n", i);
+        for (unsigned j = 0; j < blocks[i].n; j++)
+            fprintf(f, "%s\n", blocks[i].text[j]);
+        fprintf(f, "# LLVM-MCA-END\n");
+    }
+    fclose(f);
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "%s -mtriple=aarch64 -mcpu=cortex-r82 -iterations=%u %s 2>/dev/null",
+             mca, iters, path);
+    FILE *p = popen(cmd, "r");
+    if (!p)
+        return -1;
+    char line[512];
+    int region = -1, got = 0;
+    for (unsigned i = 0; i < nblocks; i++)
+        tc[i] = -1;
+    while (fgets(line, sizeof line, p)) {
+        unsigned r;
+        double v;
+        if (sscanf(line, "[%*u] Code Region - r%u", &r) == 1)
+            region = (int)r;
+        else if (region >= 0 && (unsigned)region < nblocks &&
+                 sscanf(line, "Total Cycles: %lf", &v) == 1) {
+            tc[region] = v;
+            got++;
+        }
+    }
+    pclose(p);
+    return got;
+}
+
+static double loop_mips(int timing, struct mpusim_error *err)
+{
+    struct sim_options o;
+    sim_options_default(&o);
+    o.timing = timing;
+    o.budget = 10 * LOOP_ITERS;
+    struct sim *s = sim_new(&o, err);
+    struct sim_call_result r;
+    if (!s || sim_load_elf(s, LOOP_ELF, err) != 0 ||
+        sim_call(s, "setup_mpu", NULL, 0, &r, err) != 0) {
+        sim_free(s);
+        return -1;
+    }
+    uint64_t n = LOOP_ITERS;
+    double t0 = bench_now();
+    int rc = sim_call(s, "loop", &n, 1, &r, err);
+    double t1 = bench_now();
+    sim_free(s);
+    return rc == 0 ? (double)r.insns / (t1 - t0) / 1e6 : -1;
+}
+
+int main(void)
+{
+    const char *mca = getenv("LLVM_MCA") ? getenv("LLVM_MCA") : "llvm-mca-14";
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "%s --version >/dev/null 2>&1", mca);
+    if (system(cmd) != 0) {
+        mca = "llvm-mca";
+        if (system("llvm-mca --version >/dev/null 2>&1") != 0) {
+            fprintf(stderr, "bench timing: no llvm-mca (make bench installs llvm-14)\n");
+            return 1;
+        }
+    }
+    FILE *p = popen("aarch64-linux-gnu-objdump -d " MM_ELF, "r");
+    if (!p) {
+        fprintf(stderr, "bench timing: cannot run objdump\n");
+        return 1;
+    }
+    parse_objdump(p, "mm_", 3);
+    pclose(p);
+    unsigned nguest = nblocks;
+    int nmicro = load_micro();
+    static double tc1[MAX_BLOCKS], tc101[MAX_BLOCKS];
+    if (run_mca(mca, 1, tc1) < 0 || run_mca(mca, 101, tc101) < 0) {
+        fprintf(stderr, "bench timing: llvm-mca failed\n");
+        return 1;
+    }
+    struct sim_core core;
+    sim_core_default(&core);
+    unsigned ok = 0, total = 0, okg = 0, totg = 0;
+    printf("%-44s %3s %9s %9s %7s %s\n", "block", "n", "mca", "model", "diff", "status");
+    for (unsigned i = 0; i < nblocks; i++) {
+        struct block *b = &blocks[i];
+        double cpi[SIM_TS_COUNT];
+        struct mpusim_error err;
+        mpusim_error_clear(&err);
+        if (tc1[i] < 0 || tc101[i] < 0 ||
+            sim_timing_block(&core, b->w, b->n, 102, cpi, &err) != 0) {
+            printf("%-44s %3u %9s %9s %7s %s\n", b->name, b->n, "-", "-", "-",
+                   tc1[i] < 0 ? "MCA-ERROR" : err.text);
+            continue;
+        }
+        b->mca = (tc101[i] - tc1[i]) / 100.0;
+        b->sim = cpi[SIM_TS_NOMINAL];
+        double diff = b->sim - b->mca, tol = b->mca * 0.10 > 1 ? b->mca * 0.10 : 1;
+        int good = diff <= tol + 1e-9 && -diff <= tol + 1e-9;
+        ok += good;
+        total++;
+        if (i < nguest) {
+            okg += good;
+            totg++;
+        }
+        printf("%-44s %3u %9.2f %9.2f %+7.2f %s\n", b->name, b->n, b->mca, b->sim, diff,
+               good ? "OK" : "MISMATCH");
+    }
+    double share = total ? 100.0 * ok / total : 0;
+    printf("\n%u of %u blocks within max(1 cycle, 10%%) of llvm-mca (%u of %u guest blocks, %d "
+           "micro-kernels): %.1f%%\n", ok, total, okg, totg, nmicro, share);
+    bench_result("timing_blocks_within_tolerance", share, "%", 90);
+    bench_result("timing_guest_blocks_within_tolerance", totg ? 100.0 * okg / totg : 0, "%", 90);
+    struct mpusim_error err;
+    mpusim_error_clear(&err);
+    double off = loop_mips(0, &err), on = loop_mips(1, &err);
+    if (off < 0 || on < 0) {
+        fprintf(stderr, "bench timing: guest loop: %s\n", err.text);
+        return 1;
+    }
+    printf("guest loop: %.1f MIPS without timing, %.1f MIPS with timing\n", off, on);
+    bench_result("timing_guest_mips", on, "MIPS", off);
+    return share >= 90 ? 0 : 1;
+}
