@@ -135,6 +135,15 @@ build/tests/guests/%.elf: tests/sim/guests/%.c tests/sim/guests/link.ld
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) -T tests/sim/guests/link.ld -o $@ $< -lgcc
 build/mpusim-tests build/asan/mpusim-tests: | $(TGUEST_ELFS) build/guest/mm.elf build/guest/mm.adapter.json
+
+# Timing validation (bench/timing.c, docs/timing.md) needs llvm-mca and the cross binutils;
+# only `make bench` installs them, `make check` does not need them.
+BENCH_DEBS := llvm-14 binutils-aarch64-linux-gnu
+bench: bench-deps
+build/bench/timing: | build/guest/mm.elf $(TGUEST_ELFS)
+bench-deps:
+	@$(MAKE) --no-print-directory deps DEBS="$(BENCH_DEBS)"
+.PHONY: bench-deps
 -include $(GUEST_OBJS:.o=.d) $(TGUEST_ELFS:.elf=.d)
 
 # ---- libFuzzer harnesses (fuzz/, docs/compare.md) ----
