@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "sim/sim.h"
+#include "traces/core_file.h"
 
 static const char help[] =
     "usage: mpusim run ELF [options]\n"
@@ -24,6 +25,9 @@ static const char help[] =
     "  --ram BASE:SIZE     map a zeroed RAM window (hex or decimal, 4 KiB multiples)\n"
     "  --device BASE:SIZE  map a device window (reads 0, writes ignored)\n"
     "  --no-vectors        stop at a fault even when the guest installed vectors\n"
+    "  --core FILE         timing costs (default: built-in cores/cortex-r82.json);\n"
+    "                      cycles are reported as nominal [min..max] (docs/timing.md)\n"
+    "  --no-timing         do not run the timing model\n"
     "  -h, --help          this help\n"
     "\n"
     "exit status: 0 the guest exited with code 0 or reached --until; 1 it exited with\n"
@@ -90,7 +94,8 @@ static void print_stats(struct sim *s)
 
 int cli_run(int argc, char **argv)
 {
-    enum { O_UNTIL = 256, O_BUDGET, O_REGIONS, O_FSC, O_STUB, O_RAM, O_DEVICE, O_NOVEC };
+    enum { O_UNTIL = 256, O_BUDGET, O_REGIONS, O_FSC, O_STUB, O_RAM, O_DEVICE, O_NOVEC, O_CORE,
+           O_NOTIMING };
     static const struct option longopts[] = {
         { "until", required_argument, NULL, O_UNTIL },
         { "budget", required_argument, NULL, O_BUDGET },
@@ -100,12 +105,18 @@ int cli_run(int argc, char **argv)
         { "ram", required_argument, NULL, O_RAM },
         { "device", required_argument, NULL, O_DEVICE },
         { "no-vectors", no_argument, NULL, O_NOVEC },
+        { "core", required_argument, NULL, O_CORE },
+        { "no-timing", no_argument, NULL, O_NOTIMING },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     struct sim_options o;
     sim_options_default(&o);
     o.on_console = to_stdout;
+    o.timing = 1;
+    static struct sim_core core;
+    sim_core_default(&core);
+    const char *core_path = NULL;
     const char *until = NULL;
     const char *stubs[64];
     unsigned nstubs = 0;
@@ -154,6 +165,12 @@ int cli_run(int argc, char **argv)
         case O_NOVEC:
             o.deliver_faults = 0;
             break;
+        case O_CORE:
+            core_path = optarg;
+            break;
+        case O_NOTIMING:
+            o.timing = 0;
+            break;
         default:
             return cli_usage_error("run", "unknown option");
         }
@@ -163,6 +180,9 @@ int cli_run(int argc, char **argv)
     const char *elf = argv[optind];
     struct mpusim_error err;
     mpusim_error_clear(&err);
+    if (core_path && trace_core_read_file(core_path, &core, &err) != 0)
+        return cli_fail(&err);
+    o.core = &core;
     struct sim *s = sim_new(&o, &err);
     if (!s || sim_load_elf(s, elf, &err) != 0) {
         sim_free(s);
@@ -196,6 +216,12 @@ int cli_run(int argc, char **argv)
     sim_stop_format(s, &st, report, sizeof report);
     printf("\n--- mpusim run: %s", report);
     print_stats(s);
+    if (o.timing)
+        printf("cycles: %llu nominal [%llu..%llu] (%s %s, cycle-approximate; %llu mispredicts; "
+               "docs/timing.md)\n",
+               (unsigned long long)st.cycles.nominal, (unsigned long long)st.cycles.min,
+               (unsigned long long)st.cycles.max, core.name, core.version,
+               (unsigned long long)sim_stats(s)->mispredicts);
     int status = (st.kind == SIM_STOP_UNTIL || (st.kind == SIM_STOP_EXIT && st.exit_code == 0) ||
                   st.kind == SIM_STOP_RETURNED)
                      ? 0
