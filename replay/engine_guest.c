@@ -9,10 +9,12 @@
 #include "replay/replay.h"
 #include "sim/sim.h"
 #include "traces/adapter.h"
+#include "traces/core_file.h"
 
 struct replay_guest {
     struct sim *sim;          /* owned */
     struct trace_adapter ad;  /* the adapter as read */
+    struct sim_core core;     /* timing costs (--core, else the built-in core) */
 };
 
 /* Guest log calls (mm_guest_log): the same sink as the native engine's messages. */
@@ -26,7 +28,7 @@ static void on_log(void *opaque, uint64_t id, const uint64_t arg[4])
 
 static int call(struct replay_guest *g, const struct trace_adapter_call *c,
                 const struct trace_event *ev, const struct replay *r, int64_t *rc,
-                uint64_t *insns, struct mpusim_error *err)
+                struct replay_event_result *out, struct mpusim_error *err)
 {
     uint64_t args[TRACE_ADAPTER_MAX_ARGS];
     for (unsigned i = 0; i < c->nargs; i++)
@@ -39,8 +41,12 @@ static int call(struct replay_guest *g, const struct trace_adapter_call *c,
     if (st != 0)
         return -1;
     *rc = trace_adapter_rc(c, res.x0);
-    if (insns)
-        *insns = res.insns;
+    if (out) {
+        out->insns = res.insns;
+        out->cycles[0] = res.cycles.nominal;
+        out->cycles[1] = res.cycles.min;
+        out->cycles[2] = res.cycles.max;
+    }
     return 0;
 }
 
@@ -75,9 +81,17 @@ struct replay_guest *replay_guest_new(struct replay *r, struct mpusim_error *err
                         "the adapter names no \"elf\": give --elf");
         goto fail;
     }
+    if (r->opt.core) {
+        if (trace_core_read_file(r->opt.core, &g->core, err) != 0)
+            goto fail;
+    } else {
+        sim_core_default(&g->core);
+    }
     struct sim_options o;
     sim_options_default(&o);
     o.mpu = r->mpu.cfg;
+    o.timing = 1;
+    o.core = &g->core;
     o.on_log = on_log;
     o.opaque = r;
     if (r->opt.budget)
@@ -157,6 +171,7 @@ int replay_guest_step(struct replay *r, const struct trace_event *ev,
     out->acc.fault = MPU_FAULT_NONE;
     out->has_insns = 1;
     out->insns = 0;
+    out->cycles[0] = out->cycles[1] = out->cycles[2] = 0;
     switch (ev->op) {
     case TRACE_OP_ACCESS: {
         static const enum mpu_acc kinds[] = { MPU_ACC_READ, MPU_ACC_WRITE, MPU_ACC_EXEC };
@@ -177,7 +192,7 @@ int replay_guest_step(struct replay *r, const struct trace_event *ev,
         const struct sim_stats *st = sim_stats(g->sim);
         uint64_t rd = st->sysreg_reads, wr = st->sysreg_writes;
         int64_t rc;
-        if (call(g, c, ev, r, &rc, &out->insns, err) != 0)
+        if (call(g, c, ev, r, &rc, out, err) != 0)
             return -1;
         r->cur.sysreg_reads += st->sysreg_reads - rd;
         r->cur.sysreg_writes += st->sysreg_writes - wr;

@@ -94,9 +94,13 @@ struct replay *replay_new(const struct trace *t, const struct replay_options *op
     {
         r->insns_series = calloc(t->nevents ? t->nevents : 1, sizeof *r->insns_series);
         r->kind_series = calloc(t->nevents ? t->nevents : 1, sizeof *r->kind_series);
+        for (int k = 0; k < 3; k++)
+            r->cycle_series[k] = calloc(t->nevents ? t->nevents : 1, sizeof *r->cycle_series[k]);
     }
     if (!r->used_series || (opt->keep_findings > 0 && !r->notes) || !r->mismatches ||
-        (opt->engine != REPLAY_ENGINE_NATIVE && (!r->insns_series || !r->kind_series))) {
+        (opt->engine != REPLAY_ENGINE_NATIVE &&
+         (!r->insns_series || !r->kind_series || !r->cycle_series[0] || !r->cycle_series[1] ||
+          !r->cycle_series[2]))) {
         replay_free(r);
         mpusim_error_set(err, MPUSIM_E_ENGINE, "out of memory");
         return NULL;
@@ -156,6 +160,8 @@ void replay_free(struct replay *r)
     free(r->used_series);
     free(r->insns_series);
     free(r->kind_series);
+    for (int k = 0; k < 3; k++)
+        free(r->cycle_series[k]);
     free(r->notes);
     free(r->mismatches);
     free(r);
@@ -416,6 +422,7 @@ void replay_step(struct replay *r, size_t i, struct replay_event_result *out)
             r->cur = keep; /* costs are the native engine's; the guest adds insns */
             out->has_insns = 1;
             out->insns = g.insns;
+            memcpy(out->cycles, g.cycles, sizeof out->cycles);
             if (lockstep_compare(r, out, &g) != 0) {
                 r->failed = 2;
                 return;
@@ -426,6 +433,8 @@ void replay_step(struct replay *r, size_t i, struct replay_event_result *out)
         r->insns_series[i] = (uint32_t)(out->insns > UINT32_MAX ? UINT32_MAX : out->insns);
         r->cur.insns = out->insns;
         r->kind_series[i] = (uint8_t)(ev->op * 2 + (out->has_rc && out->rc != 0));
+        for (int k = 0; k < 3; k++)
+            r->cycle_series[k][i] = out->cycles[k];
     }
     if (out->used > r->peak_used)
         r->peak_used = out->used;

@@ -39,8 +39,9 @@ struct replay_event_result {
     int region;            /* region created/changed/found/freed, or hit by an access; -1 null */
     unsigned used;         /* regions in use after the event */
     struct mpu_result acc; /* access events: the check result; else .fault == NONE */
-    int has_insns;         /* guest engine: insns is valid */
+    int has_insns;         /* guest engine: insns and cycles are valid */
     uint64_t insns;        /* guest instructions executed by the call (0 for access/sysreg) */
+    uint64_t cycles[3];    /* modelled cycles of the call: nominal, min, max (docs/timing.md) */
 };
 
 struct replay_options {
@@ -54,6 +55,8 @@ struct replay_options {
     const char *adapter;      /* guest: adapter file (borrowed); required for the guest engine */
     const char *elf;          /* guest: ELF overriding the adapter's "elf" (borrowed); may be NULL */
     uint64_t budget;          /* guest: instructions per call; 0: the engine's default */
+    const char *core;         /* guest: core file of the timing model (borrowed); NULL: the
+                                 built-in Cortex-R82-like core (cores/cortex-r82.json) */
     /* Optional sink for every algorithm message as it happens (e.g. --verbose); may be NULL. */
     void (*on_message)(void *opaque, long event, enum mm_msg id, const char *text);
     void *opaque;             /* borrowed; passed to on_message */
@@ -98,6 +101,7 @@ struct replay {
     struct replay_guest *guest;  /* guest engine state (engine_guest.c); NULL for native */
     uint32_t *insns_series;      /* guest: instructions per event (owned; nevents entries) */
     uint8_t *kind_series;        /* guest: per event op * 2 + (rc != 0) (owned) */
+    uint64_t *cycle_series[3];   /* guest: cycles per event, nominal/min/max (owned) */
     int failed;                  /* 1: the engine failed, 2: lockstep diverged; stop replaying */
     struct mpusim_error engine_err; /* why, when failed (first error) */
     char lockstep_report[2048];  /* both: the first divergence with both states */

@@ -59,7 +59,9 @@ void replay_write_event_json(FILE *f, const struct replay *r, size_t i,
     fprintf(f, ",\"used\":%u,\"fault\":", res->used);
     put_fault(f, &res->acc);
     if (res->has_insns)
-        fprintf(f, ",\"insns\":%llu", (unsigned long long)res->insns);
+        fprintf(f, ",\"insns\":%llu,\"cycles\":{\"nominal\":%llu,\"min\":%llu,\"max\":%llu}",
+                (unsigned long long)res->insns, (unsigned long long)res->cycles[0],
+                (unsigned long long)res->cycles[1], (unsigned long long)res->cycles[2]);
     fputs("}\n", f);
 }
 
@@ -81,33 +83,41 @@ static unsigned bucket_max(const struct replay *r, size_t from, size_t bucket)
 
 static unsigned final_used(const struct replay *r) { return replay_used(r); }
 
-static int cmp_u32(const void *a, const void *b)
+static int cmp_u64(const void *a, const void *b)
 {
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
     return x < y ? -1 : x > y;
 }
 
-/* Percentiles of guest instructions over the events of one op and result (nearest rank).
- * Returns the number of samples; p[] = p50, p90, p99, max. */
+/* Percentiles (nearest rank) of one per-event series over the events of one op and result.
+ * metric: 0 guest instructions, 1 + k cycles[k] (nominal, min, max). */
 struct pct {
     size_t n;
     uint64_t p50, p90, p99, max;
 };
-static struct pct insns_percentiles(const struct replay *r, int op, int kind, uint32_t *scratch)
+static struct pct percentiles(const struct replay *r, int op, int kind, int metric,
+                              uint64_t *scratch)
 {
     struct pct p = { 0, 0, 0, 0, 0 };
     for (size_t i = 0; i < r->trace->nevents; i++)
         if (r->kind_series[i] == op * 2 + kind)
-            scratch[p.n++] = r->insns_series[i];
+            scratch[p.n++] = metric == 0 ? r->insns_series[i] : r->cycle_series[metric - 1][i];
     if (!p.n)
         return p;
-    qsort(scratch, p.n, sizeof *scratch, cmp_u32);
+    qsort(scratch, p.n, sizeof *scratch, cmp_u64);
     size_t i50 = (p.n * 50 + 99) / 100, i90 = (p.n * 90 + 99) / 100, i99 = (p.n * 99 + 99) / 100;
     p.p50 = scratch[i50 ? i50 - 1 : 0];
     p.p90 = scratch[i90 ? i90 - 1 : 0];
     p.p99 = scratch[i99 ? i99 - 1 : 0];
     p.max = scratch[p.n - 1];
     return p;
+}
+
+static void put_pct(FILE *f, const struct pct *p)
+{
+    fprintf(f, "{\"p50\": %llu, \"p90\": %llu, \"p99\": %llu, \"max\": %llu}",
+            (unsigned long long)p->p50, (unsigned long long)p->p90, (unsigned long long)p->p99,
+            (unsigned long long)p->max);
 }
 
 static void put_cost(FILE *f, const struct replay_cost *c)
@@ -202,22 +212,27 @@ void replay_write_summary_json(FILE *f, const struct replay *r)
     }
     fputs(first ? "],\n" : "\n  ],\n", f);
     if (r->insns_series) {
-        uint32_t *scratch = malloc((t->nevents ? t->nevents : 1) * sizeof *scratch);
+        uint64_t *scratch = malloc((t->nevents ? t->nevents : 1) * sizeof *scratch);
         fputs("  \"latency\": {", f);
         first = 1;
         for (int op = 0; op < TRACE_OP_COUNT && scratch; op++) {
             if (op == TRACE_OP_ACCESS || op == TRACE_OP_SYSREG)
                 continue;
             for (int k = 0; k < REPLAY_RESULT_COUNT; k++) {
-                struct pct p = insns_percentiles(r, op, k, scratch);
+                struct pct p = percentiles(r, op, k, 0, scratch);
                 if (!p.n)
                     continue;
-                fprintf(f, "%s\n    \"%s %s\": {\"calls\": %zu, \"insns\": {\"p50\": %llu, "
-                           "\"p90\": %llu, \"p99\": %llu, \"max\": %llu}}",
-                        first ? "" : ",", trace_op_name((enum trace_op)op),
-                        k == REPLAY_OK ? "ok" : "error", p.n, (unsigned long long)p.p50,
-                        (unsigned long long)p.p90, (unsigned long long)p.p99,
-                        (unsigned long long)p.max);
+                fprintf(f, "%s\n    \"%s %s\": {\"calls\": %zu, \"insns\": ", first ? "" : ",",
+                        trace_op_name((enum trace_op)op), k == REPLAY_OK ? "ok" : "error", p.n);
+                put_pct(f, &p);
+                static const char *const set[3] = { "nominal", "min", "max" };
+                fputs(", \"cycles\": {", f);
+                for (int c = 0; c < 3; c++) {
+                    struct pct q = percentiles(r, op, k, 1 + c, scratch);
+                    fprintf(f, "%s\"%s\": ", c ? ", " : "", set[c]);
+                    put_pct(f, &q);
+                }
+                fputs("}}", f);
                 first = 0;
             }
         }
@@ -318,31 +333,48 @@ void replay_write_summary_text(FILE *f, const struct replay *r)
             char row[40];
             snprintf(row, sizeof row, "%s %s", trace_op_name((enum trace_op)op),
                      k == REPLAY_OK ? "ok" : "error");
-            fprintf(f, "  %-22s %6llu %8.1f %9.1f %9.1f %9.1f\n", row,
-                    (unsigned long long)c->calls, (double)c->scanned / n,
-                    (double)c->sysreg_reads / n, (double)c->sysreg_writes / n,
-                    (double)c->barriers / n);
+            if (r->opt.engine == REPLAY_ENGINE_GUEST) /* the table and barriers are the guest's */
+                fprintf(f, "  %-22s %6llu %8s %9.1f %9.1f %9s\n", row,
+                        (unsigned long long)c->calls, "-", (double)c->sysreg_reads / n,
+                        (double)c->sysreg_writes / n, "-");
+            else
+                fprintf(f, "  %-22s %6llu %8.1f %9.1f %9.1f %9.1f\n", row,
+                        (unsigned long long)c->calls, (double)c->scanned / n,
+                        (double)c->sysreg_reads / n, (double)c->sysreg_writes / n,
+                        (double)c->barriers / n);
         }
     }
     if (!r->insns_series)
         return;
-    uint32_t *scratch = malloc((t->nevents ? t->nevents : 1) * sizeof *scratch);
+    uint64_t *scratch = malloc((t->nevents ? t->nevents : 1) * sizeof *scratch);
     if (!scratch)
         return;
-    fprintf(f, "guest instructions per call    calls      p50      p90      p99      max\n");
+    fprintf(f, "latency per call (guest)  calls  insns p50   cycles nominal [min..max]: p50, p90, p99, max\n");
     for (int op = 0; op < TRACE_OP_COUNT; op++) {
         if (op == TRACE_OP_ACCESS || op == TRACE_OP_SYSREG)
             continue;
         for (int k = 0; k < REPLAY_RESULT_COUNT; k++) {
-            struct pct p = insns_percentiles(r, op, k, scratch);
-            if (!p.n)
+            struct pct in = percentiles(r, op, k, 0, scratch);
+            if (!in.n)
                 continue;
+            struct pct c[3];
+            for (int m = 0; m < 3; m++)
+                c[m] = percentiles(r, op, k, 1 + m, scratch);
             char row[40];
             snprintf(row, sizeof row, "%s %s", trace_op_name((enum trace_op)op),
                      k == REPLAY_OK ? "ok" : "error");
-            fprintf(f, "  %-26s %7zu %8llu %8llu %8llu %8llu\n", row, p.n,
-                    (unsigned long long)p.p50, (unsigned long long)p.p90,
-                    (unsigned long long)p.p99, (unsigned long long)p.max);
+            fprintf(f, "  %-22s %6zu %9llu   ", row, in.n, (unsigned long long)in.p50);
+            uint64_t v[4][3];
+            for (int m = 0; m < 3; m++) {
+                v[0][m] = c[m].p50;
+                v[1][m] = c[m].p90;
+                v[2][m] = c[m].p99;
+                v[3][m] = c[m].max;
+            }
+            for (int q = 0; q < 4; q++)
+                fprintf(f, "%s%llu [%llu..%llu]", q ? ", " : "", (unsigned long long)v[q][0],
+                        (unsigned long long)v[q][1], (unsigned long long)v[q][2]);
+            fputc('\n', f);
         }
     }
     free(scratch);

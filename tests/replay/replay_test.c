@@ -303,8 +303,59 @@ Test(replay, guest_engine_alone_meets_the_boot_trace_expectations)
     cr_expect_eq(r->expect_failed, 0, "first: %s", r->nmismatches ? r->mismatches[0].text : "");
     cr_expect_gt(r->expect_checked, 20);
     cr_expect_gt(r->cost[TRACE_OP_MAP][REPLAY_OK].insns, 100, "guest instructions counted");
+    for (size_t i = 0; i < t.nevents; i++) {
+        if (t.events[i].op == TRACE_OP_ACCESS || t.events[i].op == TRACE_OP_SYSREG)
+            continue;
+        /* every call is timed: min <= nominal <= max, and at least one cycle per instruction
+         * pair (dual issue) */
+        cr_expect_leq(r->cycle_series[1][i], r->cycle_series[0][i], "event %zu", i);
+        cr_expect_leq(r->cycle_series[0][i], r->cycle_series[2][i], "event %zu", i);
+        cr_expect_geq(2 * r->cycle_series[1][i], r->insns_series[i], "event %zu", i);
+    }
     replay_free(r);
     trace_fini(&t);
+}
+
+Test(replay, guest_cycles_are_the_same_on_every_run)
+{
+    struct trace t;
+    struct mpusim_error err;
+    mpusim_error_clear(&err);
+    cr_assert_eq(trace_read_file("traces/xen-error-paths/trace.json", &t, &err), 0, "%s", err.text);
+    uint64_t total[2][3] = { { 0 } };
+    for (int run = 0; run < 2; run++) {
+        struct replay_options o = default_opts();
+        o.engine = REPLAY_ENGINE_GUEST;
+        o.adapter = MM_ADAPTER;
+        struct replay *r = replay_new(&t, &o, &err);
+        cr_assert_not_null(r, "%s", err.text);
+        for (size_t i = 0; i < t.nevents; i++) {
+            struct replay_event_result res;
+            replay_step(r, i, &res);
+            for (int k = 0; k < 3; k++)
+                total[run][k] += res.cycles[k];
+        }
+        replay_free(r);
+    }
+    cr_expect_gt(total[0][0], 1000);
+    cr_expect_eq(memcmp(total[0], total[1], sizeof total[0]), 0);
+    trace_fini(&t);
+}
+
+Test(replay, a_bad_core_file_is_refused_with_its_name)
+{
+    struct trace t;
+    memset(&t, 0, sizeof t);
+    t.regions = 16;
+    struct replay_options o = default_opts();
+    o.engine = REPLAY_ENGINE_GUEST;
+    o.adapter = MM_ADAPTER;
+    o.core = "traces/xen-boot-fvp/trace.json"; /* JSON, but not a core file */
+    struct mpusim_error err;
+    mpusim_error_clear(&err);
+    cr_expect_null(replay_new(&t, &o, &err));
+    cr_expect_neq(err.code, MPUSIM_OK);
+    cr_expect_str_eq(err.source, "traces/xen-boot-fvp/trace.json");
 }
 
 Test(replay, lockstep_reports_a_divergence_with_both_states)
