@@ -23,8 +23,10 @@ static const char help[] =
     "  --regions N       EL2 MPU regions, 1..255 (default: each trace's mpu.regions)\n"
     "  --fsc MODEL       FSC for no-hit / multi-hit faults: translation (default), qemu,\n"
     "                    renode\n"
-    "  --engine E        native (default); guest (cycles p50/p99 per op) needs the guest\n"
-    "                    engine's timing and is not available yet\n"
+    "  --engine E        native (default) or guest: each call runs as AArch64 code under\n"
+    "                    the timing model; adds cycles p50/p99 per op (docs/timing.md)\n"
+    "  --adapter F       guest: adapter file (default: the bundled guest/mm.adapter.json)\n"
+    "  --core F          guest: core file of the timing model (default: built-in R82-like)\n"
     "  --shard K/N       only the runs j (numbered over traces, then algorithms, from 0)\n"
     "                    with j % N == K-1; shards' --json files merge by concatenation\n"
     "  --json F          write one JSON line per run to F (JSON Lines)\n"
@@ -51,13 +53,16 @@ static int fail_outputs(struct outfile *js, struct outfile *csv, const struct mp
 
 int cli_compare(int argc, char **argv)
 {
-    enum { O_ALGO = 256, O_FIXED, O_REGIONS, O_FSC, O_ENGINE, O_SHARD, O_JSON, O_CSV, O_QUIET };
+    enum { O_ALGO = 256, O_FIXED, O_REGIONS, O_FSC, O_ENGINE, O_SHARD, O_JSON, O_CSV, O_QUIET,
+           O_ADAPTER, O_CORE };
     static const struct option longopts[] = {
         { "algo", required_argument, NULL, O_ALGO },
         { "xen-fixed", no_argument, NULL, O_FIXED },
         { "regions", required_argument, NULL, O_REGIONS },
         { "fsc", required_argument, NULL, O_FSC },
         { "engine", required_argument, NULL, O_ENGINE },
+        { "adapter", required_argument, NULL, O_ADAPTER },
+        { "core", required_argument, NULL, O_CORE },
         { "shard", required_argument, NULL, O_SHARD },
         { "json", required_argument, NULL, O_JSON },
         { "csv", required_argument, NULL, O_CSV },
@@ -100,12 +105,14 @@ int cli_compare(int argc, char **argv)
         }
         case O_ENGINE:
             if (!strcmp(optarg, "guest"))
-                return cli_usage_error("compare", "--engine guest: cycles per op need the "
-                                                  "guest engine's timing, not available in "
-                                                  "compare yet; use --engine native");
-            if (strcmp(optarg, "native"))
+                opt.engine = REPLAY_ENGINE_GUEST;
+            else if (!strcmp(optarg, "native"))
+                opt.engine = REPLAY_ENGINE_NATIVE;
+            else
                 return usage_msg("--engine: expected native or guest, got '%.60s'", optarg);
             break;
+        case O_ADAPTER: opt.adapter = optarg; break;
+        case O_CORE: opt.core = optarg; break;
         case O_SHARD:
             if (compare_parse_shard(optarg, &opt.shard_k, &opt.shard_n, &err) != 0)
                 return cli_usage_error("compare", err.text);
@@ -120,6 +127,15 @@ int cli_compare(int argc, char **argv)
     if (optind >= argc)
         return cli_usage_error("compare", "missing TRACE");
     int ntraces = argc - optind;
+    char default_adapter[4096];
+    if (opt.engine == REPLAY_ENGINE_NATIVE && (opt.adapter || opt.core))
+        return cli_usage_error("compare", "--adapter and --core need --engine guest");
+    if (opt.engine == REPLAY_ENGINE_GUEST && !opt.adapter) {
+        if (cli_default_adapter(default_adapter, sizeof default_adapter) != 0)
+            return cli_usage_error("compare", "no bundled guest adapter found beside the binary: "
+                                              "give --adapter (run 'make' to build build/guest/)");
+        opt.adapter = default_adapter;
+    }
 
     struct compare_run *runs = calloc(opt.nalgo, sizeof *runs);
     if (!runs) {

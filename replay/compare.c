@@ -157,6 +157,10 @@ static void collect(const struct replay *r, const struct compare_algo *a, long j
         out->faults[f] = f == MPU_FAULT_NONE ? 0 : r->faults[f];
     out->findings = r->findings_total;
     out->divergences = r->divergences_total;
+    out->guest = r->opt.engine != REPLAY_ENGINE_NATIVE;
+    for (int op = 0; out->guest && op < TRACE_OP_COUNT; op++)
+        out->cycles[op].calls = replay_cycles_p50_p99(r, (enum trace_op)op, &out->cycles[op].p50,
+                                                      &out->cycles[op].p99);
 }
 
 int compare_trace(const struct trace *t, const struct compare_options *o, long trace_index,
@@ -172,7 +176,8 @@ int compare_trace(const struct trace *t, const struct compare_options *o, long t
                                      .xen_fixed = o->xen_fixed,
                                      .regions = o->regions, .fsc = o->fsc,
                                      .keep_findings = 0 /* counts only */,
-                                     .engine = REPLAY_ENGINE_NATIVE };
+                                     .engine = o->engine, .adapter = o->adapter,
+                                     .core = o->core };
         struct replay *r = replay_new(t, &ro, err);
         if (!r) {
             *nruns = 0;
@@ -182,7 +187,7 @@ int compare_trace(const struct trace *t, const struct compare_options *o, long t
             struct replay_event_result res;
             replay_step(r, i, &res);
         }
-        if (r->failed) { /* the native engine never fails; kept for other engines */
+        if (r->failed) { /* a guest that ran away or faulted */
             mpusim_error_set(err, r->engine_err.code ? r->engine_err.code : MPUSIM_E_ENGINE,
                              "%s: %s: %s", t->source, o->algo[a].name, r->engine_err.text);
             replay_free(r);
@@ -219,24 +224,39 @@ void compare_write_table(FILE *f, const struct compare_run *runs, unsigned n)
         return;
     fputs("### ", f);
     md_put_text(f, runs[0].trace);
-    fprintf(f, "\n\n%llu events, %u EL2 regions%s, engine native\n\n", ull(runs[0].events),
-            runs[0].regions, runs[0].xen_fixed ? ", --xen-fixed" : "");
-    /* Guest engine: the columns "cycles p50" and "cycles p99" per op go after "barriers". */
+    int guest = runs[0].guest;
+    fprintf(f, "\n\n%llu events, %u EL2 regions%s, engine %s\n\n", ull(runs[0].events),
+            runs[0].regions, runs[0].xen_fixed ? ", --xen-fixed" : "", guest ? "guest" : "native");
     fputs("| algo | peak | mean | final | calls | failed | sysreg w | sysreg r | barriers "
-          "| faults perm/none/multi | findings | divergences |\n",
+          "| faults perm/none/multi | findings | divergences |",
           f);
-    fputs("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n", f);
+    fputs(guest ? " cycles p50/p99 per op |\n" : "\n", f);
+    fputs("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|", f);
+    fputs(guest ? "---|\n" : "\n", f);
     for (unsigned k = 0; k < n; k++) {
         const struct compare_run *r = &runs[k];
         fputs("| ", f);
         md_put_text(f, r->algo);
         fprintf(f, " | %u | %.2f | %u | %llu | %llu | %llu | %llu | %llu | %llu/%llu/%llu | %llu "
-                   "| %llu |\n",
+                   "| %llu |",
                 r->peak_used, r->mean_used, r->final_used, ull(r->calls), ull(r->failed_calls),
                 ull(r->sysreg_writes), ull(r->sysreg_reads), ull(r->barriers),
                 ull(r->faults[MPU_FAULT_PERMISSION]), ull(r->faults[MPU_FAULT_NO_REGION]),
                 ull(r->faults[MPU_FAULT_MULTIPLE_REGIONS]), ull(r->findings),
                 ull(r->divergences));
+        if (guest) {
+            int first = 1;
+            for (int op = 0; op < TRACE_OP_COUNT; op++) {
+                if (!r->cycles[op].calls)
+                    continue;
+                fprintf(f, "%s%s %llu/%llu", first ? " " : ", ",
+                        trace_op_name((enum trace_op)op), ull(r->cycles[op].p50),
+                        ull(r->cycles[op].p99));
+                first = 0;
+            }
+            fputs(" |", f);
+        }
+        fputc('\n', f);
     }
     fputc('\n', f);
 }
@@ -247,8 +267,9 @@ void compare_write_jsonl(FILE *f, const struct compare_run *r)
     json_put_string(f, r->trace);
     fputs(",\"algo\":", f);
     json_put_string(f, r->algo);
-    fprintf(f, ",\"engine\":\"native\",\"xen_fixed\":%s,\"regions\":%u,\"events\":%llu,",
-            r->xen_fixed ? "true" : "false", r->regions, ull(r->events));
+    fprintf(f, ",\"engine\":\"%s\",\"xen_fixed\":%s,\"regions\":%u,\"events\":%llu,",
+            r->guest ? "guest" : "native", r->xen_fixed ? "true" : "false", r->regions,
+            ull(r->events));
     fprintf(f, "\"peak_used\":%u,\"mean_used\":%.4f,\"final_used\":%u,", r->peak_used,
             r->mean_used, r->final_used);
     fprintf(f, "\"calls\":%llu,\"failed_calls\":%llu,\"sysreg_writes\":%llu,\"sysreg_reads\":%llu,"
@@ -258,7 +279,19 @@ void compare_write_jsonl(FILE *f, const struct compare_run *r)
     fprintf(f, "\"faults\":{\"permission\":%llu,\"no_region\":%llu,\"multiple_regions\":%llu},",
             ull(r->faults[MPU_FAULT_PERMISSION]), ull(r->faults[MPU_FAULT_NO_REGION]),
             ull(r->faults[MPU_FAULT_MULTIPLE_REGIONS]));
-    /* Guest engine: "cycles": {"<op>": {"p50": ..., "p99": ...}, ...} goes here. */
+    if (r->guest) {
+        fputs("\"cycles\":{", f);
+        int first = 1;
+        for (int op = 0; op < TRACE_OP_COUNT; op++) {
+            if (!r->cycles[op].calls)
+                continue;
+            fprintf(f, "%s\"%s\":{\"calls\":%llu,\"p50\":%llu,\"p99\":%llu}", first ? "" : ",",
+                    trace_op_name((enum trace_op)op), ull(r->cycles[op].calls),
+                    ull(r->cycles[op].p50), ull(r->cycles[op].p99));
+            first = 0;
+        }
+        fputs("},", f);
+    }
     fprintf(f, "\"findings\":%llu,\"divergences\":%llu}\n", ull(r->findings),
             ull(r->divergences));
 }
@@ -292,8 +325,9 @@ void compare_write_csv_row(FILE *f, const struct compare_run *r)
     csv_put_text(f, r->trace);
     fputc(',', f);
     csv_put_text(f, r->algo);
-    fprintf(f, ",native,%d,%u,%llu,%u,%.4f,%u,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu\n",
-            r->xen_fixed, r->regions, ull(r->events), r->peak_used, r->mean_used, r->final_used,
+    fprintf(f, ",%s,%d,%u,%llu,%u,%.4f,%u,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu\n",
+            r->guest ? "guest" : "native", r->xen_fixed, r->regions, ull(r->events),
+            r->peak_used, r->mean_used, r->final_used,
             ull(r->calls), ull(r->failed_calls), ull(r->sysreg_writes), ull(r->sysreg_reads),
             ull(r->barriers), ull(r->faults[MPU_FAULT_PERMISSION]),
             ull(r->faults[MPU_FAULT_NO_REGION]), ull(r->faults[MPU_FAULT_MULTIPLE_REGIONS]),

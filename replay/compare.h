@@ -34,6 +34,9 @@ struct compare_options {
     unsigned regions;                            /* --regions; 0: each trace's mpu.regions */
     enum mpu_fsc_model fsc;                      /* --fsc, for every run */
     unsigned shard_k, shard_n;                   /* shard K of N, 1 <= K <= N; 1/1: all */
+    enum replay_engine engine;                   /* native or guest (cycles per op) */
+    const char *adapter;                         /* guest: adapter file (borrowed) */
+    const char *core;                            /* guest: core file, NULL: built-in */
 };
 
 /* The metrics of one (trace, algorithm) run. Counts are over the trace's events; the boot
@@ -60,7 +63,11 @@ struct compare_run {
                                          MPU_FAULT_NONE unused, 0) */
     uint64_t findings;         /* algorithm findings (docs/findings.md) */
     uint64_t divergences;      /* table/hardware divergences found by the cross-check */
-    /* Guest engine (not yet available): cycles p50/p99 per op will be kept here. */
+    int guest;                 /* 1: run on the guest engine (cycles below are valid) */
+    struct {
+        uint64_t calls;        /* calls of this op (0: the op did not occur) */
+        uint64_t p50, p99;     /* nominal cycles per call (docs/timing.md) */
+    } cycles[TRACE_OP_COUNT];  /* by op; access and sysreg never have any */
 };
 
 /**

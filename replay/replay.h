@@ -155,6 +155,11 @@ int replay_guest_step(struct replay *r, const struct trace_event *ev,
 /* The guest's MPU model (registers the guest programmed). */
 struct mpu *replay_guest_mpu(struct replay_guest *g);
 
+/* Nominal cycles of the calls of op (all results) at the 50th and 99th percentiles (nearest
+ * rank). Returns the number of calls (0: none, or not a guest engine; p50/p99 then 0). */
+size_t replay_cycles_p50_p99(const struct replay *r, enum trace_op op, uint64_t *p50,
+                             uint64_t *p99);
+
 /* Write one --events-out line for event i with its result. */
 void replay_write_event_json(FILE *f, const struct replay *r, size_t i,
                              const struct replay_event_result *res);

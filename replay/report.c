@@ -113,6 +113,29 @@ static struct pct percentiles(const struct replay *r, int op, int kind, int metr
     return p;
 }
 
+size_t replay_cycles_p50_p99(const struct replay *r, enum trace_op op, uint64_t *p50,
+                             uint64_t *p99)
+{
+    *p50 = *p99 = 0;
+    if (!r->cycle_series[0] || op == TRACE_OP_ACCESS || op == TRACE_OP_SYSREG)
+        return 0;
+    size_t n = 0;
+    uint64_t *v = malloc((r->trace->nevents ? r->trace->nevents : 1) * sizeof *v);
+    if (!v)
+        return 0;
+    for (size_t i = 0; i < r->trace->nevents; i++)
+        if (r->kind_series[i] / 2 == (unsigned)op)
+            v[n++] = r->cycle_series[0][i];
+    if (n) {
+        qsort(v, n, sizeof *v, cmp_u64);
+        size_t i50 = (n * 50 + 99) / 100, i99 = (n * 99 + 99) / 100;
+        *p50 = v[i50 ? i50 - 1 : 0];
+        *p99 = v[i99 ? i99 - 1 : 0];
+    }
+    free(v);
+    return n;
+}
+
 static void put_pct(FILE *f, const struct pct *p)
 {
     fprintf(f, "{\"p50\": %llu, \"p90\": %llu, \"p99\": %llu, \"max\": %llu}",

@@ -163,11 +163,17 @@ Test(compare_cli, usage_errors_exit_2)
     cr_expect(strstr(slurp("err"), "needs a value") != NULL, "%s", slurp("err"));
 }
 
-Test(compare_cli, guest_engine_is_refused_with_a_clear_message)
+Test(compare_cli, guest_engine_adds_a_cycles_column_and_a_cycles_object)
 {
-    cr_expect_eq(sh(MPUSIM " compare --engine guest " TRACES), 2);
-    cr_expect(strstr(slurp("err"), "guest engine") != NULL, "%s", slurp("err"));
-    cr_expect_eq(sh(MPUSIM " compare --engine native --quiet " TRACES), 0);
+    cr_expect_eq(sh(MPUSIM " compare --engine guest --algo xen,merge --json %s/c.jsonl " TRACES,
+                    dir), 0, "%s", slurp("err"));
+    cr_expect(strstr(slurp("out"), "| cycles p50/p99 per op |") != NULL, "%s", slurp("out"));
+    cr_expect(strstr(slurp("out"), "engine guest") != NULL);
+    char *j = slurp("c.jsonl");
+    cr_expect(strstr(j, "\"engine\":\"guest\"") && strstr(j, "\"cycles\":{\"map\":{"), "%s", j);
+    cr_expect_eq(sh(MPUSIM " compare --core /nonexistent " TRACES), 2, "--core needs guest");
+    cr_expect_eq(sh(MPUSIM " compare --engine guest --core %s/none.json " TRACES, dir), 2);
+    cr_expect(strstr(slurp("err"), "none.json") != NULL, "%s", slurp("err"));
 }
 
 Test(compare_cli, bad_trace_exits_2_with_the_reader_error_and_no_output_files)

@@ -336,3 +336,50 @@ Test(compare, too_many_regions_in_boot_is_an_error_not_a_run)
     cr_expect_eq(err.code, MPUSIM_E_RANGE);
     trace_fini(&t);
 }
+
+Test(compare, guest_engine_adds_cycles_per_op_that_match_a_guest_replay)
+{
+    struct trace t;
+    struct mpusim_error err;
+    mpusim_error_clear(&err);
+    cr_assert_eq(trace_read_file("traces/xen-boot-fvp/trace.json", &t, &err), 0, "%s", err.text);
+    struct compare_options o;
+    cr_assert_eq(compare_options_init(&o, &err), 0);
+    cr_assert_eq(compare_parse_algos("xen", &o, &err), 0);
+    o.engine = REPLAY_ENGINE_GUEST;
+    o.adapter = "build/guest/mm.adapter.json";
+    struct compare_run run;
+    unsigned n = 0;
+    cr_assert_eq(compare_trace(&t, &o, 0, &run, &n, &err), 0, "%s", err.text);
+    cr_assert_eq(n, 1);
+    cr_expect(run.guest);
+    cr_expect_eq(run.cycles[TRACE_OP_MAP].calls, 8);
+    cr_expect_eq(run.cycles[TRACE_OP_ACCESS].calls, 0, "accesses are not calls");
+    cr_expect_gt(run.cycles[TRACE_OP_MAP].p50, 0);
+    cr_expect_leq(run.cycles[TRACE_OP_MAP].p50, run.cycles[TRACE_OP_MAP].p99);
+
+    /* the same percentile from a guest replay's per-event cycles */
+    struct replay_options ro = { .algo = MM_ALGO_XEN, .fsc = MPU_FSC_TRANSLATION,
+                                 .engine = REPLAY_ENGINE_GUEST, .adapter = o.adapter };
+    struct replay *r = replay_new(&t, &ro, &err);
+    cr_assert_not_null(r, "%s", err.text);
+    uint64_t v[64];
+    size_t k = 0;
+    for (size_t i = 0; i < t.nevents; i++) {
+        struct replay_event_result res;
+        replay_step(r, i, &res);
+        if (t.events[i].op == TRACE_OP_MAP)
+            v[k++] = res.cycles[0];
+    }
+    for (size_t a = 0; a < k; a++) /* sort */
+        for (size_t b = a + 1; b < k; b++)
+            if (v[b] < v[a]) {
+                uint64_t x = v[a];
+                v[a] = v[b];
+                v[b] = x;
+            }
+    cr_expect_eq(run.cycles[TRACE_OP_MAP].p50, v[(k * 50 + 99) / 100 - 1]);
+    cr_expect_eq(run.cycles[TRACE_OP_MAP].p99, v[k - 1]);
+    replay_free(r);
+    trace_fini(&t);
+}
