@@ -8,90 +8,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define MPUSIM "./build/mpusim"
 #define TRACES "traces/region-exhaustion/trace.json traces/transient-vs-refcount/trace.json"
 
-static char dir[64];
+#include "tests/cli/helpers.h"
 
-static void mkdir_tmp(void)
-{
-    snprintf(dir, sizeof dir, "/tmp/mpusim-compare-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
-}
-
-static void rm_tmp(void)
-{
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    cr_assert_eq(system(cmd), 0);
-}
-
-/* Run a shell command with stdout to dir/out and stderr to dir/err; returns the exit status. */
-static int sh(const char *fmt, ...)
-{
-    char cmd[2048], full[2200];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    snprintf(full, sizeof full, "%s >%s/out 2>%s/err", cmd, dir, dir);
-    int st = system(full);
-    cr_assert(WIFEXITED(st), "%s", cmd);
-    return WEXITSTATUS(st);
-}
-
-/* Contents of dir/name (a fresh buffer per call slot; two slots alternate). */
-static char *slurp(const char *name)
-{
-    static char buf[2][65536];
-    static int slot;
-    char *b = buf[slot ^= 1];
-    char path[128];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return NULL;
-    size_t n = fread(b, 1, sizeof buf[0] - 1, f);
-    b[n] = '\0';
-    fclose(f);
-    return b;
-}
-
-static void write_file(const char *name, const char *text)
-{
-    char path[128];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    cr_assert_not_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
-static int exists(const char *name)
-{
-    char path[128];
-    struct stat st;
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    return stat(path, &st) == 0;
-}
-
-static unsigned count(const char *s, const char *needle)
-{
-    unsigned n = 0;
-    for (const char *p = s; (p = strstr(p, needle)) != NULL; p += strlen(needle))
-        n++;
-    return n;
-}
-
-/* No file except n remains in dir (no temporary or partial outputs). */
-static int only_files(int n)
-{
-    char cmd[160];
-    snprintf(cmd, sizeof cmd, "test $(ls -A %s | wc -l) -eq %d", dir, n);
-    return system(cmd) == 0;
-}
-
-TestSuite(compare_cli, .init = mkdir_tmp, .fini = rm_tmp);
+TestSuite(compare_cli, .init = cli_tmp_init, .fini = cli_tmp_fini);
 
 Test(compare_cli, help_is_printed_with_exit_0)
 {
@@ -125,7 +46,7 @@ Test(compare_cli, every_bundled_trace_compares_with_exit_0_although_expectations
 Test(compare_cli, json_lines_and_csv_have_one_line_per_run)
 {
     cr_assert_eq(sh(MPUSIM " compare --algo xen,xen-transient --json %s/r.jsonl --csv %s/r.csv "
-                    TRACES, dir, dir), 0, "%s", slurp("err"));
+                    TRACES, tdir, tdir), 0, "%s", slurp("err"));
     char *js = slurp("r.jsonl");
     cr_expect_eq(count(js, "\n"), 4, "%s", js);
     cr_expect_eq(count(js, "{\"run\":"), 4, "%s", js);
@@ -138,12 +59,12 @@ Test(compare_cli, json_lines_and_csv_have_one_line_per_run)
 
 Test(compare_cli, shards_concatenate_to_the_whole_run)
 {
-    cr_assert_eq(sh(MPUSIM " compare --quiet --json %s/all.jsonl " TRACES, dir), 0);
+    cr_assert_eq(sh(MPUSIM " compare --quiet --json %s/all.jsonl " TRACES, tdir), 0);
     for (int k = 1; k <= 3; k++)
         cr_assert_eq(sh(MPUSIM " compare --quiet --shard %d/3 --json %s/p%d.jsonl " TRACES, k,
-                        dir, k), 0, "%s", slurp("err"));
+                        tdir, k), 0, "%s", slurp("err"));
     cr_assert_eq(sh("cat %s/p1.jsonl %s/p2.jsonl %s/p3.jsonl | sort > %s/merged && "
-                    "sort %s/all.jsonl | cmp - %s/merged", dir, dir, dir, dir, dir, dir), 0,
+                    "sort %s/all.jsonl | cmp - %s/merged", tdir, tdir, tdir, tdir, tdir, tdir), 0,
                  "sorted union of the shards equals the whole run");
     cr_expect_gt(strlen(slurp("p1.jsonl")), 0);
 }
@@ -166,13 +87,13 @@ Test(compare_cli, usage_errors_exit_2)
 Test(compare_cli, guest_engine_adds_a_cycles_column_and_a_cycles_object)
 {
     cr_expect_eq(sh(MPUSIM " compare --engine guest --algo xen,merge --json %s/c.jsonl " TRACES,
-                    dir), 0, "%s", slurp("err"));
+                    tdir), 0, "%s", slurp("err"));
     cr_expect(strstr(slurp("out"), "| cycles p50/p99 per op |") != NULL, "%s", slurp("out"));
     cr_expect(strstr(slurp("out"), "engine guest") != NULL);
     char *j = slurp("c.jsonl");
     cr_expect(strstr(j, "\"engine\":\"guest\"") && strstr(j, "\"cycles\":{\"map\":{"), "%s", j);
     cr_expect_eq(sh(MPUSIM " compare --core /nonexistent " TRACES), 2, "--core needs guest");
-    cr_expect_eq(sh(MPUSIM " compare --engine guest --core %s/none.json " TRACES, dir), 2);
+    cr_expect_eq(sh(MPUSIM " compare --engine guest --core %s/none.json " TRACES, tdir), 2);
     cr_expect(strstr(slurp("err"), "none.json") != NULL, "%s", slurp("err"));
 }
 
@@ -181,12 +102,12 @@ Test(compare_cli, bad_trace_exits_2_with_the_reader_error_and_no_output_files)
     write_file("bad.json", "{\"format\": \"mpusim-trace\", \"version\": 1,\n"
                            "  \"mpu\": {\"regions\": 16},\n  \"events\": [ {\"op\": \"map\" \n");
     cr_expect_eq(sh(MPUSIM " compare traces/region-exhaustion/trace.json %s/bad.json "
-                    "--json %s/r.jsonl --csv %s/r.csv", dir, dir, dir), 2);
+                    "--json %s/r.jsonl --csv %s/r.csv", tdir, tdir, tdir), 2);
     char *e = slurp("err");
     cr_expect(strstr(e, "bad.json:4:") != NULL, "%s", e);
     cr_expect(!exists("r.jsonl") && !exists("r.csv"));
     cr_expect(only_files(3), "only bad.json, out and err remain");
-    cr_expect_eq(sh(MPUSIM " compare %s/nope.json --json %s/r.jsonl", dir, dir), 2);
+    cr_expect_eq(sh(MPUSIM " compare %s/nope.json --json %s/r.jsonl", tdir, tdir), 2);
     cr_expect(strstr(slurp("err"), "nope.json") != NULL);
     cr_expect(!exists("r.jsonl"));
 }
@@ -194,7 +115,7 @@ Test(compare_cli, bad_trace_exits_2_with_the_reader_error_and_no_output_files)
 Test(compare_cli, boot_that_does_not_fit_exits_2)
 {
     cr_expect_eq(sh(MPUSIM " compare --regions 2 traces/region-exhaustion/trace.json "
-                    "--json %s/r.jsonl", dir), 2);
+                    "--json %s/r.jsonl", tdir), 2);
     cr_expect(strstr(slurp("err"), "boot") != NULL, "%s", slurp("err"));
     cr_expect(!exists("r.jsonl"));
 }

@@ -8,59 +8,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define MPUSIM "./build/mpusim"
+#include "tests/cli/helpers.h"
 
-static char dir[64];
-
-static void mkdir_tmp(void)
-{
-    snprintf(dir, sizeof dir, "/tmp/mpusim-fuzz-cli-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
-}
-
-static void rm_tmp(void)
-{
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    cr_assert_eq(system(cmd), 0);
-}
-
-/* Run a shell command in dir; stdout to dir/out, stderr to dir/err. Returns the exit status. */
-static int sh(const char *fmt, ...)
-{
-    char cmd[1024], full[3200];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    char cwd[1024]; /* the repository root: the tests run from there */
-    cr_assert_not_null(getcwd(cwd, sizeof cwd));
-    snprintf(full, sizeof full, "cd %s && MPUSIM=%s/%s; { %s; } >out 2>err", dir, cwd, MPUSIM,
-             cmd);
-    int st = system(full);
-    cr_assert(WIFEXITED(st), "%s", cmd);
-    return WEXITSTATUS(st);
-}
-
-static char *slurp(const char *name)
-{
-    static char buf[65536];
-    char path[128];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return NULL;
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
-
-TestSuite(fuzz_cli, .init = mkdir_tmp, .fini = rm_tmp);
+TestSuite(fuzz_cli, .init = cli_tmp_init, .fini = cli_tmp_fini);
 
 Test(fuzz_cli, a_violation_exits_1_and_writes_a_trace_that_replays_with_exit_0)
 {
-    cr_assert_eq(sh("$MPUSIM fuzz --regions 64 --seed 1 --iterations 10 --length 200"), 1,
+    cr_assert_eq(sh_in_tdir("$MPUSIM fuzz --regions 64 --seed 1 --iterations 10 --length 200"), 1,
                  "%s", slurp("err"));
     const char *out = slurp("out");
     cr_expect_not_null(strstr(out, "table_matches_hw violated"), "%s", out);
@@ -68,13 +22,13 @@ Test(fuzz_cli, a_violation_exits_1_and_writes_a_trace_that_replays_with_exit_0)
     char *trace = slurp("fuzz-xen-1.json");
     cr_assert_not_null(trace);
     cr_expect_not_null(strstr(trace, "\"note\": \"fuzz: invariant table_matches_hw"));
-    cr_expect_eq(sh("$MPUSIM replay fuzz-xen-1.json --algo xen"), 0, "%s", slurp("err"));
+    cr_expect_eq(sh_in_tdir("$MPUSIM replay fuzz-xen-1.json --algo xen"), 0, "%s", slurp("err"));
     cr_expect_not_null(strstr(slurp("out"), "PRENR"), "the replay reports the finding");
 }
 
 Test(fuzz_cli, xen_fixed_exits_0_with_a_json_line_and_no_trace)
 {
-    cr_assert_eq(sh("$MPUSIM fuzz --regions 64 --xen-fixed --seed 1 --iterations 6 --length 100 "
+    cr_assert_eq(sh_in_tdir("$MPUSIM fuzz --regions 64 --xen-fixed --seed 1 --iterations 6 --length 100 "
                     "--json r.jsonl"), 0, "%s", slurp("err"));
     const char *j = slurp("r.jsonl");
     cr_assert_not_null(j);
@@ -83,13 +37,13 @@ Test(fuzz_cli, xen_fixed_exits_0_with_a_json_line_and_no_trace)
     cr_expect_not_null(strstr(slurp("out"), "no invariant violated"));
     struct stat st;
     char path[128];
-    snprintf(path, sizeof path, "%s/fuzz-xen-1.json", dir);
+    snprintf(path, sizeof path, "%s/fuzz-xen-1.json", tdir);
     cr_expect_neq(stat(path, &st), 0, "no trace without a violation");
 }
 
 Test(fuzz_cli, shards_concatenate_to_the_whole_run)
 {
-    cr_assert_eq(sh("for k in 1 2 3; do $MPUSIM fuzz --xen-fixed --regions 16 --iterations 7 "
+    cr_assert_eq(sh_in_tdir("for k in 1 2 3; do $MPUSIM fuzz --xen-fixed --regions 16 --iterations 7 "
                     "--length 40 --shard $k/3 --json - || exit 9; done > all.jsonl"), 0, "%s",
                  slurp("err"));
     const char *all = slurp("all.jsonl");
@@ -110,10 +64,10 @@ Test(fuzz_cli, bad_options_exit_2_with_a_message)
     const char *bad[] = { "--regions 0", "--shard 3/2", "--shard x", "--algo nope",
                           "--time -1", "--length 0", "--seed", "extra" };
     for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        cr_expect_eq(sh("$MPUSIM fuzz %s", bad[i]), 2, "%s", bad[i]);
+        cr_expect_eq(sh_in_tdir("$MPUSIM fuzz %s", bad[i]), 2, "%s", bad[i]);
         cr_expect_not_null(strstr(slurp("err"), "mpusim fuzz:"), "%s: %s", bad[i],
                            slurp("err"));
     }
-    cr_expect_eq(sh("$MPUSIM fuzz --help"), 0);
+    cr_expect_eq(sh_in_tdir("$MPUSIM fuzz --help"), 0);
     cr_expect_not_null(strstr(slurp("out"), "--shard K/N"));
 }

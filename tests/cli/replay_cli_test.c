@@ -8,78 +8,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define MPUSIM "./build/mpusim"
+#include "tests/cli/helpers.h"
 
-static char dir[64];
-
-static void mkdir_tmp(void)
-{
-    snprintf(dir, sizeof dir, "/tmp/mpusim-cli-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
-}
-
-static void rm_tmp(void)
-{
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    cr_assert_eq(system(cmd), 0);
-}
-
-/* Run a shell command; stderr goes to dir/err. Returns the exit status. */
-static int sh(const char *fmt, ...)
-{
-    char cmd[2048], full[2200];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    snprintf(full, sizeof full, "%s >%s/out 2>%s/err", cmd, dir, dir);
-    int st = system(full);
-    cr_assert(WIFEXITED(st), "%s", cmd);
-    return WEXITSTATUS(st);
-}
-
-static char *slurp(const char *name)
-{
-    static char buf[65536];
-    char path[128];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return NULL;
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
-
-static void write_file(const char *name, const char *text)
-{
-    char path[128];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    cr_assert_not_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
-static int exists(const char *name)
-{
-    char path[128];
-    struct stat st;
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    return stat(path, &st) == 0;
-}
-
-/* No file except those named remains in dir (no temporary or partial outputs). */
-static int only_files(int n)
-{
-    char cmd[160];
-    snprintf(cmd, sizeof cmd, "test $(ls -A %s | wc -l) -eq %d", dir, n);
-    return system(cmd) == 0;
-}
-
-TestSuite(replay_cli, .init = mkdir_tmp, .fini = rm_tmp);
+TestSuite(replay_cli, .init = cli_tmp_init, .fini = cli_tmp_fini);
 
 Test(replay_cli, help_is_printed_with_exit_0)
 {
@@ -92,7 +23,7 @@ Test(replay_cli, help_is_printed_with_exit_0)
 Test(replay_cli, bundled_boot_trace_replays_with_exit_0_and_writes_both_outputs)
 {
     cr_assert_eq(sh(MPUSIM " replay traces/xen-boot-fvp/trace.json --events-out %s/ev.jsonl "
-                    "--json %s/sum.json", dir, dir), 0, "%s", slurp("err"));
+                    "--json %s/sum.json", tdir, tdir), 0, "%s", slurp("err"));
     cr_expect(exists("ev.jsonl"));
     cr_expect(strstr(slurp("sum.json"), "\"final_regions\"") != NULL);
     cr_expect(strstr(slurp("out"), "regions    in use: peak") != NULL);
@@ -113,8 +44,8 @@ Test(replay_cli, malformed_json_exits_2_naming_file_line_and_column_and_leaves_n
 {
     write_file("bad.json", "{\"format\": \"mpusim-trace\", \"version\": 1,\n  \"mpu\": {\"regions\": 16},\n"
                            "  \"events\": [ {\"op\": \"map\" \n");
-    cr_expect_eq(sh(MPUSIM " replay %s/bad.json --events-out %s/ev.jsonl --json %s/s.json", dir,
-                    dir, dir), 2);
+    cr_expect_eq(sh(MPUSIM " replay %s/bad.json --events-out %s/ev.jsonl --json %s/s.json", tdir,
+                    tdir, tdir), 2);
     char *e = slurp("err");
     cr_expect(strstr(e, "bad.json:") != NULL, "%s", e);
     cr_expect(!exists("ev.jsonl") && !exists("s.json"));
@@ -125,7 +56,7 @@ Test(replay_cli, unknown_register_name_exits_2)
 {
     write_file("reg.json", "{\"format\": \"mpusim-trace\", \"version\": 1, \"mpu\": {\"regions\": 16},\n"
                            " \"events\": [ {\"op\": \"sysreg\", \"reg\": \"PRBAR99_EL2\", \"value\": 0} ]}\n");
-    cr_expect_eq(sh(MPUSIM " replay %s/reg.json --json %s/s.json", dir, dir), 2);
+    cr_expect_eq(sh(MPUSIM " replay %s/reg.json --json %s/s.json", tdir, tdir), 2);
     cr_expect(strstr(slurp("err"), "PRBAR99_EL2") != NULL, "%s", slurp("err"));
     cr_expect(!exists("s.json"));
 }
@@ -134,7 +65,7 @@ Test(replay_cli, failed_expectation_exits_1_and_names_the_event)
 {
     write_file("x.jsonl", "{\"format\": \"mpusim-trace\", \"version\": 1, \"mpu\": {\"regions\": 16}, \"boot\": []}\n"
                           "{\"op\": \"map\", \"base\": \"0x1000\", \"limit\": \"0x2000\", \"flags\": \"RW\", \"expect\": {\"rc\": -22}}\n");
-    cr_expect_eq(sh(MPUSIM " replay %s/x.jsonl", dir), 1);
+    cr_expect_eq(sh(MPUSIM " replay %s/x.jsonl", tdir), 1);
     char *e = slurp("err");
     cr_expect(strstr(e, "x.jsonl:2: event 0: map: expected rc -22, got 0") != NULL, "%s", e);
 }
@@ -144,10 +75,10 @@ Test(replay_cli, json_to_stdout_and_to_a_non_regular_file_is_written_in_place)
     cr_assert_eq(sh(MPUSIM " replay traces/xen-boot-fvp/trace.json --quiet --json -"), 0);
     cr_expect(strstr(slurp("out"), "\"final_regions\"") != NULL);
     char fifo[128];
-    snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+    snprintf(fifo, sizeof fifo, "%s/fifo", tdir);
     cr_assert_eq(mkfifo(fifo, 0600), 0);
     cr_assert_eq(sh("cat %s/fifo > %s/got & " MPUSIM " replay traces/xen-boot-fvp/trace.json "
-                    "--quiet --json %s/fifo; wait", dir, dir, dir), 0);
+                    "--quiet --json %s/fifo; wait", tdir, tdir, tdir), 0);
     struct stat st;
     cr_expect_eq(stat(fifo, &st), 0);
     cr_expect(S_ISFIFO(st.st_mode), "the FIFO was not replaced by a regular file");
@@ -156,14 +87,14 @@ Test(replay_cli, json_to_stdout_and_to_a_non_regular_file_is_written_in_place)
 
 Test(replay_cli, nonexistent_trace_exits_2)
 {
-    cr_expect_eq(sh(MPUSIM " replay %s/nope.json", dir), 2);
+    cr_expect_eq(sh(MPUSIM " replay %s/nope.json", tdir), 2);
     cr_expect(strstr(slurp("err"), "nope.json") != NULL);
 }
 
 Test(replay_cli, unwritable_output_exits_2_and_leaves_nothing)
 {
-    cr_expect_eq(sh(MPUSIM " replay traces/xen-boot-fvp/trace.json --json %s/no/such/dir/s.json "
-                    "--events-out %s/ev.jsonl", dir, dir), 2);
+    cr_expect_eq(sh(MPUSIM " replay traces/xen-boot-fvp/trace.json --json %s/no/such/tdir/s.json "
+                    "--events-out %s/ev.jsonl", tdir, tdir), 2);
     cr_expect(!exists("ev.jsonl"));
     cr_expect(only_files(2));
 }
