@@ -3,6 +3,8 @@
 /* Subcommands of mpusim. Each takes argc/argv starting at the subcommand name and returns the
  * process exit code: 0 success, 1 an expectation or check failed, 2 bad input or usage. */
 #include "common/error.h"
+#include "mm/mm.h"
+#include "mpu_model/mpu.h"
 
 int cli_replay(int argc, char **argv);
 int cli_compare(int argc, char **argv); /* cli/compare.c: algorithms side by side */
@@ -16,6 +18,11 @@ int cli_usage_error(const char *cmd, const char *msg);
 /* Path of the bundled guest adapter: <dir of the binary>/guest/mm.adapter.json, else
  * <dir of the binary>/../lib/mpusim/guest/mm.adapter.json. 0 and buf filled, or -1. */
 int cli_default_adapter(char *buf, unsigned long cap);
+/* Options shared by the commands: each parses its value, prints a usage error naming cmd on
+ * failure, and returns 0 (value written) or 2 (the exit code; nothing written). */
+int cli_opt_algo(const char *cmd, const char *arg, enum mm_algo *algo, unsigned *reserve_k);
+int cli_opt_regions(const char *cmd, const char *arg, unsigned lo, unsigned *regions);
+int cli_opt_fsc(const char *cmd, const char *arg, enum mpu_fsc_model *fsc);
 /* Parse an unsigned number (decimal or 0x hex) in [lo, hi]; returns 0 or -1. */
 int cli_parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned long *out);
 #endif

@@ -77,7 +77,6 @@ int cli_compare(int argc, char **argv)
         return cli_fail(&err);
     const char *json_path = NULL, *csv_path = NULL;
     int quiet = 0;
-    unsigned long v;
     optind = 1;
     opterr = 0;
     int c;
@@ -92,17 +91,13 @@ int cli_compare(int argc, char **argv)
             break;
         case O_FIXED: opt.xen_fixed = 1; break;
         case O_REGIONS:
-            if (cli_parse_uint(optarg, 1, 255, &v))
-                return cli_usage_error("compare", "--regions: expected a number 1..255");
-            opt.regions = (unsigned)v;
+            if (cli_opt_regions("compare", optarg, 1, &opt.regions))
+                return 2;
             break;
-        case O_FSC: {
-            int f = mpu_fsc_model_from_name(optarg);
-            if (f < 0)
-                return cli_usage_error("compare", "--fsc: expected translation, qemu or renode");
-            opt.fsc = (enum mpu_fsc_model)f;
+        case O_FSC:
+            if (cli_opt_fsc("compare", optarg, &opt.fsc))
+                return 2;
             break;
-        }
         case O_ENGINE:
             if (!strcmp(optarg, "guest"))
                 opt.engine = REPLAY_ENGINE_GUEST;

@@ -136,20 +136,14 @@ int cli_fuzz(int argc, char **argv)
         case 'h':
             fputs(help, stdout);
             return 0;
-        case O_ALGO: {
-            struct mm_options mo = { .algo = MM_ALGO_XEN };
-            if (mm_algo_parse(optarg, &mo) != 0)
-                return cli_usage_error("fuzz", "--algo: expected xen, xen-transient, merge, "
-                                               "lazy, reserve or reserve:K (K 0..254)");
-            o.replay.algo = mo.algo;
-            o.reserve_k = mo.reserve_k;
+        case O_ALGO:
+            if (cli_opt_algo("fuzz", optarg, &o.replay.algo, &o.reserve_k))
+                return 2;
             break;
-        }
         case O_FIXED: o.replay.xen_fixed = 1; break;
         case O_REGIONS:
-            if (cli_parse_uint(optarg, 1, 255, &v))
-                return cli_usage_error("fuzz", "--regions: expected a number 1..255");
-            o.replay.regions = (unsigned)v;
+            if (cli_opt_regions("fuzz", optarg, 1, &o.replay.regions))
+                return 2;
             break;
         case O_SEED: {
             if (!*optarg || *optarg == '-')
@@ -182,13 +176,10 @@ int cli_fuzz(int argc, char **argv)
             break;
         case O_OUT: out_path = optarg; break;
         case O_JSON: json_path = optarg; break;
-        case O_FSC: {
-            int f = mpu_fsc_model_from_name(optarg);
-            if (f < 0)
-                return cli_usage_error("fuzz", "--fsc: expected translation, qemu or renode");
-            o.replay.fsc = (enum mpu_fsc_model)f;
+        case O_FSC:
+            if (cli_opt_fsc("fuzz", optarg, &o.replay.fsc))
+                return 2;
             break;
-        }
         case O_NOSHRINK: o.no_shrink = 1; break;
         case O_QUIET: quiet = 1; break;
         case ':': {

@@ -40,6 +40,38 @@ int cli_usage_error(const char *cmd, const char *msg)
     return 2;
 }
 
+int cli_opt_algo(const char *cmd, const char *arg, enum mm_algo *algo, unsigned *reserve_k)
+{
+    struct mm_options mo = { .algo = MM_ALGO_XEN };
+    if (mm_algo_parse(arg, &mo) != 0)
+        return cli_usage_error(cmd, "--algo: expected xen, xen-transient, merge, lazy, reserve "
+                                    "or reserve:K (K 0..254)");
+    *algo = mo.algo;
+    *reserve_k = mo.reserve_k;
+    return 0;
+}
+
+int cli_opt_regions(const char *cmd, const char *arg, unsigned lo, unsigned *regions)
+{
+    unsigned long v;
+    if (cli_parse_uint(arg, lo, 255, &v) != 0) {
+        char msg[64];
+        snprintf(msg, sizeof msg, "--regions: expected a number %u..255", lo);
+        return cli_usage_error(cmd, msg);
+    }
+    *regions = (unsigned)v;
+    return 0;
+}
+
+int cli_opt_fsc(const char *cmd, const char *arg, enum mpu_fsc_model *fsc)
+{
+    int f = mpu_fsc_model_from_name(arg);
+    if (f < 0)
+        return cli_usage_error(cmd, "--fsc: expected translation, qemu or renode");
+    *fsc = (enum mpu_fsc_model)f;
+    return 0;
+}
+
 int cli_parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned long *out)
 {
     if (!s || !*s || *s == '-')

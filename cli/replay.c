@@ -80,28 +80,19 @@ int cli_replay(int argc, char **argv)
         case 'h':
             fputs(help, stdout);
             return 0;
-        case O_ALGO: {
-            struct mm_options mo = { .algo = MM_ALGO_XEN };
-            if (mm_algo_parse(optarg, &mo) != 0)
-                return cli_usage_error("replay", "--algo: expected xen, xen-transient, merge, "
-                                                 "lazy, reserve or reserve:K (K 0..254)");
-            opt.algo = mo.algo;
-            opt.reserve_k = mo.reserve_k;
+        case O_ALGO:
+            if (cli_opt_algo("replay", optarg, &opt.algo, &opt.reserve_k))
+                return 2;
             break;
-        }
         case O_FIXED: opt.xen_fixed = 1; break;
         case O_REGIONS:
-            if (cli_parse_uint(optarg, 1, 255, &v))
-                return cli_usage_error("replay", "--regions: expected a number 1..255");
-            opt.regions = (unsigned)v;
+            if (cli_opt_regions("replay", optarg, 1, &opt.regions))
+                return 2;
             break;
-        case O_FSC: {
-            int f = mpu_fsc_model_from_name(optarg);
-            if (f < 0)
-                return cli_usage_error("replay", "--fsc: expected translation, qemu or renode");
-            opt.fsc = (enum mpu_fsc_model)f;
+        case O_FSC:
+            if (cli_opt_fsc("replay", optarg, &opt.fsc))
+                return 2;
             break;
-        }
         case O_EVENTS: events_path = optarg; break;
         case O_JSON: json_path = optarg; break;
         case O_VERBOSE:

@@ -138,17 +138,14 @@ int cli_run(int argc, char **argv)
             o.budget = v;
             break;
         case O_REGIONS:
-            if (cli_parse_uint(optarg, 0, 255, &v) != 0)
-                return cli_usage_error("run", "--regions needs a number in 0..255");
-            o.mpu.regions_el2 = o.mpu.regions_el1 = (unsigned)v;
+            if (cli_opt_regions("run", optarg, 0, &o.mpu.regions_el2))
+                return 2;
+            o.mpu.regions_el1 = o.mpu.regions_el2;
             break;
-        case O_FSC: {
-            int f = mpu_fsc_model_from_name(optarg);
-            if (f < 0)
-                return cli_usage_error("run", "--fsc: translation, qemu or renode");
-            o.mpu.fsc = (enum mpu_fsc_model)f;
+        case O_FSC:
+            if (cli_opt_fsc("run", optarg, &o.mpu.fsc))
+                return 2;
             break;
-        }
         case O_STUB:
             if (nstubs == sizeof stubs / sizeof stubs[0])
                 return cli_usage_error("run", "too many --stub options");
