@@ -14,7 +14,7 @@ PKGS      := jansson
 DEBS      := build-essential pkg-config libunicorn-dev libjansson-dev libelf-dev \
              libcapstone-dev libcriterion-dev gcc-aarch64-linux-gnu
 PKGCFLAGS  = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKGLIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKGLIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread
 
 SRCS  := $(wildcard common/*.c mpu_model/*.c mm/*.c traces/*.c replay/*.c cli/*.c)
 OBJS  := $(filter-out build/cli/%.o,$(SRCS:%.c=build/%.o))

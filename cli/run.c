@@ -114,7 +114,7 @@ int cli_run(int argc, char **argv)
     sim_options_default(&o);
     o.on_console = to_stdout;
     o.timing = 1;
-    static struct sim_core core;
+    struct sim_core core; /* a few KiB: fine on the stack of the command */
     sim_core_default(&core);
     const char *core_path = NULL;
     const char *until = NULL;
