@@ -271,10 +271,26 @@ void replay_write_summary_json(FILE *f, const struct replay *r)
         reads += hw->ctr.reads[id];
     }
     fprintf(f, "  \"model\": {\"el2_enabled\": %u, \"el2_enabled_peak\": %u, \"sysreg_reads\": "
-               "%llu, \"sysreg_writes\": %llu, \"ignored_writes\": %llu, \"checks\": %llu},\n",
+               "%llu, \"sysreg_writes\": %llu, \"ignored_writes\": %llu, \"checks\": %llu,\n",
             hw->el2.enabled, hw->el2.enabled_hwm, (unsigned long long)reads,
             (unsigned long long)writes, (unsigned long long)hw->ctr.ignored_writes,
             (unsigned long long)hw->ctr.checks);
+    fputs("    \"registers\": {", f); /* reads and writes per register, those used */
+    first = 1;
+    for (int id = 0; id < MPU_REG_COUNT; id++) {
+        if (!hw->ctr.reads[id] && !hw->ctr.writes[id])
+            continue;
+        fprintf(f, "%s\"%s\": {\"reads\": %llu, \"writes\": %llu}", first ? "" : ", ",
+                mpu_reg_name(id), (unsigned long long)hw->ctr.reads[id],
+                (unsigned long long)hw->ctr.writes[id]);
+        first = 0;
+    }
+    fputs("},\n", f);
+    fprintf(f, "    \"faults\": {\"permission\": %llu, \"no_region\": %llu, "
+               "\"multiple_regions\": %llu}},\n",
+            (unsigned long long)hw->ctr.faults[MPU_FAULT_PERMISSION],
+            (unsigned long long)hw->ctr.faults[MPU_FAULT_NO_REGION],
+            (unsigned long long)hw->ctr.faults[MPU_FAULT_MULTIPLE_REGIONS]);
     fputs("  \"final_regions\": [", f);
     for (unsigned i = 0; i < hw->el2.nregions; i++)
         fprintf(f, "%s\n    {\"idx\": %u, \"prbar\": \"0x%llx\", \"prlar\": \"0x%llx\"}",
@@ -372,7 +388,8 @@ void replay_write_summary_text(FILE *f, const struct replay *r)
     uint64_t *scratch = malloc((t->nevents ? t->nevents : 1) * sizeof *scratch);
     if (!scratch)
         return;
-    fprintf(f, "latency per call (guest)  calls  insns p50   cycles nominal [min..max]: p50, p90, p99, max\n");
+    fprintf(f, "latency per call (guest)  calls  insns p50/p90/p99/max   cycles nominal [min..max]: "
+               "p50, p90, p99, max\n");
     for (int op = 0; op < TRACE_OP_COUNT; op++) {
         if (op == TRACE_OP_ACCESS || op == TRACE_OP_SYSREG)
             continue;
@@ -386,7 +403,11 @@ void replay_write_summary_text(FILE *f, const struct replay *r)
             char row[40];
             snprintf(row, sizeof row, "%s %s", trace_op_name((enum trace_op)op),
                      k == REPLAY_OK ? "ok" : "error");
-            fprintf(f, "  %-22s %6zu %9llu   ", row, in.n, (unsigned long long)in.p50);
+            char ins[64];
+            snprintf(ins, sizeof ins, "%llu/%llu/%llu/%llu", (unsigned long long)in.p50,
+                     (unsigned long long)in.p90, (unsigned long long)in.p99,
+                     (unsigned long long)in.max);
+            fprintf(f, "  %-22s %6zu  %-22s ", row, in.n, ins);
             uint64_t v[4][3];
             for (int m = 0; m < 3; m++) {
                 v[0][m] = c[m].p50;
