@@ -246,6 +246,27 @@ Test(replay, prenr_bug_shows_as_a_divergence_and_fixed_mode_has_none)
 
 #define MM_ADAPTER "build/guest/mm.adapter.json"
 
+/* Read a trace that must be valid. */
+static void read_ok(const char *path, struct trace *t)
+{
+    struct mpusim_error err;
+    mpusim_error_clear(&err);
+    cr_assert_eq(trace_read_file(path, t, &err), 0, "%s: %s", path, err.text);
+}
+
+/* A replay of t on the bundled guest (engine guest or both), default options otherwise. */
+static struct replay *guest_replay(const struct trace *t, enum replay_engine engine)
+{
+    struct replay_options o = default_opts();
+    o.engine = engine;
+    o.adapter = MM_ADAPTER;
+    struct mpusim_error err;
+    mpusim_error_clear(&err);
+    struct replay *r = replay_new(t, &o, &err);
+    cr_assert_not_null(r, "%s", err.text);
+    return r;
+}
+
 Test(replay, lockstep_over_every_bundled_trace_has_no_divergence)
 {
     DIR *d = opendir("traces");
@@ -287,14 +308,8 @@ Test(replay, lockstep_over_every_bundled_trace_has_no_divergence)
 Test(replay, guest_engine_alone_meets_the_boot_trace_expectations)
 {
     struct trace t;
-    struct mpusim_error err;
-    mpusim_error_clear(&err);
-    cr_assert_eq(trace_read_file("traces/xen-boot-fvp/trace.json", &t, &err), 0, "%s", err.text);
-    struct replay_options o = default_opts();
-    o.engine = REPLAY_ENGINE_GUEST;
-    o.adapter = MM_ADAPTER;
-    struct replay *r = replay_new(&t, &o, &err);
-    cr_assert_not_null(r, "%s", err.text);
+    read_ok("traces/xen-boot-fvp/trace.json", &t);
+    struct replay *r = guest_replay(&t, REPLAY_ENGINE_GUEST);
     for (size_t i = 0; i < t.nevents; i++) {
         struct replay_event_result res;
         replay_step(r, i, &res);
@@ -363,14 +378,8 @@ Test(replay, lockstep_reports_a_divergence_with_both_states)
     /* make the native model differ from the guest's in a register the algorithm never
      * writes: the first comparison must catch it */
     struct trace t;
-    struct mpusim_error err;
-    mpusim_error_clear(&err);
-    cr_assert_eq(trace_read_file("traces/xen-boot-fvp/trace.json", &t, &err), 0, "%s", err.text);
-    struct replay_options o = default_opts();
-    o.engine = REPLAY_ENGINE_BOTH;
-    o.adapter = MM_ADAPTER;
-    struct replay *r = replay_new(&t, &o, &err);
-    cr_assert_not_null(r, "%s", err.text);
+    read_ok("traces/xen-boot-fvp/trace.json", &t);
+    struct replay *r = guest_replay(&t, REPLAY_ENGINE_BOTH);
     r->mpu.el2.prbar[15] = 0x40000032; /* native only */
     struct replay_event_result res;
     replay_step(r, 0, &res);
