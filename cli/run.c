@@ -6,7 +6,6 @@
 
 #include "cli/cli.h"
 #include "sim/sim.h"
-#include "traces/core_file.h"
 
 static const char help[] =
     "usage: mpusim run ELF [options]\n"
@@ -177,7 +176,7 @@ int cli_run(int argc, char **argv)
     const char *elf = argv[optind];
     struct mpusim_error err;
     mpusim_error_clear(&err);
-    if (core_path && trace_core_read_file(core_path, &core, &err) != 0)
+    if (core_path && sim_core_read_file(core_path, &core, &err) != 0)
         return cli_fail(&err);
     o.core = &core;
     struct sim *s = sim_new(&o, &err);

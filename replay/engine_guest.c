@@ -1,19 +1,18 @@
 /*
  * The guest engine of replay: every algorithm event is a real call into an AArch64 ELF run by
  * sim/ (our build/guest/mm.elf, or a user's image), as its adapter file says
- * (traces/adapter.h, docs/guest.md). access and sysreg events go to the guest's MPU model.
+ * (replay/adapter.h, docs/guest.md). access and sysreg events go to the guest's MPU model.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "replay/adapter.h"
 #include "replay/replay.h"
 #include "sim/sim.h"
-#include "traces/adapter.h"
-#include "traces/core_file.h"
 
 struct replay_guest {
     struct sim *sim;          /* owned */
-    struct trace_adapter ad;  /* the adapter as read */
+    struct replay_adapter ad; /* the adapter as read */
     struct sim_core core;     /* timing costs (--core, else the built-in core) */
 };
 
@@ -26,21 +25,21 @@ static void on_log(void *opaque, uint64_t id, const uint64_t arg[4])
     replay_note_message(r, (enum mm_msg)id, arg[0], arg[1], arg[2], arg[3]);
 }
 
-static int call(struct replay_guest *g, const struct trace_adapter_call *c,
+static int call(struct replay_guest *g, const struct replay_adapter_call *c,
                 const struct trace_event *ev, const struct replay *r, int64_t *rc,
                 struct replay_event_result *out, struct mpusim_error *err)
 {
-    uint64_t args[TRACE_ADAPTER_MAX_ARGS];
+    uint64_t args[REPLAY_ADAPTER_MAX_ARGS];
     for (unsigned i = 0; i < c->nargs; i++)
-        args[i] = trace_adapter_arg_value(c, i, ev, (unsigned)r->opt.algo, r->opt.xen_fixed,
-                                          r->trace->nboot, r->mm.opt.reserve_k);
+        args[i] = replay_adapter_arg_value(c, i, ev, (unsigned)r->opt.algo, r->opt.xen_fixed,
+                                           r->trace->nboot, r->mm.opt.reserve_k);
     struct sim_call_result res;
     int st = r->opt.budget ? sim_call_budget(g->sim, c->symbol, args, c->nargs, r->opt.budget,
                                              &res, err)
                            : sim_call(g->sim, c->symbol, args, c->nargs, &res, err);
     if (st != 0)
         return -1;
-    *rc = trace_adapter_rc(c, res.x0);
+    *rc = replay_adapter_rc(c, res.x0);
     if (out) {
         out->insns = res.insns;
         out->cycles[0] = res.cycles.nominal;
@@ -73,7 +72,7 @@ struct replay_guest *replay_guest_new(struct replay *r, struct mpusim_error *err
         mpusim_error_set(err, MPUSIM_E_ENGINE, "out of memory");
         return NULL;
     }
-    if (trace_adapter_read_file(r->opt.adapter, &g->ad, err) != 0)
+    if (replay_adapter_read_file(r->opt.adapter, &g->ad, err) != 0)
         goto fail;
     const char *elf = r->opt.elf ? r->opt.elf : g->ad.elf;
     if (!elf[0]) {
@@ -82,7 +81,7 @@ struct replay_guest *replay_guest_new(struct replay *r, struct mpusim_error *err
         goto fail;
     }
     if (r->opt.core) {
-        if (trace_core_read_file(r->opt.core, &g->core, err) != 0)
+        if (sim_core_read_file(r->opt.core, &g->core, err) != 0)
             goto fail;
     } else {
         sim_core_default(&g->core);
@@ -185,7 +184,7 @@ int replay_guest_step(struct replay *r, const struct trace_event *ev,
         sim_mpu_write(g->sim, ev->reg, ev->limit);
         break;
     default: {
-        const struct trace_adapter_call *c = &g->ad.op[ev->op];
+        const struct replay_adapter_call *c = &g->ad.op[ev->op];
         if (!c->present)
             return mpusim_error_at(err, MPUSIM_E_USAGE, r->opt.adapter, -1, -1, r->event,
                                    "the adapter has no call for op '%s'", trace_op_name(ev->op));

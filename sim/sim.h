@@ -76,7 +76,7 @@ typedef void (*sim_log_fn)(void *opaque, uint64_t id, const uint64_t arg[4]);
  * A cycle-approximate model of an in-order, dual-issue Cortex-R82-like core, run on the
  * instructions the guest really executes. Every cost comes from a core description
  * (struct sim_core: the built-in default equals cores/cortex-r82.json; other files are read by
- * trace_core_read_file(), traces/core_file.h). Each number has three values: nominal, min and
+ * sim_core_read_file(), sim/core_file.c). Each number has three values: nominal, min and
  * max; the model runs three scoreboards at once, one per value set, so every cycle count comes
  * as nominal [min..max]. */
 
@@ -179,6 +179,14 @@ void sim_core_default(struct sim_core *c);
 /* Check a core for consistency (units, widths, min <= nominal <= max, sizes). 0 or -1 with err
  * MPUSIM_E_RANGE naming the field. */
 int sim_core_check(const struct sim_core *c, struct mpusim_error *err);
+/**
+ * sim_core_read_file - read and check a core file (format: sim/core_file.c, docs/timing.md)
+ * @path: borrowed; @out: written on success only
+ * Returns 0, or -1 with err: MPUSIM_E_IO (cannot open), MPUSIM_E_PARSE (not JSON, with line
+ * and column; a field of the wrong type), MPUSIM_E_RANGE (a missing class or field, an unknown
+ * name, min > nominal, ...), the message naming the field ("classes.isb.cost: ...").
+ */
+int sim_core_read_file(const char *path, struct sim_core *out, struct mpusim_error *err);
 /* Names: "alu", "mul", ... (the keys of the core file); NULL for out-of-range values. */
 const char *sim_tclass_name(enum sim_tclass c);
 const char *sim_tunit_name(enum sim_tunit u);

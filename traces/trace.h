@@ -3,7 +3,7 @@
 /*
  * Trace format v1 (docs/trace-format.md; contract in ../shared/design/trace-format.md):
  * reading a JSON document or JSON Lines trace into memory, with precise errors.
- * This module is the only one that includes <jansson.h>.
+ * Other JSON files are read beside their owners (adapters in replay/, core files in sim/).
  * Ranges are [base, limit) as everywhere in mpusim.
  */
 #include <stddef.h>

@@ -1,9 +1,33 @@
-/* Core files for the timing model (traces/core_file.h, docs/timing.md). */
+/*
+ * Core files (docs/timing.md): the costs of the timing model, one JSON document per core, read
+ * beside the timing model that runs it (sim_core_read_file(), sim/sim.h); the result is the
+ * plain struct sim_core. cores/cortex-r82.json is the default (its numbers are also built in:
+ * sim_core_default()).
+ *
+ *   {"format": "mpusim-core", "format_version": 1, "name": "...", "version": "...",
+ *    "pipeline": {"issue_width": NUM, "in_order_writeback": NUM},
+ *    "units": {"alu": NUM, "mac": NUM, "div": NUM, "load": NUM, "store": NUM, "branch": NUM,
+ *              "sys": NUM},
+ *    "branch": {"predictor": {"kind": "bimodal"|"btfn", "entries": N, "source", "status"},
+ *               "ras_depth": NUM, "btb_entries": NUM, "taken_bubble": NUM, "mispredict": NUM,
+ *               "ret_mispredict": NUM},
+ *    "memory": {"store_drain": NUM},
+ *    "classes": {"<class>": {"unit": "<unit>", "lat": NUM, "occupancy": NUM, "lat_alu": NUM,
+ *                "lat_shift": NUM, "lat_mac": NUM, "lat_acc": NUM, "lat_addr": NUM,
+ *                "lat_second": NUM, "cost": NUM, "serialize": BOOL, "drain_stores": BOOL,
+ *                "retire_ooo": BOOL}, ... one for every class of sim_tclass_name()}}
+ *   NUM = {"value": N, "source": "...", "status": S}
+ *       | {"nominal": N, "min": N, "max": N, "source": "...", "status": S}
+ *   S: "published", "published-proxy", "llvm", "gem5", "guess", "measured", "assumption", or
+ *   one of these followed by a remark ("llvm (range guess)"). A status starting with "guess"
+ *   needs min and max. In a class, lat is required; occupancy defaults to 1, cost to 0,
+ *   lat_second and each lat_<reader> to lat; booleans to false.
+ */
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "traces/core_file.h"
+#include "sim/sim.h"
 
 struct cctx {
     const char *path;
@@ -244,7 +268,7 @@ static int read_doc(const struct cctx *c, json_t *doc, struct sim_core *core)
     return 0;
 }
 
-int trace_core_read_file(const char *path, struct sim_core *out, struct mpusim_error *err)
+int sim_core_read_file(const char *path, struct sim_core *out, struct mpusim_error *err)
 {
     struct cctx c = { path, err };
     json_error_t je;

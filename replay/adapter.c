@@ -1,11 +1,11 @@
-/* Adapter files: JSON -> struct trace_adapter, with precise errors (traces/adapter.h). */
+/* Adapter files: JSON -> struct replay_adapter, with precise errors (replay/adapter.h). */
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "traces/adapter.h"
+#include "replay/adapter.h"
 
 struct ctx {
     const char *source;
@@ -48,9 +48,9 @@ static int name(struct ctx *c, json_t *v, const char *what, char *out)
 {
     if (!json_is_string(v) || !*json_string_value(v))
         return fail(c, MPUSIM_E_PARSE, "%s: expected a symbol name", what);
-    if (strlen(json_string_value(v)) >= TRACE_ADAPTER_NAME)
+    if (strlen(json_string_value(v)) >= REPLAY_ADAPTER_NAME)
         return fail(c, MPUSIM_E_RANGE, "%s: name longer than %d bytes", what,
-                    TRACE_ADAPTER_NAME - 1);
+                    REPLAY_ADAPTER_NAME - 1);
     strcpy(out, json_string_value(v));
     return 0;
 }
@@ -70,14 +70,14 @@ static int known_keys(struct ctx *c, json_t *obj, const char *what, const char *
     return 0;
 }
 
-static const char *const arg_names[TRACE_ARG_COUNT] = {
-    [TRACE_ARG_CONST] = "", [TRACE_ARG_BASE] = "base", [TRACE_ARG_LIMIT] = "limit",
-    [TRACE_ARG_FLAGS] = "flags", [TRACE_ARG_ADDR] = "addr", [TRACE_ARG_SIZE] = "size",
-    [TRACE_ARG_ALGO] = "algo", [TRACE_ARG_XEN_FIXED] = "xen_fixed", [TRACE_ARG_NBOOT] = "nboot",
-    [TRACE_ARG_RESERVE_K] = "reserve_k",
+static const char *const arg_names[REPLAY_ARG_COUNT] = {
+    [REPLAY_ARG_CONST] = "", [REPLAY_ARG_BASE] = "base", [REPLAY_ARG_LIMIT] = "limit",
+    [REPLAY_ARG_FLAGS] = "flags", [REPLAY_ARG_ADDR] = "addr", [REPLAY_ARG_SIZE] = "size",
+    [REPLAY_ARG_ALGO] = "algo", [REPLAY_ARG_XEN_FIXED] = "xen_fixed", [REPLAY_ARG_NBOOT] = "nboot",
+    [REPLAY_ARG_RESERVE_K] = "reserve_k",
 };
 
-static int call(struct ctx *c, json_t *v, const char *what, struct trace_adapter_call *out)
+static int call(struct ctx *c, json_t *v, const char *what, struct replay_adapter_call *out)
 {
     static const char *const keys[] = { "symbol", "args", "ret", "buffer", NULL };
     if (!json_is_object(v))
@@ -93,19 +93,19 @@ static int call(struct ctx *c, json_t *v, const char *what, struct trace_adapter
     if (args) {
         if (!json_is_array(args))
             return fail(c, MPUSIM_E_PARSE, "%s.args: expected an array", what);
-        if (json_array_size(args) > TRACE_ADAPTER_MAX_ARGS)
+        if (json_array_size(args) > REPLAY_ADAPTER_MAX_ARGS)
             return fail(c, MPUSIM_E_RANGE, "%s.args: %zu arguments, at most %d", what,
-                        json_array_size(args), TRACE_ADAPTER_MAX_ARGS);
+                        json_array_size(args), REPLAY_ADAPTER_MAX_ARGS);
         size_t i;
         json_t *a;
         json_array_foreach(args, i, a) {
             snprintf(w, sizeof w, "%s.args[%zu]", what, i);
-            out->arg[i].kind = TRACE_ARG_CONST;
+            out->arg[i].kind = REPLAY_ARG_CONST;
             int found = 0;
             if (json_is_string(a))
-                for (int k = 1; k < TRACE_ARG_COUNT; k++)
+                for (int k = 1; k < REPLAY_ARG_COUNT; k++)
                     if (!strcmp(json_string_value(a), arg_names[k])) {
-                        out->arg[i].kind = (enum trace_adapter_arg)k;
+                        out->arg[i].kind = (enum replay_adapter_arg)k;
                         found = 1;
                     }
             if (!found && number(c, a, w, &out->arg[i].value) != 0) {
@@ -122,20 +122,20 @@ static int call(struct ctx *c, json_t *v, const char *what, struct trace_adapter
     if (!r)
         return fail(c, MPUSIM_E_PARSE, "%s.ret: expected a string", what);
     if (!strcmp(r, "int"))
-        out->ret = TRACE_RET_INT;
+        out->ret = REPLAY_RET_INT;
     else if (!strcmp(r, "long"))
-        out->ret = TRACE_RET_LONG;
+        out->ret = REPLAY_RET_LONG;
     else if (!strcmp(r, "ptr"))
-        out->ret = TRACE_RET_PTR;
+        out->ret = REPLAY_RET_PTR;
     else if (!strcmp(r, "void"))
-        out->ret = TRACE_RET_VOID;
+        out->ret = REPLAY_RET_VOID;
     else
         return fail(c, MPUSIM_E_RANGE, "%s.ret: \"%s\" is not int, long, ptr or void", what, r);
     out->present = 1;
     return 0;
 }
 
-static int read_doc(struct ctx *c, json_t *doc, const char *dir, struct trace_adapter *a)
+static int read_doc(struct ctx *c, json_t *doc, const char *dir, struct replay_adapter *a)
 {
     static const char *const top[] = { "format", "version", "elf", "exempt_image", "boot",
                                        "stubs", "init", "boot_regions", "ops", "results",
@@ -188,11 +188,11 @@ static int read_doc(struct ctx *c, json_t *doc, const char *dir, struct trace_ad
         const char *key;
         json_t *val;
         json_object_foreach(v, key, val) {
-            if (a->nstubs == TRACE_ADAPTER_MAX_STUBS)
-                return fail(c, MPUSIM_E_RANGE, "stubs: more than %d", TRACE_ADAPTER_MAX_STUBS);
-            if (strlen(key) >= TRACE_ADAPTER_NAME)
+            if (a->nstubs == REPLAY_ADAPTER_MAX_STUBS)
+                return fail(c, MPUSIM_E_RANGE, "stubs: more than %d", REPLAY_ADAPTER_MAX_STUBS);
+            if (strlen(key) >= REPLAY_ADAPTER_NAME)
                 return fail(c, MPUSIM_E_RANGE, "stubs: name \"%.40s...\" too long", key);
-            char w[TRACE_ADAPTER_NAME + 16];
+            char w[REPLAY_ADAPTER_NAME + 16];
             snprintf(w, sizeof w, "stubs.%s", key);
             if (number(c, val, w, &a->stub[a->nstubs].value) != 0)
                 return -1;
@@ -237,8 +237,8 @@ static int read_doc(struct ctx *c, json_t *doc, const char *dir, struct trace_ad
     return 0;
 }
 
-int trace_adapter_read_buffer(const char *buf, size_t len, const char *source, const char *dir,
-                              struct trace_adapter *out, struct mpusim_error *err)
+int replay_adapter_read_buffer(const char *buf, size_t len, const char *source, const char *dir,
+                              struct replay_adapter *out, struct mpusim_error *err)
 {
     struct ctx c = { source, err };
     json_error_t je;
@@ -246,7 +246,7 @@ int trace_adapter_read_buffer(const char *buf, size_t len, const char *source, c
     if (!doc)
         return mpusim_error_at(err, MPUSIM_E_PARSE, source, je.line, je.column, -1, "%s",
                                je.text);
-    struct trace_adapter *a = calloc(1, sizeof *a);
+    struct replay_adapter *a = calloc(1, sizeof *a);
     if (!a) {
         json_decref(doc);
         return mpusim_error_at(err, MPUSIM_E_IO, source, -1, -1, -1, "out of memory");
@@ -260,7 +260,8 @@ int trace_adapter_read_buffer(const char *buf, size_t len, const char *source, c
     return rc;
 }
 
-int trace_adapter_read_file(const char *path, struct trace_adapter *out, struct mpusim_error *err)
+int replay_adapter_read_file(const char *path, struct replay_adapter *out,
+                             struct mpusim_error *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
@@ -297,47 +298,47 @@ int trace_adapter_read_file(const char *path, struct trace_adapter *out, struct 
         *slash = '\0';
     else
         dir[0] = '\0';
-    int rc = trace_adapter_read_buffer(buf, len, path, dir, out, err);
+    int rc = replay_adapter_read_buffer(buf, len, path, dir, out, err);
     free(buf);
     return rc;
 }
 
-uint64_t trace_adapter_arg_value(const struct trace_adapter_call *c, unsigned i,
+uint64_t replay_adapter_arg_value(const struct replay_adapter_call *c, unsigned i,
                                  const struct trace_event *ev, unsigned algo, int xen_fixed,
                                  unsigned nboot, unsigned reserve_k)
 {
     switch (c->arg[i].kind) {
-    case TRACE_ARG_CONST:
+    case REPLAY_ARG_CONST:
         return c->arg[i].value;
-    case TRACE_ARG_BASE:
-    case TRACE_ARG_ADDR: /* one field: base of map/unmap, addr of unmap_containing/ioremap */
+    case REPLAY_ARG_BASE:
+    case REPLAY_ARG_ADDR: /* one field: base of map/unmap, addr of unmap_containing/ioremap */
         return ev ? ev->base : 0;
-    case TRACE_ARG_LIMIT:
-    case TRACE_ARG_SIZE: /* limit of map/unmap, size of ioremap */
+    case REPLAY_ARG_LIMIT:
+    case REPLAY_ARG_SIZE: /* limit of map/unmap, size of ioremap */
         return ev ? ev->limit : 0;
-    case TRACE_ARG_FLAGS:
+    case REPLAY_ARG_FLAGS:
         return ev ? ev->flags : 0;
-    case TRACE_ARG_ALGO:
+    case REPLAY_ARG_ALGO:
         return algo;
-    case TRACE_ARG_XEN_FIXED:
+    case REPLAY_ARG_XEN_FIXED:
         return (uint64_t)xen_fixed;
-    case TRACE_ARG_NBOOT:
+    case REPLAY_ARG_NBOOT:
         return nboot;
-    case TRACE_ARG_RESERVE_K:
+    case REPLAY_ARG_RESERVE_K:
         return reserve_k;
     default:
         return 0;
     }
 }
 
-int64_t trace_adapter_rc(const struct trace_adapter_call *c, uint64_t x0)
+int64_t replay_adapter_rc(const struct replay_adapter_call *c, uint64_t x0)
 {
     switch (c->ret) {
-    case TRACE_RET_INT:
+    case REPLAY_RET_INT:
         return (int64_t)(int32_t)(uint32_t)x0;
-    case TRACE_RET_LONG:
+    case REPLAY_RET_LONG:
         return (int64_t)x0;
-    case TRACE_RET_PTR:
+    case REPLAY_RET_PTR:
         return x0 ? 0 : -22;
     default:
         return 0;

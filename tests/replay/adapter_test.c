@@ -1,33 +1,33 @@
-/* traces/adapter.c: adapter files for the guest engine. */
+/* replay/adapter.c: adapter files for the guest engine. */
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "traces/adapter.h"
+#include "replay/adapter.h"
 
-static struct trace_adapter a; /* large: one per test process */
+static struct replay_adapter a; /* large: one per test process */
 
 static int read_text(const char *text, struct mpusim_error *err)
 {
     mpusim_error_clear(err);
-    return trace_adapter_read_buffer(text, strlen(text), "t.json", "dir", &a, err);
+    return replay_adapter_read_buffer(text, strlen(text), "t.json", "dir", &a, err);
 }
 
 Test(adapter, the_mm_guest_adapter_reads)
 {
     struct mpusim_error err;
     mpusim_error_clear(&err);
-    cr_assert_eq(trace_adapter_read_file("guest/mm.adapter.json", &a, &err), 0, "%s", err.text);
+    cr_assert_eq(replay_adapter_read_file("guest/mm.adapter.json", &a, &err), 0, "%s", err.text);
     cr_expect_str_eq(a.elf, "guest/mm.elf");
     cr_expect_eq(a.exempt_image, 1);
     cr_expect_eq(a.has_boot, 1);
     cr_expect_str_eq(a.boot_from, "");
     cr_expect_str_eq(a.boot_until, "guest_ready");
-    const struct trace_adapter_call *m = &a.op[TRACE_OP_MAP];
+    const struct replay_adapter_call *m = &a.op[TRACE_OP_MAP];
     cr_expect_eq(m->present, 1);
     cr_expect_str_eq(m->symbol, "guest_map");
     cr_expect_eq(m->nargs, 3u);
-    cr_expect_eq(m->arg[2].kind, TRACE_ARG_FLAGS);
-    cr_expect_eq(a.op[TRACE_OP_IOREMAP].ret, TRACE_RET_PTR);
+    cr_expect_eq(m->arg[2].kind, REPLAY_ARG_FLAGS);
+    cr_expect_eq(a.op[TRACE_OP_IOREMAP].ret, REPLAY_RET_PTR);
     cr_expect_eq(a.op[TRACE_OP_ACCESS].present, 0);
     cr_expect_str_eq(a.boot_buffer, "guest_boot_regions");
     cr_expect_str_eq(a.result_used, "guest_used");
@@ -48,24 +48,24 @@ Test(adapter, a_xen_adapter_with_stubs_and_constants_reads)
     cr_expect_eq(a.nstubs, 2u);
     cr_expect_str_eq(a.stub[1].symbol, "panic");
     cr_expect_eq(a.stub[1].value, 1u);
-    const struct trace_adapter_call *u = &a.op[TRACE_OP_UNMAP];
-    cr_expect_eq(u->arg[2].kind, TRACE_ARG_CONST);
+    const struct replay_adapter_call *u = &a.op[TRACE_OP_UNMAP];
+    cr_expect_eq(u->arg[2].kind, REPLAY_ARG_CONST);
     struct trace_event ev = { .op = TRACE_OP_UNMAP, .base = 0x1000, .limit = 0x2000 };
-    cr_expect_eq(trace_adapter_arg_value(u, 0, &ev, 0, 0, 0, 0), 0x1000u);
-    cr_expect_eq(trace_adapter_arg_value(u, 1, &ev, 0, 0, 0, 0), 0x2000u);
-    cr_expect_eq(trace_adapter_arg_value(u, 2, &ev, 0, 0, 0, 0), 0u);
-    cr_expect_eq(trace_adapter_rc(u, 0xFFFFFFEAull), -22);
+    cr_expect_eq(replay_adapter_arg_value(u, 0, &ev, 0, 0, 0, 0), 0x1000u);
+    cr_expect_eq(replay_adapter_arg_value(u, 1, &ev, 0, 0, 0, 0), 0x2000u);
+    cr_expect_eq(replay_adapter_arg_value(u, 2, &ev, 0, 0, 0, 0), 0u);
+    cr_expect_eq(replay_adapter_rc(u, 0xFFFFFFEAull), -22);
 }
 
 Test(adapter, return_types_give_the_replay_rc)
 {
-    struct trace_adapter_call c = { .ret = TRACE_RET_PTR };
-    cr_expect_eq(trace_adapter_rc(&c, 0), -22);
-    cr_expect_eq(trace_adapter_rc(&c, 0x9c090000), 0);
-    c.ret = TRACE_RET_LONG;
-    cr_expect_eq(trace_adapter_rc(&c, (uint64_t)-2), -2);
-    c.ret = TRACE_RET_INT;
-    cr_expect_eq(trace_adapter_rc(&c, 0x1FFFFFFFEull), -2, "upper half ignored");
+    struct replay_adapter_call c = { .ret = REPLAY_RET_PTR };
+    cr_expect_eq(replay_adapter_rc(&c, 0), -22);
+    cr_expect_eq(replay_adapter_rc(&c, 0x9c090000), 0);
+    c.ret = REPLAY_RET_LONG;
+    cr_expect_eq(replay_adapter_rc(&c, (uint64_t)-2), -2);
+    c.ret = REPLAY_RET_INT;
+    cr_expect_eq(replay_adapter_rc(&c, 0x1FFFFFFFEull), -2, "upper half ignored");
 }
 
 Test(adapter, malformed_json_reports_line_and_column)

@@ -1,9 +1,9 @@
-/* traces/core_file.c: core files of the timing model. */
+/* sim/core_file.c: core files of the timing model. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "traces/core_file.h"
+#include "sim/sim.h"
 
 Test(core_file, the_bundled_r82_file_equals_the_built_in_core)
 {
@@ -11,7 +11,7 @@ Test(core_file, the_bundled_r82_file_equals_the_built_in_core)
     struct mpusim_error err;
     mpusim_error_clear(&err);
     memset(&file, 0, sizeof file);
-    cr_assert_eq(trace_core_read_file("cores/cortex-r82.json", &file, &err), 0, "%s", err.text);
+    cr_assert_eq(sim_core_read_file("cores/cortex-r82.json", &file, &err), 0, "%s", err.text);
     sim_core_default(&def);
     cr_expect_str_eq(file.name, def.name);
     cr_expect_eq(file.issue_width, 2u);
@@ -31,7 +31,7 @@ static int read_text(const char *text, struct sim_core *out, struct mpusim_error
     FILE *f = fdopen(fd, "w");
     fputs(text, f);
     fclose(f);
-    int rc = trace_core_read_file(path, out, err);
+    int rc = sim_core_read_file(path, out, err);
     remove(path);
     return rc;
 }

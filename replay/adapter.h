@@ -1,0 +1,109 @@
+#ifndef MPUSIM_REPLAY_ADAPTER_H
+#define MPUSIM_REPLAY_ADAPTER_H
+/*
+ * Adapter files (docs/guest.md): how the guest engine serves trace operations with a guest
+ * ELF's symbols. Read beside the guest engine that applies it (replay/engine_guest.c): the
+ * result is plain data that replay/ applies with the sim/ call harness.
+ *
+ *   {"format": "mpusim-adapter", "version": 1,
+ *    "elf": "mm.elf",                        optional; relative to the adapter's folder
+ *    "exempt_image": true,                   optional; the image is not MPU-checked
+ *    "boot": {"from": "entry", "until": "start_xen", "budget": 5000000},   optional
+ *    "stubs": {"printk": 0, "panic": 0},     optional
+ *    "init": CALL, "boot_regions": CALL + "buffer": SYMBOL,  optional (our mm.elf)
+ *    "ops": {"map": CALL, "modify": CALL, "unmap": CALL, "unmap_containing": CALL,
+ *            "ioremap": CALL},               at least one
+ *    "results": {"region": SYMBOL, "used": SYMBOL}}   optional getters called after each op
+ *   CALL = {"symbol": "xen_mpumap_update", "args": ["base", "limit", "flags"], "ret": "int"}
+ * args: up to 8, each an event field ("base", "limit", "flags", "addr", "size"), an option
+ * ("algo", "xen_fixed", "nboot", "reserve_k") or a constant (a number or a "0x..." string).
+ * ret: "int" (W0 sign-extended), "long" (X0 signed), "ptr" (0 = NULL -> rc -22, else rc 0),
+ * "void" (rc 0).
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/error.h"
+#include "traces/trace.h"
+
+#define REPLAY_ADAPTER_MAX_ARGS 8
+#define REPLAY_ADAPTER_MAX_STUBS 64
+#define REPLAY_ADAPTER_NAME 128
+
+enum replay_adapter_arg {
+    REPLAY_ARG_CONST,     /* value */
+    REPLAY_ARG_BASE,      /* event base (map/modify/unmap) */
+    REPLAY_ARG_LIMIT,     /* event limit, exclusive */
+    REPLAY_ARG_FLAGS,     /* event flags (Xen's flags word) */
+    REPLAY_ARG_ADDR,      /* event addr (unmap_containing, ioremap) */
+    REPLAY_ARG_SIZE,      /* event size (ioremap) */
+    REPLAY_ARG_ALGO,      /* enum mm_algo of the replay options */
+    REPLAY_ARG_XEN_FIXED, /* 0/1 of the replay options */
+    REPLAY_ARG_NBOOT,     /* number of boot regions in the trace */
+    REPLAY_ARG_RESERVE_K, /* K of --algo reserve:K (0 for the other algorithms) */
+    REPLAY_ARG_COUNT,
+};
+
+enum replay_adapter_ret {
+    REPLAY_RET_INT,  /* C int in W0, sign-extended */
+    REPLAY_RET_LONG, /* X0 as a signed 64-bit value */
+    REPLAY_RET_PTR,  /* pointer: 0 is NULL (rc -22), anything else rc 0 */
+    REPLAY_RET_VOID, /* nothing: rc 0 */
+};
+
+struct replay_adapter_call {
+    int present;                          /* 0: not given */
+    char symbol[REPLAY_ADAPTER_NAME];
+    unsigned nargs;                       /* 0..REPLAY_ADAPTER_MAX_ARGS */
+    struct {
+        enum replay_adapter_arg kind;
+        uint64_t value;                   /* REPLAY_ARG_CONST only */
+    } arg[REPLAY_ADAPTER_MAX_ARGS];
+    enum replay_adapter_ret ret;
+};
+
+struct replay_adapter {
+    char source[128];                     /* file name as given, for messages */
+    char elf[4096];                       /* ELF path resolved against the adapter's folder;
+                                             "" when the adapter names none */
+    int exempt_image;                     /* 1: sim_exempt_image() */
+    int has_boot;                         /* 1: run boot code first */
+    char boot_from[REPLAY_ADAPTER_NAME];  /* "" for the entry point, else a symbol */
+    char boot_until[REPLAY_ADAPTER_NAME]; /* symbol where boot stops */
+    uint64_t boot_budget;                 /* 0: the engine's default */
+    unsigned nstubs;
+    struct {
+        char symbol[REPLAY_ADAPTER_NAME];
+        uint64_t value;                   /* X0 the stub returns */
+    } stub[REPLAY_ADAPTER_MAX_STUBS];
+    struct replay_adapter_call init;      /* called once after boot */
+    struct replay_adapter_call boot_call; /* called with the trace's boot regions ... */
+    char boot_buffer[REPLAY_ADAPTER_NAME]; /* ... written first to this symbol: 3 x u64 each */
+    struct replay_adapter_call op[TRACE_OP_COUNT]; /* by trace op; access/sysreg never present */
+    char result_region[REPLAY_ADAPTER_NAME]; /* getter of the region index, "" if none */
+    char result_used[REPLAY_ADAPTER_NAME];   /* getter of regions in use, "" if none */
+};
+
+/**
+ * replay_adapter_read_file - read and validate an adapter file
+ * @path: borrowed; @out: written only on success (about 20 KiB: caller-allocated)
+ * @err:  on failure: code (MPUSIM_E_IO, MPUSIM_E_PARSE for malformed JSON or wrong types,
+ *        MPUSIM_E_RANGE for unknown names and values), source = path, line/column for syntax
+ *        errors, and a message naming the key.
+ * Returns 0 or -1.
+ */
+int replay_adapter_read_file(const char *path, struct replay_adapter *out,
+                             struct mpusim_error *err);
+/* The same from a buffer of len bytes; source names it in errors, dir resolves "elf" ("" for
+ * the current directory). */
+int replay_adapter_read_buffer(const char *buf, size_t len, const char *source, const char *dir,
+                              struct replay_adapter *out, struct mpusim_error *err);
+
+/* The value of argument i of call c for event ev (ev may be NULL for init/boot calls). */
+uint64_t replay_adapter_arg_value(const struct replay_adapter_call *c, unsigned i,
+                                 const struct trace_event *ev, unsigned algo, int xen_fixed,
+                                 unsigned nboot, unsigned reserve_k);
+/* rc of a call from its raw X0 per c->ret (int: sign-extended W0; ptr: 0 or -22). */
+int64_t replay_adapter_rc(const struct replay_adapter_call *c, uint64_t x0);
+
+#endif
