@@ -139,24 +139,25 @@ int main(void)
 {
     struct mpusim_error err;
     mpusim_error_clear(&err);
-    double bare, checked, best_ratio = 0, best_bare = 0, best_checked = 0;
-    for (int rep = 0; rep < 3; rep++) { /* best of three pairs, interleaved */
-        if (loop_mips(1, &bare, &err) != 0)
+    double bare[BENCH_RUNS], checked[BENCH_RUNS];
+    for (int rep = 0; rep < BENCH_RUNS; rep++) { /* each pair in the same run, interleaved */
+        if (loop_mips(1, &bare[rep], &err) != 0)
             return fail("bare loop", &err);
-        if (loop_mips(0, &checked, &err) != 0)
+        if (loop_mips(0, &checked[rep], &err) != 0)
             return fail("checked loop", &err);
-        if (checked / bare > best_ratio) {
-            best_ratio = checked / bare;
-            best_bare = bare;
-            best_checked = checked;
-        }
     }
-    bench_result("guest_mips_checked_vs_bare_unicorn", best_checked, "MIPS", best_bare);
-    double rate, insns;
-    if (guest_pairs(&rate, &insns, &err) != 0)
-        return fail("guest map/unmap", &err);
-    bench_result("guest_map_unmap_pairs_vs_native", rate, "pairs/s", native_pairs());
-    bench_result("guest_calls_per_second", 2 * rate, "calls/s", 0);
-    bench_result("guest_insns_per_map_or_unmap", insns, "insns", 0);
+    bench_paired("guest_mips_checked_vs_bare_unicorn", checked, bare, BENCH_RUNS, "MIPS",
+                 BENCH_HIGHER, NULL);
+    double rate[BENCH_RUNS], native[BENCH_RUNS], calls[BENCH_RUNS], insns = 0;
+    for (int rep = 0; rep < BENCH_RUNS; rep++) {
+        if (guest_pairs(&rate[rep], &insns, &err) != 0)
+            return fail("guest map/unmap", &err);
+        native[rep] = native_pairs();
+        calls[rep] = 2 * rate[rep];
+    }
+    bench_paired("guest_map_unmap_pairs_vs_native", rate, native, BENCH_RUNS, "pairs/s",
+                 BENCH_HIGHER, NULL);
+    bench_alone("guest_calls_per_second", calls, BENCH_RUNS, "calls/s", BENCH_HIGHER, NULL);
+    bench_result("guest_insns_per_map_or_unmap", insns, "insns", NAN, NAN, BENCH_LOWER, NULL);
     return 0;
 }

@@ -83,28 +83,31 @@ int main(int argc, char **argv)
     struct mpusim_error err;
     mpusim_error_clear(&err);
 
-    /* end to end: read + parse + replay with metrics */
-    double t0 = bench_now();
-    struct trace t;
-    if (trace_read_file(path, &t, &err) != 0) {
-        fprintf(stderr, "bench replay: %s\n", err.text);
-        return 1;
-    }
-    struct replay *r = replay_new(&t, &o, &err);
-    if (!r)
-        return 1;
-    for (size_t i = 0; i < t.nevents; i++) {
-        struct replay_event_result res;
-        replay_step(r, i, &res);
-    }
-    double t1 = bench_now();
-    double n = (double)t.nevents;
-    unsigned peak = r->peak_used;
-    replay_free(r);
-
-    /* from memory, with metrics: best of 3 */
-    double best_mem = 1e30;
-    for (int k = 0; k < 3; k++) {
+    /* BENCH_RUNS rounds; each measures the three in turn, so every ratio is from one round */
+    double e2e[BENCH_RUNS], mem[BENCH_RUNS], bare[BENCH_RUNS], cost[BENCH_RUNS];
+    double n = 0;
+    unsigned peak = 0;
+    int sum = 0;
+    for (int k = 0; k < BENCH_RUNS; k++) {
+        /* end to end: read + parse + replay with metrics */
+        double t0 = bench_now();
+        struct trace t;
+        if (trace_read_file(path, &t, &err) != 0) {
+            fprintf(stderr, "bench replay: %s\n", err.text);
+            return 1;
+        }
+        struct replay *r = replay_new(&t, &o, &err);
+        if (!r)
+            return 1;
+        for (size_t i = 0; i < t.nevents; i++) {
+            struct replay_event_result res;
+            replay_step(r, i, &res);
+        }
+        double t1 = bench_now();
+        n = (double)t.nevents;
+        peak = r->peak_used;
+        replay_free(r);
+        /* from memory, with metrics */
         r = replay_new(&t, &o, &err);
         if (!r)
             return 1;
@@ -114,34 +117,30 @@ int main(int argc, char **argv)
             replay_step(r, i, &res);
         }
         double b = bench_now();
-        if (b - a < best_mem)
-            best_mem = b - a;
         replay_free(r);
-    }
-    /* bare loop: best of 3 */
-    double best_bare = 1e30;
-    int sum = 0;
-    for (int k = 0; k < 3; k++) {
+        /* bare loop */
         r = replay_new(&t, &o, &err);
         if (!r)
             return 1;
         replay_silence(r);
-        double a = bench_now();
+        double c = bench_now();
         for (size_t i = 0; i < t.nevents; i++)
             sum += replay_step_bare(r, &t.events[i]);
-        double b = bench_now();
-        if (b - a < best_bare)
-            best_bare = b - a;
+        double d = bench_now();
         replay_free(r);
+        trace_fini(&t);
+        e2e[k] = n / (t1 - t0);
+        mem[k] = n / (b - a);
+        bare[k] = n / (d - c);
+        cost[k] = (b - a) / (d - c); /* time with metrics / bare time */
     }
-    trace_fini(&t);
     fprintf(stderr, "bench replay: %zu events, peak %u regions, checksum %d\n", (size_t)n, peak,
             sum);
-    bench_result("replay_end_to_end_jsonl_1M", n / (t1 - t0), "events/s", n / best_bare);
-    bench_result("replay_from_memory_1M", n / best_mem, "events/s", n / best_bare);
-    bench_result("replay_bare_loop_1M", n / best_bare, "events/s", n / best_bare);
-    /* metrics cost: time with metrics / bare time (target <= 1.5) */
-    printf("RESULT replay_metrics_cost %.4f x %.4f %.4f\n", best_mem / best_bare, 1.5,
-           (best_mem / best_bare) / 1.5);
+    bench_paired("replay_end_to_end_jsonl_1M", e2e, bare, BENCH_RUNS, "events/s", BENCH_HIGHER,
+                 NULL);
+    bench_paired("replay_from_memory_1M", mem, bare, BENCH_RUNS, "events/s", BENCH_HIGHER, NULL);
+    bench_alone("replay_bare_loop_1M", bare, BENCH_RUNS, "events/s", BENCH_HIGHER, NULL);
+    /* metrics cost: time with metrics / bare time of the same round (lower is better) */
+    bench_alone("replay_metrics_cost", cost, BENCH_RUNS, "x", BENCH_LOWER, "value<=1.5");
     return 0;
 }

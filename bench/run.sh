@@ -1,20 +1,70 @@
 #!/usr/bin/env bash
-# Run every benchmark program in build/bench/, collect its RESULT lines into
-# bench/results.json (name -> {value, unit, baseline, ratio}) and print them as a table.
+# Run every benchmark program in build/bench/ (or those named: bench/run.sh guest lookup),
+# collect their RESULT lines (bench/bench.h) into bench/results.json and print the table with
+# each figure's goal. A benchmark that fails (missing input, error) fails the whole run, and
+# bench/results.json is then left as it was.
+#
+# bench/results.json:
+#   {"machine": {"cpu": "...", "cores": N, "date": "...", "commit": "..."},
+#    "benchmarks": {"<name>": {"value": V, "unit": "...", "baseline": B|null, "ratio": R|null,
+#                              "better": "higher"|"lower", "goal": "ratio>=0.7"|null,
+#                              "met": true|false|null}, ...}}
+# value and baseline are medians of at least 3 runs; ratio is the median of the per-run ratios
+# (value and baseline measured in the same run); met says whether the goal is reached.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tmp=$(mktemp)
-trap 'rm -f "$tmp" "$tmp.json"' EXIT
-for b in build/bench/*; do
-    [ -x "$b" ] || continue
+trap 'rm -f "$tmp" "$tmp.json"' EXIT INT TERM
+progs=()
+if [ $# -gt 0 ]; then
+    for n in "$@"; do progs+=("build/bench/$n"); done
+else
+    for b in build/bench/*; do [ -x "$b" ] && [ -f "$b" ] && progs+=("$b"); done
+fi
+[ ${#progs[@]} -gt 0 ] || { echo "bench: no benchmark programs in build/bench (make bench)" >&2; exit 1; }
+for b in "${progs[@]}"; do
+    [ -x "$b" ] || { echo "bench: $b is missing" >&2; exit 1; }
     echo "running $b ..." >&2
-    "$b" | grep '^RESULT ' >>"$tmp"
+    if ! "$b" >"$tmp.out"; then
+        echo "bench: $b FAILED (see its message above); bench/results.json not written" >&2
+        rm -f "$tmp.out"; exit 1
+    fi
+    if ! grep -q '^RESULT ' "$tmp.out"; then
+        echo "bench: $b printed no RESULT line" >&2; rm -f "$tmp.out"; exit 1
+    fi
+    grep '^RESULT ' "$tmp.out" >>"$tmp"
+    rm -f "$tmp.out"
 done
-awk 'BEGIN { print "{"; n = 0 }
-     { if (n++) printf(",\n");
-       printf("  \"%s\": {\"value\": %s, \"unit\": \"%s\", \"baseline\": %s, \"ratio\": %s}", $2, $3, $4, $5, $6) }
-     END { print "\n}" }' "$tmp" >"$tmp.json"
+cpu=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo 2>/dev/null | head -n1)
+[ -n "$cpu" ] || cpu=$(uname -m)
+cores=$(nproc 2>/dev/null || echo 0)
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+date=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+# met: the goal "ratio>=X", "ratio<=X", "value>=X" or "value<=X" against the figure.
+awk -v cpu="$cpu" -v cores="$cores" -v commit="$commit" -v date="$date" -v table="$tmp.table" '
+    function met(goal, value, ratio,   what, op, x, v) {
+        if (goal == "-") return "null"
+        what = substr(goal, 1, 5); op = substr(goal, 6, 2); x = substr(goal, 8) + 0
+        v = what == "ratio" ? ratio : value
+        if (v == "null") return "false"
+        v += 0
+        return (op == ">=" ? v >= x : v <= x) ? "true" : "false"
+    }
+    function jstr(s) { gsub(/\\/, "\\\\", s); gsub(/"/, "\\\"", s); return "\"" s "\"" }
+    BEGIN { printf("{\n  \"machine\": {\"cpu\": %s, \"cores\": %d, \"date\": %s, \"commit\": %s},\n  \"benchmarks\": {\n",
+                   jstr(cpu), cores, jstr(date), jstr(commit)); n = 0 }
+    { m = met($8, $3, $6)
+      if (n++) printf(",\n")
+      printf("    %s: {\"value\": %s, \"unit\": %s, \"baseline\": %s, \"ratio\": %s, \"better\": %s, \"goal\": %s, \"met\": %s}",
+             jstr($2), $3, jstr($4), $5, $6, jstr($7), $8 == "-" ? "null" : jstr($8), m)
+      status = m == "null" ? "" : m == "true" ? "met" : "MISSED"
+      printf("%-42s %12.4g %-9s %12s %8s %-6s %-12s %s\n", $2, $3, $4,
+             $5 == "null" ? "-" : sprintf("%.4g", $5), $6 == "null" ? "-" : sprintf("%.3f", $6),
+             $7, $8, status) >table }
+    END { print "\n  }\n}" }' "$tmp" >"$tmp.json"
+chmod "$(printf %o $((0666 & ~0$(umask))))" "$tmp.json"
 mv "$tmp.json" bench/results.json
-printf '%-40s %14s %-12s %14s %8s\n' benchmark value unit baseline ratio
-awk '{ printf("%-40s %14.4g %-12s %14.4g %8.2f\n", $2, $3, $4, $5, $6) }' "$tmp"
+echo "machine: $cpu, $cores cores; commit $commit"
+printf '%-42s %12s %-9s %12s %8s %-6s %-12s %s\n' benchmark value unit baseline ratio better goal status
+cat "$tmp.table"; rm -f "$tmp.table"
 echo "written: bench/results.json" >&2
