@@ -129,15 +129,12 @@ static void collect(const struct replay *r, const struct compare_algo *a, long j
     snprintf(out->algo, sizeof out->algo, "%s", a->name);
     out->xen_fixed = r->opt.xen_fixed;
     out->regions = r->mpu.el2.nregions;
-    out->events = t->nevents;
+    out->events = r->nevents;
     out->peak_used = r->peak_used;
     out->final_used = replay_used(r);
-    if (t->nevents) {
-        uint64_t sum = 0;
-        for (size_t i = 0; i < t->nevents; i++)
-            sum += r->used_series[i];
-        out->mean_used = (double)sum / (double)t->nevents;
-    } else {
+    if (r->nevents)
+        out->mean_used = (double)r->used_sum / (double)r->nevents;
+    else {
         out->mean_used = out->final_used;
     }
     for (int op = 0; op < TRACE_OP_COUNT; op++) {

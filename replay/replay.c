@@ -86,21 +86,15 @@ struct replay *replay_new(const struct trace *t, const struct replay_options *op
     r->opt = *opt;
     r->trace = t;
     r->event = -1;
-    r->used_series = malloc((t->nevents ? t->nevents : 1) * sizeof *r->used_series);
+    timeline_init(&r->timeline);
     r->notes = opt->keep_findings > 0 ? calloc((size_t)opt->keep_findings, sizeof *r->notes)
                                       : NULL;
     r->mismatches = calloc(MAX_MISMATCHES, sizeof *r->mismatches);
-    if (opt->engine != REPLAY_ENGINE_NATIVE)
-    {
-        r->insns_series = calloc(t->nevents ? t->nevents : 1, sizeof *r->insns_series);
-        r->kind_series = calloc(t->nevents ? t->nevents : 1, sizeof *r->kind_series);
-        for (int k = 0; k < 3; k++)
-            r->cycle_series[k] = calloc(t->nevents ? t->nevents : 1, sizeof *r->cycle_series[k]);
+    if (opt->engine != REPLAY_ENGINE_NATIVE) {
+        r->latency = calloc(TRACE_OP_COUNT, sizeof *r->latency); /* all histograms empty */
     }
-    if (!r->used_series || (opt->keep_findings > 0 && !r->notes) || !r->mismatches ||
-        (opt->engine != REPLAY_ENGINE_NATIVE &&
-         (!r->insns_series || !r->kind_series || !r->cycle_series[0] || !r->cycle_series[1] ||
-          !r->cycle_series[2]))) {
+    if ((opt->keep_findings > 0 && !r->notes) || !r->mismatches ||
+        (opt->engine != REPLAY_ENGINE_NATIVE && !r->latency)) {
         replay_free(r);
         mpusim_error_set(err, MPUSIM_E_ENGINE, "out of memory");
         return NULL;
@@ -157,11 +151,13 @@ void replay_free(struct replay *r)
     if (!r)
         return;
     replay_guest_free(r->guest);
-    free(r->used_series);
-    free(r->insns_series);
-    free(r->kind_series);
-    for (int k = 0; k < 3; k++)
-        free(r->cycle_series[k]);
+    for (int op = 0; r->latency && op < TRACE_OP_COUNT; op++)
+        for (int k = 0; k < REPLAY_RESULT_COUNT; k++) {
+            histogram_fini(&r->latency[op][k].insns);
+            for (int c = 0; c < 3; c++)
+                histogram_fini(&r->latency[op][k].cycles[c]);
+        }
+    free(r->latency);
     free(r->notes);
     free(r->mismatches);
     free(r);
@@ -391,6 +387,19 @@ static int lockstep_compare(struct replay *r, const struct replay_event_result *
     return -1;
 }
 
+/* Guest engine: count the call's instructions and cycles in its op's histograms. */
+static int record_latency(struct replay *r, const struct trace_event *ev,
+                          const struct replay_event_result *out)
+{
+    struct replay_latency *l = &r->latency[ev->op][out->has_rc && out->rc != 0];
+    int bad = histogram_add(&l->insns, out->insns, &r->engine_err);
+    for (int k = 0; k < 3 && !bad; k++)
+        bad = histogram_add(&l->cycles[k], out->cycles[k], &r->engine_err);
+    if (bad)
+        r->failed = 1;
+    return bad;
+}
+
 void replay_step(struct replay *r, size_t i, struct replay_event_result *out)
 {
     const struct trace_event *ev = &r->trace->events[i];
@@ -430,15 +439,15 @@ void replay_step(struct replay *r, size_t i, struct replay_event_result *out)
         }
     }
     if (out->has_insns) {
-        r->insns_series[i] = (uint32_t)(out->insns > UINT32_MAX ? UINT32_MAX : out->insns);
         r->cur.insns = out->insns;
-        r->kind_series[i] = (uint8_t)(ev->op * 2 + (out->has_rc && out->rc != 0));
-        for (int k = 0; k < 3; k++)
-            r->cycle_series[k][i] = out->cycles[k];
+        if (is_algo_op(ev->op) && record_latency(r, ev, out) != 0)
+            return;
     }
     if (out->used > r->peak_used)
         r->peak_used = out->used;
-    r->used_series[i] = (uint16_t)out->used;
+    timeline_add(&r->timeline, out->used);
+    r->used_sum += out->used;
+    r->nevents++;
     if (out->acc.fault != MPU_FAULT_NONE)
         r->faults[out->acc.fault]++;
     if (is_algo_op(ev->op)) {

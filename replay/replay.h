@@ -11,6 +11,8 @@
 
 #include "common/error.h"
 #include "mm/mm.h"
+#include "replay/histogram.h"
+#include "replay/timeline.h"
 #include "mpu_model/mpu.h"
 #include "traces/trace.h"
 
@@ -71,6 +73,12 @@ struct replay_note {
     char text[200];      /* formatted message */
 };
 
+/* Guest engine: per-call latency of one op and result, exact (replay/histogram.h). */
+struct replay_latency {
+    struct histogram insns;     /* guest instructions per call */
+    struct histogram cycles[3]; /* modelled cycles per call: nominal, min, max */
+};
+
 struct replay_mismatch {
     long event;          /* event index */
     int line;            /* source line or -1 */
@@ -92,16 +100,17 @@ struct replay {
     uint64_t expect_checked, expect_failed;
     uint64_t findings_total, divergences_total;
     unsigned peak_used;
-    uint16_t *used_series;       /* used after each event (owned; nevents entries) */
+    struct timeline timeline;    /* regions in use after each event, <= 1,000 buckets */
+    uint64_t used_sum;           /* sum over events of regions in use after the event */
+    uint64_t nevents;            /* events replayed */
     uint64_t diverged[4];        /* regions currently known to differ (reported once) */
     struct replay_note *notes;   /* owned; nnotes <= opt.keep_findings */
     unsigned nnotes;
     struct replay_mismatch *mismatches; /* owned; first 100 */
     unsigned nmismatches;
     struct replay_guest *guest;  /* guest engine state (engine_guest.c); NULL for native */
-    uint32_t *insns_series;      /* guest: instructions per event (owned; nevents entries) */
-    uint8_t *kind_series;        /* guest: per event op * 2 + (rc != 0) (owned) */
-    uint64_t *cycle_series[3];   /* guest: cycles per event, nominal/min/max (owned) */
+    struct replay_latency (*latency)[REPLAY_RESULT_COUNT]; /* guest: [TRACE_OP_COUNT] (owned);
+                                                              NULL for the native engine */
     int failed;                  /* 1: the engine failed, 2: lockstep diverged; stop replaying */
     struct mpusim_error engine_err; /* why, when failed (first error) */
     char lockstep_report[2048];  /* both: the first divergence with both states */

@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TIMELINE_MAX_POINTS 1000 /* --json occupancy series: at most this many points */
 #define SPARK_WIDTH 60           /* terminal sparkline width */
 
 void json_put_string(FILE *f, const char *s)
@@ -65,51 +64,17 @@ void replay_write_event_json(FILE *f, const struct replay *r, size_t i,
     fputs("}\n", f);
 }
 
-/* Occupancy series downsampled to at most max points: each point is the maximum of its
- * bucket of `bucket` consecutive events. */
-static size_t bucket_size(size_t n, size_t max)
-{
-    return n <= max ? 1 : (n + max - 1) / max;
-}
-
-static unsigned bucket_max(const struct replay *r, size_t from, size_t bucket)
-{
-    unsigned m = 0;
-    for (size_t j = from; j < from + bucket && j < r->trace->nevents; j++)
-        if (r->used_series[j] > m)
-            m = r->used_series[j];
-    return m;
-}
-
 static unsigned final_used(const struct replay *r) { return replay_used(r); }
 
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* Percentiles (nearest rank) of one per-event series over the events of one op and result.
- * metric: 0 guest instructions, 1 + k cycles[k] (nominal, min, max). */
+/* Percentiles (nearest rank) of one histogram. */
 struct pct {
     size_t n;
     uint64_t p50, p90, p99, max;
 };
-static struct pct percentiles(const struct replay *r, int op, int kind, int metric,
-                              uint64_t *scratch)
+static struct pct percentiles(const struct histogram *h)
 {
-    struct pct p = { 0, 0, 0, 0, 0 };
-    for (size_t i = 0; i < r->trace->nevents; i++)
-        if (r->kind_series[i] == op * 2 + kind)
-            scratch[p.n++] = metric == 0 ? r->insns_series[i] : r->cycle_series[metric - 1][i];
-    if (!p.n)
-        return p;
-    qsort(scratch, p.n, sizeof *scratch, cmp_u64);
-    size_t i50 = (p.n * 50 + 99) / 100, i90 = (p.n * 90 + 99) / 100, i99 = (p.n * 99 + 99) / 100;
-    p.p50 = scratch[i50 ? i50 - 1 : 0];
-    p.p90 = scratch[i90 ? i90 - 1 : 0];
-    p.p99 = scratch[i99 ? i99 - 1 : 0];
-    p.max = scratch[p.n - 1];
+    struct pct p = { (size_t)h->count, histogram_percentile(h, 50), histogram_percentile(h, 90),
+                     histogram_percentile(h, 99), histogram_max(h) };
     return p;
 }
 
@@ -117,22 +82,18 @@ size_t replay_cycles_p50_p99(const struct replay *r, enum trace_op op, uint64_t 
                              uint64_t *p99)
 {
     *p50 = *p99 = 0;
-    if (!r->cycle_series[0] || op == TRACE_OP_ACCESS || op == TRACE_OP_SYSREG)
+    if (!r->latency || op == TRACE_OP_ACCESS || op == TRACE_OP_SYSREG)
         return 0;
+    struct histogram all;
+    histogram_init(&all);
     size_t n = 0;
-    uint64_t *v = malloc((r->trace->nevents ? r->trace->nevents : 1) * sizeof *v);
-    if (!v)
-        return 0;
-    for (size_t i = 0; i < r->trace->nevents; i++)
-        if (r->kind_series[i] / 2 == (unsigned)op)
-            v[n++] = r->cycle_series[0][i];
-    if (n) {
-        qsort(v, n, sizeof *v, cmp_u64);
-        size_t i50 = (n * 50 + 99) / 100, i99 = (n * 99 + 99) / 100;
-        *p50 = v[i50 ? i50 - 1 : 0];
-        *p99 = v[i99 ? i99 - 1 : 0];
+    if (histogram_merge(&all, &r->latency[op][REPLAY_OK].cycles[0], NULL) == 0 &&
+        histogram_merge(&all, &r->latency[op][REPLAY_ERR].cycles[0], NULL) == 0) {
+        n = (size_t)all.count;
+        *p50 = histogram_percentile(&all, 50);
+        *p99 = histogram_percentile(&all, 99);
     }
-    free(v);
+    histogram_fini(&all);
     return n;
 }
 
@@ -162,8 +123,9 @@ void replay_write_summary_json(FILE *f, const struct replay *r)
     fprintf(f, ",\n  \"algo\": \"%s\",\n  \"xen_fixed\": %s,\n  \"engine\": \"%s\",\n",
             algo_label(r, label, sizeof label), r->opt.xen_fixed ? "true" : "false",
             replay_engine_name(r->opt.engine));
-    fprintf(f, "  \"fsc_model\": \"%s\",\n  \"regions\": %u,\n  \"events\": %zu,\n",
-            mpu_fsc_model_name(r->mpu.cfg.fsc), r->mpu.el2.nregions, t->nevents);
+    fprintf(f, "  \"fsc_model\": \"%s\",\n  \"regions\": %u,\n  \"events\": %llu,\n",
+            mpu_fsc_model_name(r->mpu.cfg.fsc), r->mpu.el2.nregions,
+            (unsigned long long)r->nevents);
     fputs("  \"by_op\": {", f);
     int first = 1;
     for (int op = 0; op < TRACE_OP_COUNT; op++) {
@@ -176,12 +138,15 @@ void replay_write_summary_json(FILE *f, const struct replay *r)
         first = 0;
     }
     fputs("},\n", f);
-    size_t b = bucket_size(t->nevents, TIMELINE_MAX_POINTS);
-    fprintf(f, "  \"regions_in_use\": {\"peak\": %u, \"final\": %u, \"timeline\": {\"bucket\": %zu, "
-               "\"max\": [",
-            r->peak_used, final_used(r), b);
-    for (size_t j = 0; j < t->nevents; j += b)
-        fprintf(f, "%s%u", j ? "," : "", bucket_max(r, j, b));
+    const struct timeline *tl = &r->timeline;
+    fprintf(f, "  \"regions_in_use\": {\"peak\": %u, \"final\": %u, \"timeline\": {\"bucket\": "
+               "%llu, \"max\": [",
+            r->peak_used, final_used(r), (unsigned long long)tl->bucket);
+    for (size_t j = 0; j < tl->nbuckets; j++)
+        fprintf(f, "%s%u", j ? "," : "", tl->b[j].max);
+    fputs("], \"min\": [", f);
+    for (size_t j = 0; j < tl->nbuckets; j++)
+        fprintf(f, "%s%u", j ? "," : "", tl->b[j].min);
     fputs("]}},\n", f);
     fprintf(f, "  \"faults\": {\"permission\": %llu, \"no_region\": %llu, \"multiple_regions\": "
                "%llu},\n",
@@ -234,15 +199,15 @@ void replay_write_summary_json(FILE *f, const struct replay *r)
         first = 0;
     }
     fputs(first ? "],\n" : "\n  ],\n", f);
-    if (r->insns_series) {
-        uint64_t *scratch = malloc((t->nevents ? t->nevents : 1) * sizeof *scratch);
+    if (r->latency) {
         fputs("  \"latency\": {", f);
         first = 1;
-        for (int op = 0; op < TRACE_OP_COUNT && scratch; op++) {
+        for (int op = 0; op < TRACE_OP_COUNT; op++) {
             if (op == TRACE_OP_ACCESS || op == TRACE_OP_SYSREG)
                 continue;
             for (int k = 0; k < REPLAY_RESULT_COUNT; k++) {
-                struct pct p = percentiles(r, op, k, 0, scratch);
+                const struct replay_latency *l = &r->latency[op][k];
+                struct pct p = percentiles(&l->insns);
                 if (!p.n)
                     continue;
                 fprintf(f, "%s\n    \"%s %s\": {\"calls\": %zu, \"insns\": ", first ? "" : ",",
@@ -251,7 +216,7 @@ void replay_write_summary_json(FILE *f, const struct replay *r)
                 static const char *const set[3] = { "nominal", "min", "max" };
                 fputs(", \"cycles\": {", f);
                 for (int c = 0; c < 3; c++) {
-                    struct pct q = percentiles(r, op, k, 1 + c, scratch);
+                    struct pct q = percentiles(&l->cycles[c]);
                     fprintf(f, "%s\"%s\": ", c ? ", " : "", set[c]);
                     put_pct(f, &q);
                 }
@@ -260,7 +225,6 @@ void replay_write_summary_json(FILE *f, const struct replay *r)
             }
         }
         fputs(first ? "},\n" : "\n  },\n", f);
-        free(scratch);
     }
     fprintf(f, "  \"expectations\": {\"checked\": %llu, \"failed\": %llu},\n",
             (unsigned long long)r->expect_checked, (unsigned long long)r->expect_failed);
@@ -303,15 +267,16 @@ static void spark(FILE *f, const struct replay *r)
 {
     static const char *const bars[8] = { "\u2581", "\u2582", "\u2583", "\u2584",
                                          "\u2585", "\u2586", "\u2587", "\u2588" };
-    size_t n = r->trace->nevents;
+    struct timeline_bucket pts[SPARK_WIDTH];
+    uint64_t per;
+    size_t n = timeline_group(&r->timeline, SPARK_WIDTH, pts, &per);
     if (!n) {
         fputs("(no events)", f);
         return;
     }
-    size_t b = bucket_size(n, SPARK_WIDTH);
     unsigned top = r->mpu.el2.nregions ? r->mpu.el2.nregions : 1;
-    for (size_t j = 0; j < n; j += b) {
-        unsigned v = bucket_max(r, j, b);
+    for (size_t j = 0; j < n; j++) {
+        unsigned v = pts[j].max;
         unsigned k = v == 0 ? 0 : (unsigned)((v * 8u - 1) / top);
         fputs(bars[k > 7 ? 7 : k], f);
     }
@@ -333,7 +298,7 @@ void replay_write_summary_text(FILE *f, const struct replay *r)
         ok += r->cost[op][REPLAY_OK].calls;
         bad += r->cost[op][REPLAY_ERR].calls;
     }
-    fprintf(f, "events     %zu:", t->nevents);
+    fprintf(f, "events     %llu:", (unsigned long long)r->nevents);
     for (int op = 0; op < TRACE_OP_COUNT; op++) {
         uint64_t n = r->cost[op][REPLAY_OK].calls + r->cost[op][REPLAY_ERR].calls;
         if (n)
@@ -383,10 +348,7 @@ void replay_write_summary_text(FILE *f, const struct replay *r)
                         (double)c->barriers / n);
         }
     }
-    if (!r->insns_series)
-        return;
-    uint64_t *scratch = malloc((t->nevents ? t->nevents : 1) * sizeof *scratch);
-    if (!scratch)
+    if (!r->latency)
         return;
     fprintf(f, "latency per call (guest)  calls  insns p50/p90/p99/max   cycles nominal [min..max]: "
                "p50, p90, p99, max\n");
@@ -394,12 +356,13 @@ void replay_write_summary_text(FILE *f, const struct replay *r)
         if (op == TRACE_OP_ACCESS || op == TRACE_OP_SYSREG)
             continue;
         for (int k = 0; k < REPLAY_RESULT_COUNT; k++) {
-            struct pct in = percentiles(r, op, k, 0, scratch);
+            const struct replay_latency *l = &r->latency[op][k];
+            struct pct in = percentiles(&l->insns);
             if (!in.n)
                 continue;
             struct pct c[3];
             for (int m = 0; m < 3; m++)
-                c[m] = percentiles(r, op, k, 1 + m, scratch);
+                c[m] = percentiles(&l->cycles[m]);
             char row[40];
             snprintf(row, sizeof row, "%s %s", trace_op_name((enum trace_op)op),
                      k == REPLAY_OK ? "ok" : "error");
@@ -421,5 +384,4 @@ void replay_write_summary_text(FILE *f, const struct replay *r)
             fputc('\n', f);
         }
     }
-    free(scratch);
 }
