@@ -27,6 +27,7 @@ static const char help[] =
     "                    the timing model; adds cycles p50/p99 per op (docs/timing.md)\n"
     "  --adapter F       guest: adapter file (default: the bundled guest/mm.adapter.json)\n"
     "  --core F          guest: core file of the timing model (default: built-in R82-like)\n"
+    "  --no-timing       guest: do not run the timing model (no cycles column; faster)\n"
     "  --shard K/N       only the runs j (numbered over traces, then algorithms, from 0)\n"
     "                    with j % N == K-1; shards' --json files merge by concatenation\n"
     "  --json F          write one JSON line per run to F (JSON Lines)\n"
@@ -54,7 +55,7 @@ static int fail_outputs(struct outfile *js, struct outfile *csv, const struct mp
 int cli_compare(int argc, char **argv)
 {
     enum { O_ALGO = 256, O_FIXED, O_REGIONS, O_FSC, O_ENGINE, O_SHARD, O_JSON, O_CSV, O_QUIET,
-           O_ADAPTER, O_CORE };
+           O_ADAPTER, O_CORE, O_NOTIMING };
     static const struct option longopts[] = {
         { "algo", required_argument, NULL, O_ALGO },
         { "xen-fixed", no_argument, NULL, O_FIXED },
@@ -63,6 +64,7 @@ int cli_compare(int argc, char **argv)
         { "engine", required_argument, NULL, O_ENGINE },
         { "adapter", required_argument, NULL, O_ADAPTER },
         { "core", required_argument, NULL, O_CORE },
+        { "no-timing", no_argument, NULL, O_NOTIMING },
         { "shard", required_argument, NULL, O_SHARD },
         { "json", required_argument, NULL, O_JSON },
         { "csv", required_argument, NULL, O_CSV },
@@ -108,6 +110,7 @@ int cli_compare(int argc, char **argv)
             break;
         case O_ADAPTER: opt.adapter = optarg; break;
         case O_CORE: opt.core = optarg; break;
+        case O_NOTIMING: opt.no_timing = 1; break;
         case O_SHARD:
             if (compare_parse_shard(optarg, &opt.shard_k, &opt.shard_n, &err) != 0)
                 return cli_usage_error("compare", err.text);
@@ -123,8 +126,8 @@ int cli_compare(int argc, char **argv)
         return cli_usage_error("compare", "missing TRACE");
     int ntraces = argc - optind;
     char default_adapter[4096];
-    if (opt.engine == REPLAY_ENGINE_NATIVE && (opt.adapter || opt.core))
-        return cli_usage_error("compare", "--adapter and --core need --engine guest");
+    if (opt.engine == REPLAY_ENGINE_NATIVE && (opt.adapter || opt.core || opt.no_timing))
+        return cli_usage_error("compare", "--adapter, --core and --no-timing need --engine guest");
     if (opt.engine == REPLAY_ENGINE_GUEST && !opt.adapter) {
         if (cli_default_adapter(default_adapter, sizeof default_adapter) != 0)
             return cli_usage_error("compare", "no bundled guest adapter found beside the binary: "

@@ -33,6 +33,7 @@ static const char help[] =
     "  --budget N        guest: instructions per call before it counts as a runaway\n"
     "  --core F          guest: core file of the timing model (default: the built-in\n"
     "                    Cortex-R82-like core, cores/cortex-r82.json; docs/timing.md)\n"
+    "  --no-timing       guest: do not run the timing model (no cycles; faster)\n"
     "  --verbose         print every algorithm message to stderr as it happens\n"
     "  --quiet           do not print the summary\n"
     "  -h, --help        this help\n"
@@ -49,7 +50,7 @@ static void print_message(void *opaque, long event, enum mm_msg id, const char *
 int cli_replay(int argc, char **argv)
 {
     enum { O_ALGO = 256, O_FIXED, O_REGIONS, O_FSC, O_EVENTS, O_JSON, O_VERBOSE, O_QUIET,
-           O_ENGINE, O_ADAPTER, O_ELF, O_BUDGET, O_CORE };
+           O_ENGINE, O_ADAPTER, O_ELF, O_BUDGET, O_CORE, O_NOTIMING };
     static const struct option longopts[] = {
         { "algo", required_argument, NULL, O_ALGO },
         { "xen-fixed", no_argument, NULL, O_FIXED },
@@ -64,6 +65,7 @@ int cli_replay(int argc, char **argv)
         { "elf", required_argument, NULL, O_ELF },
         { "budget", required_argument, NULL, O_BUDGET },
         { "core", required_argument, NULL, O_CORE },
+        { "no-timing", no_argument, NULL, O_NOTIMING },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -108,6 +110,7 @@ int cli_replay(int argc, char **argv)
         }
         case O_ADAPTER: opt.adapter = optarg; break;
         case O_CORE: opt.core = optarg; break;
+        case O_NOTIMING: opt.no_timing = 1; break;
         case O_ELF: opt.elf = optarg; break;
         case O_BUDGET:
             if (cli_parse_uint(optarg, 1, 4000000000ul, &v))
@@ -130,9 +133,10 @@ int cli_replay(int argc, char **argv)
         return cli_usage_error("replay", optind >= argc ? "missing TRACE" : "one TRACE only");
     const char *path = argv[optind];
     char default_adapter[4096];
-    if (opt.engine == REPLAY_ENGINE_NATIVE && (opt.adapter || opt.elf || opt.budget || opt.core))
-        return cli_usage_error("replay",
-                               "--adapter, --elf, --budget and --core need --engine guest or both");
+    if (opt.engine == REPLAY_ENGINE_NATIVE &&
+        (opt.adapter || opt.elf || opt.budget || opt.core || opt.no_timing))
+        return cli_usage_error("replay", "--adapter, --elf, --budget, --core and --no-timing need "
+                                         "--engine guest or both");
     if (opt.engine != REPLAY_ENGINE_NATIVE && !opt.adapter) {
         if (cli_default_adapter(default_adapter, sizeof default_adapter) != 0)
             return cli_usage_error("replay", "no bundled guest adapter found beside the binary: "

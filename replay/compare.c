@@ -155,7 +155,8 @@ static void collect(const struct replay *r, const struct compare_algo *a, long j
     out->findings = r->findings_total;
     out->divergences = r->divergences_total;
     out->guest = r->opt.engine != REPLAY_ENGINE_NATIVE;
-    for (int op = 0; out->guest && op < TRACE_OP_COUNT; op++)
+    out->timed = out->guest && !r->opt.no_timing;
+    for (int op = 0; out->timed && op < TRACE_OP_COUNT; op++)
         out->cycles[op].calls = replay_cycles_p50_p99(r, (enum trace_op)op, &out->cycles[op].p50,
                                                       &out->cycles[op].p99);
 }
@@ -174,7 +175,7 @@ int compare_trace(const struct trace *t, const struct compare_options *o, long t
                                      .regions = o->regions, .fsc = o->fsc,
                                      .keep_findings = 0 /* counts only */,
                                      .engine = o->engine, .adapter = o->adapter,
-                                     .core = o->core };
+                                     .core = o->core, .no_timing = o->no_timing };
         struct replay *r = replay_new(t, &ro, err);
         if (!r) {
             *nruns = 0;
@@ -221,15 +222,15 @@ void compare_write_table(FILE *f, const struct compare_run *runs, unsigned n)
         return;
     fputs("### ", f);
     md_put_text(f, runs[0].trace);
-    int guest = runs[0].guest;
+    int guest = runs[0].guest, timed = runs[0].timed;
     fprintf(f, "\n\n%llu events, %u EL2 regions%s, engine %s\n\n", ull(runs[0].events),
             runs[0].regions, runs[0].xen_fixed ? ", --xen-fixed" : "", guest ? "guest" : "native");
     fputs("| algo | peak | mean | final | calls | failed | sysreg w | sysreg r | barriers "
           "| faults perm/none/multi | findings | divergences |",
           f);
-    fputs(guest ? " cycles p50/p99 per op |\n" : "\n", f);
+    fputs(timed ? " cycles p50/p99 per op |\n" : "\n", f);
     fputs("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|", f);
-    fputs(guest ? "---|\n" : "\n", f);
+    fputs(timed ? "---|\n" : "\n", f);
     for (unsigned k = 0; k < n; k++) {
         const struct compare_run *r = &runs[k];
         fputs("| ", f);
@@ -241,7 +242,7 @@ void compare_write_table(FILE *f, const struct compare_run *runs, unsigned n)
                 ull(r->faults[MPU_FAULT_PERMISSION]), ull(r->faults[MPU_FAULT_NO_REGION]),
                 ull(r->faults[MPU_FAULT_MULTIPLE_REGIONS]), ull(r->findings),
                 ull(r->divergences));
-        if (guest) {
+        if (timed) {
             int first = 1;
             for (int op = 0; op < TRACE_OP_COUNT; op++) {
                 if (!r->cycles[op].calls)
@@ -276,7 +277,7 @@ void compare_write_jsonl(FILE *f, const struct compare_run *r)
     fprintf(f, "\"faults\":{\"permission\":%llu,\"no_region\":%llu,\"multiple_regions\":%llu},",
             ull(r->faults[MPU_FAULT_PERMISSION]), ull(r->faults[MPU_FAULT_NO_REGION]),
             ull(r->faults[MPU_FAULT_MULTIPLE_REGIONS]));
-    if (r->guest) {
+    if (r->timed) {
         fputs("\"cycles\":{", f);
         int first = 1;
         for (int op = 0; op < TRACE_OP_COUNT; op++) {

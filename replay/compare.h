@@ -37,6 +37,7 @@ struct compare_options {
     enum replay_engine engine;                   /* native or guest (cycles per op) */
     const char *adapter;                         /* guest: adapter file (borrowed) */
     const char *core;                            /* guest: core file, NULL: built-in */
+    int no_timing;                               /* guest: --no-timing, no cycles */
 };
 
 /* The metrics of one (trace, algorithm) run. Counts are over the trace's events; the boot
@@ -63,7 +64,8 @@ struct compare_run {
                                          MPU_FAULT_NONE unused, 0) */
     uint64_t findings;         /* algorithm findings (docs/findings.md) */
     uint64_t divergences;      /* table/hardware divergences found by the cross-check */
-    int guest;                 /* 1: run on the guest engine (cycles below are valid) */
+    int guest;                 /* 1: run on the guest engine */
+    int timed;                 /* 1: guest with the timing model (cycles below are valid) */
     struct {
         uint64_t calls;        /* calls of this op (0: the op did not occur) */
         uint64_t p50, p99;     /* nominal cycles per call (docs/timing.md) */

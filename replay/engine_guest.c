@@ -89,7 +89,7 @@ struct replay_guest *replay_guest_new(struct replay *r, struct mpusim_error *err
     struct sim_options o;
     sim_options_default(&o);
     o.mpu = r->mpu.cfg;
-    o.timing = 1;
+    o.timing = !r->opt.no_timing;
     o.core = &g->core;
     o.on_log = on_log;
     o.opaque = r;

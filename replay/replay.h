@@ -59,6 +59,8 @@ struct replay_options {
     uint64_t budget;          /* guest: instructions per call; 0: the engine's default */
     const char *core;         /* guest: core file of the timing model (borrowed); NULL: the
                                  built-in Cortex-R82-like core (cores/cortex-r82.json) */
+    int no_timing;            /* guest: 1 = no timing model (--no-timing): no cycles in any
+                                 output, instruction counts only */
     /* Optional sink for every algorithm message as it happens (e.g. --verbose); may be NULL. */
     void (*on_message)(void *opaque, long event, enum mm_msg id, const char *text);
     void *opaque;             /* borrowed; passed to on_message */

@@ -58,9 +58,11 @@ void replay_write_event_json(FILE *f, const struct replay *r, size_t i,
     fprintf(f, ",\"used\":%u,\"fault\":", res->used);
     put_fault(f, &res->acc);
     if (res->has_insns)
-        fprintf(f, ",\"insns\":%llu,\"cycles\":{\"nominal\":%llu,\"min\":%llu,\"max\":%llu}",
-                (unsigned long long)res->insns, (unsigned long long)res->cycles[0],
-                (unsigned long long)res->cycles[1], (unsigned long long)res->cycles[2]);
+        fprintf(f, ",\"insns\":%llu", (unsigned long long)res->insns);
+    if (res->has_insns && !r->opt.no_timing)
+        fprintf(f, ",\"cycles\":{\"nominal\":%llu,\"min\":%llu,\"max\":%llu}",
+                (unsigned long long)res->cycles[0], (unsigned long long)res->cycles[1],
+                (unsigned long long)res->cycles[2]);
     fputs("}\n", f);
 }
 
@@ -214,13 +216,13 @@ void replay_write_summary_json(FILE *f, const struct replay *r)
                         trace_op_name((enum trace_op)op), k == REPLAY_OK ? "ok" : "error", p.n);
                 put_pct(f, &p);
                 static const char *const set[3] = { "nominal", "min", "max" };
-                fputs(", \"cycles\": {", f);
-                for (int c = 0; c < 3; c++) {
+                fputs(r->opt.no_timing ? "}" : ", \"cycles\": {", f);
+                for (int c = 0; c < 3 && !r->opt.no_timing; c++) {
                     struct pct q = percentiles(&l->cycles[c]);
                     fprintf(f, "%s\"%s\": ", c ? ", " : "", set[c]);
                     put_pct(f, &q);
                 }
-                fputs("}}", f);
+                fputs(r->opt.no_timing ? "" : "}}", f);
                 first = 0;
             }
         }
@@ -350,8 +352,9 @@ void replay_write_summary_text(FILE *f, const struct replay *r)
     }
     if (!r->latency)
         return;
-    fprintf(f, "latency per call (guest)  calls  insns p50/p90/p99/max   cycles nominal [min..max]: "
-               "p50, p90, p99, max\n");
+    fprintf(f, "latency per call (guest)  calls  insns p50/p90/p99/max%s\n",
+            r->opt.no_timing ? " (--no-timing: no cycles)"
+                             : "   cycles nominal [min..max]: p50, p90, p99, max");
     for (int op = 0; op < TRACE_OP_COUNT; op++) {
         if (op == TRACE_OP_ACCESS || op == TRACE_OP_SYSREG)
             continue;
@@ -370,6 +373,10 @@ void replay_write_summary_text(FILE *f, const struct replay *r)
             snprintf(ins, sizeof ins, "%llu/%llu/%llu/%llu", (unsigned long long)in.p50,
                      (unsigned long long)in.p90, (unsigned long long)in.p99,
                      (unsigned long long)in.max);
+            if (r->opt.no_timing) {
+                fprintf(f, "  %-22s %6zu  %s\n", row, in.n, ins);
+                continue;
+            }
             fprintf(f, "  %-22s %6zu  %-22s ", row, in.n, ins);
             uint64_t v[4][3];
             for (int m = 0; m < 3; m++) {
