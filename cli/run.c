@@ -23,6 +23,8 @@ static const char help[] =
     "  --stub SYM[=VAL]    answer calls of SYM with VAL (default 0) without running it\n"
     "  --ram BASE:SIZE     map a zeroed RAM window (hex or decimal, 4 KiB multiples)\n"
     "  --device BASE:SIZE  map a device window (reads 0, writes ignored)\n"
+    "  --uart BASE         a PL011 UART at BASE (4 KiB): what the guest writes to its data\n"
+    "                      register goes to stdout\n"
     "  --no-vectors        stop at a fault even when the guest installed vectors\n"
     "  --core FILE         timing costs (default: built-in cores/cortex-r82.json);\n"
     "                      cycles are reported as nominal [min..max] (docs/timing.md)\n"
@@ -94,7 +96,7 @@ static void print_stats(struct sim *s)
 int cli_run(int argc, char **argv)
 {
     enum { O_UNTIL = 256, O_BUDGET, O_REGIONS, O_FSC, O_STUB, O_RAM, O_DEVICE, O_NOVEC, O_CORE,
-           O_NOTIMING };
+           O_NOTIMING, O_UART };
     static const struct option longopts[] = {
         { "until", required_argument, NULL, O_UNTIL },
         { "budget", required_argument, NULL, O_BUDGET },
@@ -106,6 +108,7 @@ int cli_run(int argc, char **argv)
         { "no-vectors", no_argument, NULL, O_NOVEC },
         { "core", required_argument, NULL, O_CORE },
         { "no-timing", no_argument, NULL, O_NOTIMING },
+        { "uart", required_argument, NULL, O_UART },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -117,6 +120,10 @@ int cli_run(int argc, char **argv)
     sim_core_default(&core);
     const char *core_path = NULL;
     const char *until = NULL;
+    const char *uart_arg = NULL;
+    unsigned long uart_base = 0;
+    struct sim_pl011 uart;
+    sim_pl011_init(&uart, to_stdout, NULL);
     const char *stubs[64];
     unsigned nstubs = 0;
     unsigned long v;
@@ -156,6 +163,7 @@ int cli_run(int argc, char **argv)
                 return cli_usage_error("run", "too many windows");
             if (parse_window(optarg, &o.window[o.nwindows]) != 0)
                 return cli_usage_error("run", "a window is BASE:SIZE");
+            o.window[o.nwindows].what = c == O_RAM ? "--ram window" : "--device window";
             o.window[o.nwindows++].kind = c == O_RAM ? SIM_WINDOW_RAM : SIM_WINDOW_DEVICE;
             break;
         case O_NOVEC:
@@ -166,6 +174,11 @@ int cli_run(int argc, char **argv)
             break;
         case O_NOTIMING:
             o.timing = 0;
+            break;
+        case O_UART:
+            if (cli_parse_uint(optarg, 0, ~0ul, &uart_base) != 0 || uart_base % 0x1000)
+                return cli_usage_error("run", "--uart needs a 4 KiB-aligned address");
+            uart_arg = optarg;
             break;
         default:
             return cli_usage_error("run", "unknown option");
@@ -182,6 +195,15 @@ int cli_run(int argc, char **argv)
     struct sim *s = sim_new(&o, &err);
     if (!s || sim_load_elf(s, elf, &err) != 0) {
         sim_free(s);
+        return cli_fail(&err);
+    }
+    struct sim_device dev = sim_pl011_device(&uart);
+    struct mpusim_error uerr;
+    mpusim_error_clear(&uerr);
+    if (uart_arg && sim_map_device(s, uart_base, SIM_PL011_SIZE, &dev, &uerr) != 0) {
+        sim_free(s);
+        mpusim_error_at(&err, MPUSIM_E_USAGE, "<argv>", -1, -1, -1, "--uart %s: %s", uart_arg,
+                        uerr.text);
         return cli_fail(&err);
     }
     for (unsigned i = 0; i < nstubs; i++) {

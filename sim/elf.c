@@ -234,7 +234,7 @@ static int load_segments(struct sim *s, Elf *e, const char *path, const char *fi
         }
         struct mpusim_error e2;
         mpusim_error_clear(&e2);
-        if (sim_mem_map(s, lo, hi - lo, SIM_WINDOW_RAM, "segment", &e2) != 0)
+        if (sim_mem_map(s, lo, hi - lo, SIM_WINDOW_RAM, "ELF segment", &e2) != 0)
             return mpusim_error_at(err, MPUSIM_E_PARSE, path, -1, -1, -1, "%s", e2.text);
         i = j;
     }

@@ -11,6 +11,14 @@
 #define SIM_MAX_SEGMENTS 16
 #define SIM_MAX_STUBS 64
 #define SIM_INSN_SIZE 4u
+#define SIM_MAX_MAPPED (SIM_MAX_SEGMENTS + SIM_MAX_WINDOWS + SIM_MAX_DEVICES + 2)
+
+/* A device window (sim_map_device): what Unicorn's MMIO callbacks get as their opaque. */
+struct sim_devwin {
+    struct sim *s;                /* the engine (back pointer) */
+    uint64_t base, size;          /* the window [base, base + size) */
+    struct sim_device dev;        /* the model's callbacks (copied) */
+};
 
 /* Loaded ELF (sim/elf.c). */
 struct sim_elf {
@@ -64,6 +72,13 @@ struct sim {
     struct { uint64_t base, limit; } exempt[SIM_MAX_EXEMPT]; /* [base, limit) not checked */
     unsigned nexempt;
     uint64_t call_sp;             /* SP at the start of a call */
+    struct sim_devwin dev[SIM_MAX_DEVICES];
+    unsigned ndev;
+    struct {
+        uint64_t base, limit;     /* [base, limit) mapped in Unicorn */
+        char what[64];            /* "segment", "RAM window", "pl011", ... for messages */
+    } mapped[SIM_MAX_MAPPED];
+    unsigned nmapped;
 
     /* fast-path state of the current run (sim/mem.c) */
     int checking;                 /* SCTLR_EL2.M == 1 (mirrors the model) */

@@ -1,8 +1,9 @@
 /*
  * Guest memory and access checking.
  *
- * Memory: the ELF's segments (sim/elf.c), the harness stack window and the RAM or device
- * windows of the options. Device windows are MMIO: reads give 0, writes are dropped.
+ * Memory: the ELF's segments (sim/elf.c), the harness stack window, the RAM or device
+ * windows of the options (device windows are MMIO: reads give 0, writes are dropped) and the
+ * windows of device models (sim_map_device: their callbacks serve the accesses).
  *
  * Checks, when SCTLR_EL2.M = 1 (the model's EL2 MPU is on):
  *   - instruction fetch: once per executed translated block (UC_HOOK_BLOCK), for the block's
@@ -224,8 +225,33 @@ static void on_device_write(uc_engine *uc, uint64_t offset, unsigned size, uint6
     s->stats.device_writes++;
 }
 
-int sim_mem_map(struct sim *s, uint64_t base, uint64_t size, enum sim_window_kind kind,
-                const char *what, struct mpusim_error *err)
+/* A device model's window. The memory hook (on_data) runs first: an access it found faulting
+ * must not reach the device (Unicorn still completes it), so it is dropped here. */
+static uint64_t on_model_read(uc_engine *uc, uint64_t offset, unsigned size, void *opaque)
+{
+    (void)uc;
+    struct sim_devwin *w = opaque;
+    if (w->s->pending == PENDING_FAULT)
+        return 0;
+    w->s->stats.device_reads++;
+    return w->dev.read ? w->dev.read(w->dev.opaque, offset, size) : 0;
+}
+
+static void on_model_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_t value,
+                           void *opaque)
+{
+    (void)uc;
+    struct sim_devwin *w = opaque;
+    if (w->s->pending == PENDING_FAULT)
+        return;
+    w->s->stats.device_writes++;
+    if (w->dev.write)
+        w->dev.write(w->dev.opaque, offset, size, value);
+}
+
+/* Map [base, base + size) as RAM, a plain device window, or the window of model devwin. */
+static int map_range(struct sim *s, uint64_t base, uint64_t size, enum sim_window_kind kind,
+                     struct sim_devwin *devwin, const char *what, struct mpusim_error *err)
 {
     if (size == 0 || (base | size) & (SIM_PAGE - 1) || base + size < base)
         return mpusim_error_set(err, MPUSIM_E_RANGE,
@@ -237,7 +263,19 @@ int sim_mem_map(struct sim *s, uint64_t base, uint64_t size, enum sim_window_kin
         return mpusim_error_set(err, MPUSIM_E_RANGE, "%s [0x%llx, 0x%llx) covers the sentinel 0x%llx",
                                 what, (unsigned long long)base, (unsigned long long)(base + size),
                                 (unsigned long long)sent);
-    uc_err e = kind == SIM_WINDOW_DEVICE
+    for (unsigned i = 0; i < s->nmapped; i++)
+        if (base < s->mapped[i].limit && s->mapped[i].base < base + size)
+            return mpusim_error_set(err, MPUSIM_E_RANGE,
+                                    "%s [0x%llx, 0x%llx) overlaps the %s [0x%llx, 0x%llx)", what,
+                                    (unsigned long long)base, (unsigned long long)(base + size),
+                                    s->mapped[i].what, (unsigned long long)s->mapped[i].base,
+                                    (unsigned long long)s->mapped[i].limit);
+    if (s->nmapped == SIM_MAX_MAPPED)
+        return mpusim_error_set(err, MPUSIM_E_RANGE, "%s: more than %d mapped ranges", what,
+                                SIM_MAX_MAPPED);
+    uc_err e = devwin ? uc_mmio_map(s->uc, base, size, on_model_read, devwin, on_model_write,
+                                    devwin)
+               : kind == SIM_WINDOW_DEVICE
                    ? uc_mmio_map(s->uc, base, size, on_device_read, s, on_device_write, s)
                    : uc_mem_map(s->uc, base, size, UC_PROT_ALL);
     if (e != UC_ERR_OK)
@@ -246,6 +284,31 @@ int sim_mem_map(struct sim *s, uint64_t base, uint64_t size, enum sim_window_kin
                                 (unsigned long long)(base + size),
                                 e == UC_ERR_MAP ? "overlaps memory already mapped"
                                                 : uc_strerror(e));
+    s->mapped[s->nmapped].base = base;
+    s->mapped[s->nmapped].limit = base + size;
+    snprintf(s->mapped[s->nmapped].what, sizeof s->mapped[s->nmapped].what, "%s", what);
+    s->nmapped++;
+    return 0;
+}
+
+int sim_mem_map(struct sim *s, uint64_t base, uint64_t size, enum sim_window_kind kind,
+                const char *what, struct mpusim_error *err)
+{
+    return map_range(s, base, size, kind, NULL, what, err);
+}
+
+int sim_map_device(struct sim *s, uint64_t base, uint64_t size, const struct sim_device *dev,
+                   struct mpusim_error *err)
+{
+    const char *name = dev->name ? dev->name : "device";
+    if (s->ndev == SIM_MAX_DEVICES)
+        return mpusim_error_set(err, MPUSIM_E_RANGE, "%s: more than %d device models", name,
+                                SIM_MAX_DEVICES);
+    struct sim_devwin *w = &s->dev[s->ndev];
+    *w = (struct sim_devwin){ .s = s, .base = base, .size = size, .dev = *dev };
+    if (map_range(s, base, size, SIM_WINDOW_DEVICE, w, name, err) != 0)
+        return -1;
+    s->ndev++;
     return 0;
 }
 

@@ -69,8 +69,9 @@ struct sim *sim_new(const struct sim_options *opt, struct mpusim_error *err)
     }
     for (unsigned i = 0; i < opt->nwindows; i++)
         if (sim_mem_map(s, opt->window[i].base, opt->window[i].size, opt->window[i].kind,
-                        opt->window[i].kind == SIM_WINDOW_DEVICE ? "device window"
-                                                                 : "RAM window",
+                        opt->window[i].what                      ? opt->window[i].what
+                        : opt->window[i].kind == SIM_WINDOW_DEVICE ? "device window"
+                                                                   : "RAM window",
                         err) != 0)
             goto fail;
     s->last_vector = UINT64_MAX;

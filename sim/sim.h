@@ -40,6 +40,7 @@
 #include "mpu_model/mpu.h"
 
 #define SIM_MAX_WINDOWS 8     /* RAM/device windows from options */
+#define SIM_MAX_DEVICES 8     /* device models (sim_map_device) */
 #define SIM_MAX_EXEMPT 4      /* address ranges exempt from MPU checks */
 #define SIM_MAX_ARGS 8        /* integer arguments of a call (X0..X7, AAPCS64) */
 #define SIM_MAX_UNKNOWN 32    /* distinct unmodelled registers remembered for the report */
@@ -65,10 +66,41 @@ struct sim_window {
     uint64_t base;             /* first byte; multiple of 4 KiB */
     uint64_t size;             /* bytes; multiple of 4 KiB, > 0 */
     enum sim_window_kind kind;
+    const char *what;          /* names it in messages ("--ram 0x0:0x1000"; borrowed, used by
+                                  sim_new only); NULL: "RAM window" / "device window" */
 };
 
 /* Guest console output (SIM_HVC_PUTC, SIM_HVC_WRITE): len bytes, not NUL-terminated. */
 typedef void (*sim_console_fn)(void *opaque, const char *buf, size_t len);
+
+/* ---- Device models (dispatch: sim/mem.c; models in their own files: sim/pl011.c) ----
+ * A device is a pair of callbacks on a window of guest memory: every guest load or store in
+ * [base, base + size) that the MPU allows reaches read or write with its offset from base. A
+ * faulting access does not reach the device; host accesses (sim_mem_read/write) never do. */
+struct sim_device {
+    const char *name;   /* for messages and reports, e.g. "pl011" (borrowed) */
+    uint64_t (*read)(void *opaque, uint64_t offset, unsigned size);   /* size: 1, 2, 4 or 8 */
+    void (*write)(void *opaque, uint64_t offset, unsigned size, uint64_t value);
+    void *opaque;       /* borrowed: the device's state; must outlive the sim */
+};
+
+/* PrimeCell UART PL011 (Arm DDI 0183): data register writes go to a console; the flag
+ * register reports an empty, idle transmitter and an empty receiver; the other registers
+ * read back what was written; the identification registers read as a PL011 r1p5. State is
+ * the caller's (no allocation); connect it with sim_map_device(s, base, SIM_PL011_SIZE,
+ * &dev, err) where dev = sim_pl011_device(&uart). */
+#define SIM_PL011_SIZE 0x1000ull
+struct sim_pl011 {
+    sim_console_fn out;       /* transmitted bytes, one call per byte; may be NULL (dropped) */
+    void *opaque;             /* borrowed; passed to out */
+    uint32_t reg[0x50 / 4];   /* registers 0x000..0x04c as last written (by word offset) */
+    uint32_t ris;             /* raw interrupt status: TXRIS once a byte was sent, until ICR */
+    uint64_t tx_bytes;        /* bytes written to the data register */
+};
+void sim_pl011_init(struct sim_pl011 *u, sim_console_fn out, void *opaque);
+struct sim_device sim_pl011_device(struct sim_pl011 *u);
+/* 1 while the UART's combined interrupt (UARTINTR = RIS & IMSC != 0) is asserted. */
+int sim_pl011_irq(const struct sim_pl011 *u);
 /* Guest log call (SIM_HVC_LOG): id and the four arguments as the guest passed them. */
 typedef void (*sim_log_fn)(void *opaque, uint64_t id, const uint64_t arg[4]);
 
@@ -380,6 +412,16 @@ int sim_call_budget(struct sim *s, const char *name, const uint64_t *args, unsig
 
 /* Sign-extend W0 (a C int return value) to 64 bits. */
 static inline int64_t sim_sext32(uint64_t x0) { return (int64_t)(int32_t)(uint32_t)x0; }
+
+/**
+ * sim_map_device - map [base, base + size) as the window of a device model
+ * @base, @size: multiples of 4 KiB, size > 0; @dev: copied (its opaque is borrowed)
+ * Returns 0, or -1 with err MPUSIM_E_RANGE when the window overlaps memory already mapped
+ * (the ELF, the stack, another window or device: the message names it) or is misaligned, or
+ * when more than SIM_MAX_DEVICES are mapped.
+ */
+int sim_map_device(struct sim *s, uint64_t base, uint64_t size, const struct sim_device *dev,
+                   struct mpusim_error *err);
 
 /* Guest memory access for the host (not checked by the MPU, not counted). 0 or -1 with err
  * (MPUSIM_E_RANGE when [addr, addr+len) is not mapped). */
