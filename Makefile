@@ -16,7 +16,7 @@ DEBS      := build-essential pkg-config libunicorn-dev libjansson-dev libelf-dev
 PKGCFLAGS  = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKGLIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread
 
-SRCS  := $(wildcard common/*.c mpu_model/*.c mm/*.c traces/*.c replay/*.c cli/*.c)
+SRCS  := $(wildcard common/*.c mpu_model/*.c mm/*.c traces/*.c tarmac/*.c replay/*.c cli/*.c)
 OBJS  := $(filter-out build/cli/%.o,$(SRCS:%.c=build/%.o))
 CLIOBJS := $(patsubst %.c,build/%.o,$(wildcard cli/*.c))
 TSRCS := $(wildcard tests/*/*.c)
@@ -162,7 +162,7 @@ FUZZ_NAMES := $(basename $(notdir $(wildcard fuzz/*.c)))
 # The library part of the tree (sim/ too: replay/ reaches the guest engine): an archive, so
 # that a harness links only what it uses.
 FUZZ_LIBOBJS = $(patsubst %.c,build/fuzz/obj/%.o,$(wildcard common/*.c mpu_model/*.c mm/*.c \
-                 traces/*.c replay/*.c sim/*.c))
+                 traces/*.c tarmac/*.c replay/*.c sim/*.c))
 FUZZ_OBJS    = $(FUZZ_NAMES:%=build/fuzz/obj/fuzz/%.o)
 
 build/fuzz/obj/%.o: %.c
