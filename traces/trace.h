@@ -124,6 +124,16 @@ struct trace_write_options {
 int trace_write(FILE *f, const struct trace *t, const struct trace_write_options *o,
                 struct mpusim_error *err);
 
+/* Streaming JSON Lines, for producers that cannot hold the trace (mpusim import): the header
+ * line of t (mpu.regions, boot when t->has_boot; t's events are not written), then one line per
+ * event, in the same shape as trace_write. note may be NULL; extra is NULL or more members
+ * (JSON text, trusted: e.g. "\"x-aborted\": true"). Both return 0, or -1 with err
+ * (MPUSIM_E_RANGE for an unknown op or register id, MPUSIM_E_IO for a write error). */
+int trace_write_header_line(FILE *f, const struct trace *t, const char *generator,
+                            struct mpusim_error *err);
+int trace_write_event_line(FILE *f, const struct trace_event *ev, const char *note,
+                           const char *extra, struct mpusim_error *err);
+
 /* Name of a flags word when it is one of Xen's named sets ("RW"), else NULL. */
 const char *trace_flags_name(unsigned flags);
 

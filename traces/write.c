@@ -251,3 +251,122 @@ int trace_write(FILE *f, const struct trace *t, const struct trace_write_options
         return mpusim_error_set(err, MPUSIM_E_IO, "trace writer: write failed");
     return 0;
 }
+
+/* ---- streaming: one header line, then one event line at a time (JSON Lines) ---- */
+
+int trace_write_header_line(FILE *f, const struct trace *t, const char *generator,
+                            struct mpusim_error *err)
+{
+    struct writer w = { err, 1 };
+    json_t *h = header_object(&w, t, generator);
+    if (!h)
+        return -1;
+    int io = dump(&w, f, h);
+    io |= fputc('\n', f) == EOF;
+    json_decref(h);
+    if (!w.ok)
+        return -1;
+    if (io || ferror(f))
+        return mpusim_error_set(err, MPUSIM_E_IO, "trace writer: write failed");
+    return 0;
+}
+
+/* A JSON string of s (ASCII control characters, quote and backslash escaped). */
+static void put_json_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c < 0x20)
+            fprintf(f, "\\u%04x", c);
+        else
+            fputc(c, f);
+    }
+    fputc('"', f);
+}
+
+int trace_write_event_line(FILE *f, const struct trace_event *ev, const char *note,
+                           const char *extra, struct mpusim_error *err)
+{
+    unsigned long long b = ev->base, l = ev->limit;
+    const char *fl = NULL;
+    char flnum[16];
+    if (ev->op == TRACE_OP_MAP || ev->op == TRACE_OP_MODIFY || ev->op == TRACE_OP_IOREMAP) {
+        fl = trace_flags_name(ev->flags);
+        if (fl) {
+            snprintf(flnum, sizeof flnum, "\"%s\"", fl);
+        } else {
+            snprintf(flnum, sizeof flnum, "%u", ev->flags);
+        }
+    }
+    switch (ev->op) {
+    case TRACE_OP_MAP:
+    case TRACE_OP_MODIFY:
+        fprintf(f, "{\"op\": \"%s\", \"base\": \"0x%llx\", \"limit\": \"0x%llx\", \"flags\": %s",
+                trace_op_name(ev->op), b, l, flnum);
+        break;
+    case TRACE_OP_UNMAP:
+        fprintf(f, "{\"op\": \"unmap\", \"base\": \"0x%llx\", \"limit\": \"0x%llx\"", b, l);
+        break;
+    case TRACE_OP_UNMAP_CONTAINING:
+        fprintf(f, "{\"op\": \"unmap_containing\", \"addr\": \"0x%llx\"", b);
+        break;
+    case TRACE_OP_IOREMAP:
+        fprintf(f, "{\"op\": \"ioremap\", \"addr\": \"0x%llx\", \"size\": \"0x%llx\", \"flags\": %s",
+                b, l, flnum);
+        break;
+    case TRACE_OP_ACCESS:
+        fprintf(f, "{\"op\": \"access\", \"addr\": \"0x%llx\", \"size\": %llu, \"kind\": \"%s\"", b,
+                l, trace_access_kind_name((enum trace_access_kind)ev->kind));
+        if (ev->el != 2)
+            fprintf(f, ", \"el\": %u", ev->el);
+        break;
+    case TRACE_OP_SYSREG:
+        if (ev->reg < 0 || ev->reg >= MPU_REG_COUNT)
+            return mpusim_error_set(err, MPUSIM_E_RANGE, "sysreg: unknown register id %d",
+                                    ev->reg);
+        fprintf(f, "{\"op\": \"sysreg\", \"reg\": \"%s\", \"value\": \"0x%llx\"",
+                mpu_reg_name(ev->reg), l);
+        break;
+    default:
+        return mpusim_error_set(err, MPUSIM_E_RANGE, "unknown op %d", (int)ev->op);
+    }
+    if (note) {
+        fputs(", \"note\": ", f);
+        put_json_string(f, note);
+    }
+    const struct trace_expect *x = &ev->expect;
+    if (x->has) {
+        const char *sep = "";
+        fputs(", \"expect\": {", f);
+        if (x->has & TRACE_EXPECT_RC) {
+            fprintf(f, "\"rc\": %d", x->rc);
+            sep = ", ";
+        }
+        if (x->has & TRACE_EXPECT_USED) {
+            fprintf(f, "%s\"used\": %d", sep, x->used);
+            sep = ", ";
+        }
+        if (x->has & TRACE_EXPECT_REGION) {
+            if (x->region < 0)
+                fprintf(f, "%s\"region\": null", sep);
+            else
+                fprintf(f, "%s\"region\": %d", sep, x->region);
+            sep = ", ";
+        }
+        if (x->has & TRACE_EXPECT_FAULT) {
+            if (x->fault == MPU_FAULT_NONE)
+                fprintf(f, "%s\"fault\": null", sep);
+            else
+                fprintf(f, "%s\"fault\": \"%s\"", sep, mpu_fault_name((enum mpu_fault)x->fault));
+        }
+        fputc('}', f);
+    }
+    if (extra && extra[0])
+        fprintf(f, ", %s", extra);
+    if (fputs("}\n", f) == EOF || ferror(f))
+        return mpusim_error_set(err, MPUSIM_E_IO, "trace writer: write failed");
+    return 0;
+}
