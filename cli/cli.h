@@ -10,6 +10,7 @@ int cli_replay(int argc, char **argv);
 int cli_compare(int argc, char **argv); /* cli/compare.c: algorithms side by side */
 int cli_fuzz(int argc, char **argv); /* cli/fuzz.c: generated sequences, invariants, shrinking */
 int cli_run(int argc, char **argv); /* cli/run.c: run a guest ELF in the guest engine */
+int cli_import(int argc, char **argv); /* cli/import.c: Tarmac traces to trace v1 */
 
 /* Print "mpusim: <formatted error>" to stderr and return 2. */
 int cli_fail(const struct mpusim_error *err);
@@ -23,6 +24,9 @@ int cli_default_adapter(char *buf, unsigned long cap);
 int cli_opt_algo(const char *cmd, const char *arg, enum mm_algo *algo, unsigned *reserve_k);
 int cli_opt_regions(const char *cmd, const char *arg, unsigned lo, unsigned *regions);
 int cli_opt_fsc(const char *cmd, const char *arg, enum mpu_fsc_model *fsc);
+/* The usage error of a getopt_long result c that is ':' (missing value) or '?' (unknown
+ * option), naming argv[optind - 1]; returns 2. */
+int cli_opt_error(const char *cmd, int c, char **argv);
 /* Parse an unsigned number (decimal or 0x hex) in [lo, hi]; returns 0 or -1. */
 int cli_parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned long *out);
 #endif

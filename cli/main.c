@@ -1,4 +1,5 @@
 /* mpusim: the one command-line program. main() dispatches to one file per subcommand. */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +73,14 @@ int cli_opt_fsc(const char *cmd, const char *arg, enum mpu_fsc_model *fsc)
     return 0;
 }
 
+int cli_opt_error(const char *cmd, int c, char **argv)
+{
+    char msg[160];
+    snprintf(msg, sizeof msg, c == ':' ? "option '%s' needs a value" : "unknown option '%s'",
+             argv[optind - 1]);
+    return cli_usage_error(cmd, msg);
+}
+
 int cli_parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned long *out)
 {
     if (!s || !*s || *s == '-')
@@ -128,6 +137,8 @@ int main(int argc, char **argv)
         return cli_fuzz(argc - 1, argv + 1);
     if (!strcmp(cmd, "run"))
         return cli_run(argc - 1, argv + 1);
+    if (!strcmp(cmd, "import"))
+        return cli_import(argc - 1, argv + 1);
     fprintf(stderr, "mpusim: unknown command '%s'\n\n%s", cmd, usage);
     return 2;
 }

@@ -757,6 +757,9 @@ int tarmac_parse_line(struct tarmac_parser *p, const char *line, size_t len,
         if (ty == TY_NONE && lex_peek(&L, &t2) && type_of(&t2, &mt) != TY_NONE) {
             lex_next(&L, &t); /* a component word (cpu0) before the type */
             ty = type_of(&t, &mt);
+        } else if (ty == TY_NONE && t.n && t.s[t.n - 1] >= '0' && t.s[t.n - 1] <= '9' &&
+                   lex_peek(&L, &t2) && !t2.punct) {
+            lex_next(&L, &t); /* cpu0 SOME_EVENT: name the line by its type, not by cpu0 */
         }
         set_type(rec, &t);
     }
