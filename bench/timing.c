@@ -8,7 +8,9 @@
  * per iteration, llvm-mca (TotalCycles(101) - TotalCycles(1)) / 100 with -mcpu=cortex-r82,
  * against sim_timing_block() (nominal costs). A block agrees when the two differ by at most
  * max(1 cycle, 10%). Prints the table and RESULT lines (bench/bench.h).
- * Also: guest MIPS of the basic.elf loop with timing on and off. */
+ * Also what timing costs: guest MIPS of the basic.elf loop with timing on and off, and events
+ * per second of replay --engine guest on the bundled heap-scrub-storm and dom0less-build traces
+ * with timing on and off (the same replay, the way users run it). */
 #include <ctype.h>
 #include <dirent.h>
 #include <stdint.h>
@@ -16,6 +18,7 @@
 #include <string.h>
 
 #include "bench/bench.h"
+#include "replay/replay.h"
 #include "sim/sim.h"
 
 #define MM_ELF "build/guest/mm.elf"
@@ -235,8 +238,68 @@ static double loop_mips(int timing, struct mpusim_error *err)
     return rc == 0 ? (double)r.insns / (t1 - t0) / 1e6 : -1;
 }
 
+/* Events per second of a guest-engine replay of t, timing on or off. */
+static double replay_rate(const struct trace *t, int timing, struct mpusim_error *err)
+{
+    struct replay_options o = { .algo = MM_ALGO_XEN, .fsc = MPU_FSC_TRANSLATION,
+                                .engine = REPLAY_ENGINE_GUEST,
+                                .adapter = "build/guest/mm.adapter.json", .no_timing = !timing };
+    double t0 = bench_now();
+    struct replay *r = replay_new(t, &o, err);
+    if (!r)
+        return -1;
+    for (size_t i = 0; i < t->nevents; i++) {
+        struct replay_event_result res;
+        replay_step(r, i, &res);
+    }
+    int failed = r->failed;
+    replay_free(r);
+    double t1 = bench_now();
+    if (failed) {
+        mpusim_error_set(err, MPUSIM_E_ENGINE, "the guest replay failed");
+        return -1;
+    }
+    return (double)t->nevents / (t1 - t0);
+}
+
+static void replay_timing_cost(void)
+{
+    static const char *const paths[] = { "traces/heap-scrub-storm/trace.jsonl",
+                                         "traces/dom0less-build/trace.jsonl" };
+    struct trace t[2];
+    struct mpusim_error err;
+    mpusim_error_clear(&err);
+    for (int i = 0; i < 2; i++)
+        if (trace_read_file(paths[i], &t[i], &err) != 0)
+            bench_die("timing", err.text);
+    double on[BENCH_RUNS], off[BENCH_RUNS];
+    for (int k = 0; k < BENCH_RUNS; k++) {
+        double ton = 0, toff = 0, n = 0;
+        for (int i = 0; i < 2; i++) { /* seconds of each, on and off interleaved */
+            double a = replay_rate(&t[i], 0, &err), b = replay_rate(&t[i], 1, &err);
+            if (a < 0 || b < 0)
+                bench_die("timing", err.text);
+            toff += (double)t[i].nevents / a;
+            ton += (double)t[i].nevents / b;
+            n += (double)t[i].nevents;
+        }
+        on[k] = n / ton;
+        off[k] = n / toff;
+    }
+    for (int i = 0; i < 2; i++)
+        trace_fini(&t[i]);
+    printf("guest replay: %.0f events/s without timing, %.0f with (medians)\n",
+           bench_median(off, BENCH_RUNS), bench_median(on, BENCH_RUNS));
+    bench_paired("timing_guest_replay_events", on, off, BENCH_RUNS, "events/s", BENCH_HIGHER,
+                 "ratio>=0.7");
+}
+
 int main(void)
 {
+    if (getenv("BENCH_TIMING_REPLAY_ONLY")) { /* quick look at the cost of timing alone */
+        replay_timing_cost();
+        return 0;
+    }
     const char *mca = getenv("LLVM_MCA") ? getenv("LLVM_MCA") : "llvm-mca-14";
     char cmd[256];
     snprintf(cmd, sizeof cmd, "%s --version >/dev/null 2>&1", mca);
@@ -311,5 +374,6 @@ int main(void)
     printf("guest loop: %.1f MIPS without timing, %.1f MIPS with timing (medians)\n",
            bench_median(off, BENCH_RUNS), bench_median(on, BENCH_RUNS));
     bench_paired("timing_guest_mips", on, off, BENCH_RUNS, "MIPS", BENCH_HIGHER, "ratio>=0.7");
+    replay_timing_cost();
     return 0; /* a share below the target is a result (the ratio says so), not a failure */
 }

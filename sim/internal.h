@@ -209,12 +209,40 @@ struct sim_tmodel {
 void sim_tmodel_init(struct sim_tmodel *m, const struct sim_core *core); /* predictor cold */
 void sim_tmodel_reset(struct sim_tmodel *m); /* scoreboards drained, cycle 0; predictor kept */
 void sim_tmodel_issue(struct sim_tmodel *m, const struct sim_tinsn *in);
+/* The same, n instructions, on the scoreboard of value set k only. */
+void sim_tmodel_issue_set(struct sim_tmodel *m, int k, const struct sim_tinsn *in, size_t n);
 /* The branch just issued at pc went to target: predict, update, charge a redirect. */
+/* The same in two steps: the predictor's verdict (predictor, return stack and targets
+ * updated; enum sim_tredirect), then its effect on scoreboard k. */
+enum sim_tredirect { SIM_TREDIR_NONE, SIM_TREDIR_TAKEN, SIM_TREDIR_MISPREDICT,
+                     SIM_TREDIR_RET_MISPREDICT };
+int sim_tmodel_predict(struct sim_tmodel *m, const struct sim_tinsn *in, uint64_t pc,
+                       uint64_t target);
+void sim_tsb_redirect(struct sim_sb *s, const struct sim_core *c, int k, int redirect);
 void sim_tmodel_branch(struct sim_tmodel *m, const struct sim_tinsn *in, uint64_t pc,
                        uint64_t target);
 void sim_tmodel_push_return(struct sim_tmodel *m, uint64_t addr);
 /* Cycles since the reset: the cycle the next independent instruction could issue. */
 void sim_tmodel_cycles(const struct sim_tmodel *m, struct sim_cycles *out);
+
+/* sim/timing_memo.c: what a block does to a scoreboard, remembered by the scoreboard's state
+ * relative to its cycle (exact: see the file). Between sim_tmemo_reset() and
+ * sim_tmemo_materialise() the scoreboards m->sb[] may be stale: read them only after the
+ * latter. Bounded: it starts afresh when full. */
+struct sim_tmemo;
+struct sim_tmemo *sim_tmemo_new(void);
+void sim_tmemo_free(struct sim_tmemo *t);
+/* sim_tmodel_reset(m) for a run or call that starts. */
+void sim_tmemo_reset(struct sim_tmemo *t, struct sim_tmodel *m);
+/* Cycles since the reset, as sim_tmodel_cycles() gives them, without materialising. */
+void sim_tmemo_cycles(const struct sim_tmemo *t, const struct sim_tmodel *m,
+                      struct sim_cycles *out);
+/* Bring every scoreboard of m up to date. */
+void sim_tmemo_materialise(struct sim_tmemo *t, struct sim_tmodel *m);
+/* Block number id (n instructions in[], run to its end) issued on every scoreboard, then the
+ * redirect its last branch caused (sim_tmodel_predict). */
+void sim_tmemo_block(struct sim_tmemo *t, struct sim_tmodel *m, uint32_t id,
+                     const struct sim_tinsn *in, uint32_t n, int redirect);
 
 /* sim/timing.c: the model on the executed instructions (hooks, block cache). */
 int sim_timing_new(struct sim *s, struct mpusim_error *err); /* before the other hooks */

@@ -24,6 +24,7 @@ struct tblock {
     uint64_t addr;   /* first instruction; 0 with size 0: empty slot */
     uint32_t size;   /* bytes */
     uint32_t first;  /* index of its first record in insn[] */
+    uint32_t id;     /* block number (the memo's name for it) */
 };
 
 struct sim_timing {
@@ -33,9 +34,11 @@ struct sim_timing {
     size_t cap, used;
     struct sim_tinsn *insn;      /* every decoded block's records, back to back */
     size_t ninsn, capinsn;
+    struct sim_tmemo *memo;      /* block effects by scoreboard state (sim/timing_memo.c) */
     int pending;                 /* 1: a block started and is not charged yet */
     uint64_t pstart;             /* its first instruction */
     uint32_t pfirst, pcount;     /* its records: insn[pfirst .. pfirst + pcount) */
+    uint32_t pid;                /* its block number */
     uint64_t cut;                /* 0, or the run stopped at this PC inside the block */
 };
 
@@ -103,6 +106,7 @@ static const struct tblock *lookup(struct sim *s, uint64_t addr, uint32_t size)
     t->tab[j].addr = addr;
     t->tab[j].size = size;
     t->tab[j].first = (uint32_t)t->ninsn;
+    t->tab[j].id = (uint32_t)t->used; /* blocks are numbered in decoding order */
     t->ninsn += n;
     t->used++;
     s->stats.timed_blocks++;
@@ -129,12 +133,18 @@ static void charge(struct sim *s, uint64_t next)
     t->cut = 0;
     uint32_t n = (uint32_t)((end - start) / SIM_INSN_SIZE);
     const struct sim_tinsn *in = &t->insn[t->pfirst];
+    s->stats.timed_insns += n;
+    if (n && n == t->pcount) { /* the whole block ran: its effect may be known already */
+        int redirect = in[n - 1].br == TBR_NONE
+                           ? SIM_TREDIR_NONE
+                           : sim_tmodel_predict(&t->model, &in[n - 1],
+                                                start + (uint64_t)(n - 1) * SIM_INSN_SIZE, next);
+        sim_tmemo_block(t->memo, &t->model, t->pid, in, n, redirect);
+        return;
+    }
+    sim_tmemo_materialise(t->memo, &t->model); /* cut short: issue what ran, one by one */
     for (uint32_t i = 0; i < n; i++)
         sim_tmodel_issue(&t->model, &in[i]);
-    s->stats.timed_insns += n;
-    if (n && n == t->pcount && in[n - 1].br != TBR_NONE)
-        sim_tmodel_branch(&t->model, &in[n - 1], start + (uint64_t)(n - 1) * SIM_INSN_SIZE,
-                          next);
 }
 
 static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
@@ -151,6 +161,7 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
     t->pending = 1;
     t->pstart = addr;
     t->pfirst = b->first;
+    t->pid = b->id;
     t->pcount = b->size / SIM_INSN_SIZE;
     t->cut = 0;
 }
@@ -176,7 +187,8 @@ int sim_timing_new(struct sim *s, struct mpusim_error *err)
         s->timing = NULL;
         return -1;
     }
-    if (grow_table(t) != 0)
+    t->memo = sim_tmemo_new();
+    if (grow_table(t) != 0 || !t->memo)
         return mpusim_error_set(err, MPUSIM_E_ENGINE, "out of memory for the timing model");
     uc_hook h;
     uc_err e = uc_hook_add(s->uc, &h, UC_HOOK_BLOCK, (void *)on_block, s, 1, 0);
@@ -195,6 +207,7 @@ void sim_timing_free(struct sim *s)
         cs_close(&t->cs);
     free(t->tab);
     free(t->insn);
+    sim_tmemo_free(t->memo);
     free(t);
     s->timing = NULL;
 }
@@ -204,7 +217,7 @@ void sim_timing_begin(struct sim *s)
     struct sim_timing *t = s->timing;
     t->pending = 0;
     t->cut = 0;
-    sim_tmodel_reset(&t->model);
+    sim_tmemo_reset(t->memo, &t->model);
     sim_tmodel_push_return(&t->model, s->opt.sentinel); /* LR of every run and call */
 }
 
@@ -219,7 +232,7 @@ void sim_timing_end(struct sim *s, uint64_t pc, struct sim_cycles *out)
 {
     struct sim_timing *t = s->timing;
     charge(s, pc);
-    sim_tmodel_cycles(&t->model, out);
+    sim_tmemo_cycles(t->memo, &t->model, out);
     s->stats.mispredicts = t->model.mispredicts;
     s->stats.cycles.nominal += out->nominal;
     s->stats.cycles.min += out->min;

@@ -566,6 +566,12 @@ void sim_tmodel_issue(struct sim_tmodel *m, const struct sim_tinsn *in)
         sb_issue(&m->sb[k], &m->core, k, in);
 }
 
+void sim_tmodel_issue_set(struct sim_tmodel *m, int k, const struct sim_tinsn *in, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        sb_issue(&m->sb[k], &m->core, k, &in[i]);
+}
+
 void sim_tmodel_push_return(struct sim_tmodel *m, uint64_t addr)
 {
     unsigned d = m->core.ras_depth;
@@ -585,7 +591,7 @@ static uint64_t pop_return(struct sim_tmodel *m)
     return a;
 }
 
-void sim_tmodel_branch(struct sim_tmodel *m, const struct sim_tinsn *in, uint64_t pc,
+int sim_tmodel_predict(struct sim_tmodel *m, const struct sim_tinsn *in, uint64_t pc,
                        uint64_t target)
 {
     const struct sim_core *c = &m->core;
@@ -625,21 +631,33 @@ void sim_tmodel_branch(struct sim_tmodel *m, const struct sim_tinsn *in, uint64_
         break;
     }
     default:
-        return;
+        return SIM_TREDIR_NONE;
     }
     if (!ok)
         m->mispredicts++;
-    for (int k = 0; k < SIM_TS_COUNT; k++) {
-        struct sim_sb *s = &m->sb[k];
-        if (!ok)
-            s->front = max64(s->front, s->last_issue + 1 +
-                                           (ret ? c->ret_mispredict.v[k] : c->mispredict.v[k]));
-        else if (taken)
-            s->front = max64(s->front, s->last_issue + 1 + c->taken_bubble.v[k]);
-        else
-            continue;
-        s->closed = 1;
+    return !ok ? (ret ? SIM_TREDIR_RET_MISPREDICT : SIM_TREDIR_MISPREDICT)
+               : taken ? SIM_TREDIR_TAKEN : SIM_TREDIR_NONE;
+}
+
+void sim_tsb_redirect(struct sim_sb *s, const struct sim_core *c, int k, int redirect)
+{
+    uint64_t lost;
+    switch (redirect) {
+    case SIM_TREDIR_TAKEN: lost = c->taken_bubble.v[k]; break;
+    case SIM_TREDIR_MISPREDICT: lost = c->mispredict.v[k]; break;
+    case SIM_TREDIR_RET_MISPREDICT: lost = c->ret_mispredict.v[k]; break;
+    default: return;
     }
+    s->front = max64(s->front, s->last_issue + 1 + lost);
+    s->closed = 1;
+}
+
+void sim_tmodel_branch(struct sim_tmodel *m, const struct sim_tinsn *in, uint64_t pc,
+                       uint64_t target)
+{
+    int redirect = sim_tmodel_predict(m, in, pc, target);
+    for (int k = 0; k < SIM_TS_COUNT; k++)
+        sim_tsb_redirect(&m->sb[k], &m->core, k, redirect);
 }
 
 void sim_tmodel_cycles(const struct sim_tmodel *m, struct sim_cycles *out)
