@@ -12,9 +12,10 @@ BASEFLAGS := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -D_POSI
 CPPFLAGS  += -iquote . -MMD -MP
 PKGS      := jansson
 DEBS      := build-essential pkg-config libunicorn-dev libjansson-dev libelf-dev \
-             libcapstone-dev libcriterion-dev gcc-aarch64-linux-gnu
+             libcapstone-dev libcriterion-dev gcc-aarch64-linux-gnu \
+             device-tree-compiler libfdt-dev
 PKGCFLAGS  = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKGLIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread
+PKGLIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread -lfdt
 
 SRCS  := $(wildcard common/*.c mpu_model/*.c mm/*.c traces/*.c tarmac/*.c replay/*.c cli/*.c)
 OBJS  := $(filter-out build/cli/%.o,$(SRCS:%.c=build/%.o))
@@ -145,6 +146,19 @@ bench-deps:
 	@$(MAKE) --no-print-directory deps DEBS="$(BENCH_DEBS)"
 .PHONY: bench-deps
 -include $(GUEST_OBJS:.o=.d) $(TGUEST_ELFS:.elf=.d)
+
+# ---- Platforms (platforms/, docs/platforms.md): the JSON files are copied next to the binary,
+# each device-tree source is compiled with dtc into build/platforms/<name>.dtb.
+PLATFORM_JSON := $(patsubst platforms/%,build/platforms/%,$(wildcard platforms/*.json))
+PLATFORM_DTBS := $(patsubst platforms/%.dts,build/platforms/%.dtb,$(wildcard platforms/*.dts))
+build/platforms/%.json: platforms/%.json
+	@mkdir -p $(@D)
+	cp $< $@
+build/platforms/%.dtb: platforms/%.dts
+	@mkdir -p $(@D)
+	dtc -q -I dts -O dtb -o $@ $<
+all: $(PLATFORM_JSON) $(PLATFORM_DTBS)
+build/mpusim-tests build/asan/mpusim-tests: | $(PLATFORM_JSON) $(PLATFORM_DTBS)
 
 # ---- libFuzzer harnesses (fuzz/, docs/compare.md) ----
 # `make fuzz` builds each fuzz/<name>.c with clang into build/fuzz/<name> (library objects

@@ -1,10 +1,13 @@
 /* mpusim run: run a guest ELF from its entry point in the guest engine (sim/). */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
+#include "sim/platform.h"
 #include "sim/sim.h"
 
 static const char help[] =
@@ -29,6 +32,10 @@ static const char help[] =
     "  --core FILE         timing costs (default: built-in cores/cortex-r82.json);\n"
     "                      cycles are reported as nominal [min..max] (docs/timing.md)\n"
     "  --no-timing         do not run the timing model\n"
+    "  --platform NAME|FILE  boot on a machine: RAM and device windows, GICv3, generic\n"
+    "                      timer, PSCI, MPU regions (bundled: fvp-baser; docs/platforms.md)\n"
+    "  --dtb FILE[@ADDR]   place a device-tree blob in RAM (default: the platform's DTB\n"
+    "                      address) and start with X0 = its address, X1..X3 = 0\n"
     "  -h, --help          this help\n"
     "\n"
     "exit status: 0 the guest exited with code 0 or reached --until; 1 it exited with\n"
@@ -53,6 +60,102 @@ static int parse_window(const char *s, struct sim_window *w)
         return -1;
     w->base = base;
     w->size = size;
+    return 0;
+}
+
+/* A platform by file name, or by the name of a bundled one: <dir of the binary>/platforms/
+ * NAME.json, else <dir of the binary>/../lib/mpusim/platforms/NAME.json. */
+static int find_platform(const char *arg, char *buf, size_t cap)
+{
+    if (strchr(arg, '/') || access(arg, F_OK) == 0) {
+        snprintf(buf, cap, "%s", arg);
+        return 0;
+    }
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return -1;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return -1;
+    *slash = '\0';
+    const char *tails[] = { "/platforms/", "/../lib/mpusim/platforms/" };
+    for (int i = 0; i < 2; i++) {
+        if ((size_t)snprintf(buf, cap, "%s%s%s.json", exe, tails[i], arg) >= cap)
+            return -1;
+        if (access(buf, R_OK) == 0)
+            return 0;
+    }
+    return -1;
+}
+
+/* Read the whole file; *data is malloc'ed. 0, or -1 with err. */
+static int slurp(const char *path, char **data, size_t *len, struct mpusim_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return mpusim_error_at(err, MPUSIM_E_IO, path, -1, -1, -1, "cannot open: %s",
+                               strerror(errno));
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        n += fread(buf + n, 1, cap - n, f);
+        if (n < cap || cap >= (64u << 20))
+            break;
+        char *nb = realloc(buf, cap * 2);
+        if (!nb) {
+            free(buf);
+            buf = NULL;
+            break;
+        }
+        buf = nb;
+        cap *= 2;
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (!buf)
+        return mpusim_error_at(err, MPUSIM_E_IO, path, -1, -1, -1, "out of memory reading it");
+    if (bad) {
+        free(buf);
+        return mpusim_error_at(err, MPUSIM_E_IO, path, -1, -1, -1, "read error");
+    }
+    *data = buf;
+    *len = n;
+    return 0;
+}
+
+/* --dtb FILE[@ADDR]: place the blob and pass its address in X0 (X1..X3 = 0). */
+static int place_dtb(struct sim *s, const char *arg, uint64_t dflt, struct mpusim_error *err)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s", arg);
+    uint64_t addr = dflt;
+    char *at = strrchr(path, '@');
+    if (at) {
+        unsigned long v;
+        *at = '\0';
+        if (cli_parse_uint(at + 1, 0, ~0ul, &v) != 0)
+            return mpusim_error_at(err, MPUSIM_E_USAGE, "<argv>", -1, -1, -1,
+                                   "--dtb %s: ADDR must be a number", arg);
+        addr = v;
+    } else if (dflt == UINT64_MAX) {
+        return mpusim_error_at(err, MPUSIM_E_USAGE, "<argv>", -1, -1, -1,
+                               "--dtb %s: the platform has no DTB window; give FILE@ADDR", arg);
+    }
+    char *blob = NULL;
+    size_t len = 0;
+    if (slurp(path, &blob, &len, err) != 0)
+        return -1;
+    int rc = sim_platform_load_dtb(s, blob, len, addr, path, err);
+    free(blob);
+    if (rc != 0)
+        return -1;
+    if (sim_reg_write(s, 0, addr, err) != 0)
+        return -1;
+    for (unsigned r = 1; r <= 3; r++)
+        if (sim_reg_write(s, r, 0, err) != 0)
+            return -1;
     return 0;
 }
 
@@ -91,12 +194,14 @@ static void print_stats(struct sim *s)
         mpu_dump(m, 2, buf, sizeof buf);
         printf("EL2 MPU regions:\n%s", buf);
     }
+    if (sim_platform_format(s, buf, sizeof buf))
+        fputs(buf, stdout);
 }
 
 int cli_run(int argc, char **argv)
 {
     enum { O_UNTIL = 256, O_BUDGET, O_REGIONS, O_FSC, O_STUB, O_RAM, O_DEVICE, O_NOVEC, O_CORE,
-           O_NOTIMING, O_UART };
+           O_NOTIMING, O_UART, O_PLATFORM, O_DTB };
     static const struct option longopts[] = {
         { "until", required_argument, NULL, O_UNTIL },
         { "budget", required_argument, NULL, O_BUDGET },
@@ -109,6 +214,8 @@ int cli_run(int argc, char **argv)
         { "core", required_argument, NULL, O_CORE },
         { "no-timing", no_argument, NULL, O_NOTIMING },
         { "uart", required_argument, NULL, O_UART },
+        { "platform", required_argument, NULL, O_PLATFORM },
+        { "dtb", required_argument, NULL, O_DTB },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -124,6 +231,8 @@ int cli_run(int argc, char **argv)
     unsigned long uart_base = 0;
     struct sim_pl011 uart;
     sim_pl011_init(&uart, to_stdout, NULL);
+    const char *platform = NULL, *dtb = NULL;
+    int regions_given = 0;
     const char *stubs[64];
     unsigned nstubs = 0;
     unsigned long v;
@@ -147,6 +256,7 @@ int cli_run(int argc, char **argv)
             if (cli_opt_regions("run", optarg, 0, &o.mpu.regions_el2))
                 return 2;
             o.mpu.regions_el1 = o.mpu.regions_el2;
+            regions_given = 1;
             break;
         case O_FSC:
             if (cli_opt_fsc("run", optarg, &o.mpu.fsc))
@@ -180,6 +290,12 @@ int cli_run(int argc, char **argv)
                 return cli_usage_error("run", "--uart needs a 4 KiB-aligned address");
             uart_arg = optarg;
             break;
+        case O_PLATFORM:
+            platform = optarg;
+            break;
+        case O_DTB:
+            dtb = optarg;
+            break;
         default:
             return cli_usage_error("run", "unknown option");
         }
@@ -192,8 +308,27 @@ int cli_run(int argc, char **argv)
     if (core_path && sim_core_read_file(core_path, &core, &err) != 0)
         return cli_fail(&err);
     o.core = &core;
+    if (dtb && !platform)
+        return cli_usage_error("run", "--dtb needs --platform (where RAM is)");
+    struct sim_platform plat;
+    if (platform) {
+        char path[4096];
+        if (find_platform(platform, path, sizeof path) != 0) {
+            mpusim_error_at(&err, MPUSIM_E_IO, platform, -1, -1, -1,
+                            "no such platform file, and no bundled platform of that name");
+            return cli_fail(&err);
+        }
+        if (sim_platform_read_file(path, &plat, &err) != 0)
+            return cli_fail(&err);
+        if (regions_given)
+            plat.regions = o.mpu.regions_el2;
+        o.mpu.regions_el2 = o.mpu.regions_el1 = plat.regions;
+        o.stack_size = 0; /* the guest sets up its own stack in the platform's RAM */
+    }
     struct sim *s = sim_new(&o, &err);
-    if (!s || sim_load_elf(s, elf, &err) != 0) {
+    if (!s || sim_load_elf(s, elf, &err) != 0 ||
+        (platform && sim_platform_attach(s, &plat, &err) != 0) ||
+        (dtb && place_dtb(s, dtb, plat.dtb_size ? plat.dtb_base : UINT64_MAX, &err) != 0)) {
         sim_free(s);
         return cli_fail(&err);
     }

@@ -155,6 +155,8 @@ static int answer_read(struct sim *s, unsigned enc, uint64_t *v)
     int id, i;
     if (enc == ENC_CURRENTEL) {
         *v = 2u << 2; /* EL [3:2] = 2 */
+    } else if (s->board && sim_board_sysreg_read(s, enc, v)) {
+        /* a device of the platform: GIC CPU interface, generic timer, ID_AA64PFR0_EL1 */
     } else if ((id = mpu_reg_from_encoding(enc)) >= 0) {
         *v = mpu_read(&s->mpu, id);
     } else if ((i = el2_find(enc)) >= 0) {
@@ -177,6 +179,8 @@ static int answer_write(struct sim *s, unsigned enc, uint64_t v)
     if ((id = mpu_reg_from_encoding(enc)) >= 0) {
         mpu_write(&s->mpu, id, v);
         sim_mpu_changed(s);
+    } else if (s->board && sim_board_sysreg_write(s, enc, v)) {
+        /* a device of the platform */
     } else if ((i = el2_find(enc)) >= 0) {
         s->el2[i] = v;
         if (i == EL2_VBAR)

@@ -163,6 +163,8 @@ static void on_intr(uc_engine *uc, uint32_t intno, void *opaque)
         snprintf(what, sizeof what, "hvc #0x%x (only hvc #0 is a service call)", imm);
         sim_stop_at(s, SIM_STOP_EXCEPTION, pc, 0, what);
     } else if ((insn & A64_EXC_MASK) == A64_SMC) {
+        if (s->board && sim_board_smc(s, pc)) /* the platform's PSCI firmware */
+            return;
         s->stats.hvc_calls++; /* firmware calls (PSCI): not supported */
         set_xreg(s, 0, PSCI_NOT_SUPPORTED);
         sim_redirect(s, pc, 1, pc + SIM_INSN_SIZE);

@@ -105,6 +105,7 @@ struct sim {
 
     struct sim_stats stats;
     struct sim_timing *timing;    /* owned; NULL when the timing model is off */
+    struct sim_board *board;      /* owned; NULL without a platform (sim/board.c) */
 };
 
 /* sim/elf.c */
@@ -146,6 +147,12 @@ int sim_exempted(const struct sim *s, uint64_t addr, uint64_t size);
 void sim_exception_enter(struct sim *s, uint64_t esr, uint64_t far, uint64_t elr);
 /* Install the UC_HOOK_INTR handler (service calls, undefined instructions, BRK, SVC, SMC). */
 int sim_exception_install(struct sim *s, struct mpusim_error *err);
+
+/* sim/board.c: a platform's devices (sim/devices.h). Each returns 1 when it answered. */
+int sim_board_sysreg_read(struct sim *s, unsigned enc, uint64_t *v);
+int sim_board_sysreg_write(struct sim *s, unsigned enc, uint64_t v);
+int sim_board_smc(struct sim *s, uint64_t pc); /* an SMC at pc: PSCI, or 0 without one */
+void sim_board_free(struct sim *s);
 
 /* sim/timing_core.c: decode and scoreboard of the timing model (no Unicorn). */
 #define SIM_TREGS 33              /* X0..X30, SP (31), NZCV (32) */

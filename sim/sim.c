@@ -88,6 +88,7 @@ void sim_free(struct sim *s)
     if (s->uc)
         uc_close(s->uc);
     sim_timing_free(s);
+    sim_board_free(s);
     sim_elf_fini(&s->elf);
     free(s);
 }
@@ -102,20 +103,36 @@ void sim_mpu_write(struct sim *s, int id, uint64_t value)
 const struct sim_stats *sim_stats(const struct sim *s) { return &s->stats; }
 const struct sim_stop *sim_last_stop(const struct sim *s) { return &s->stop; }
 
+static int reg_id(unsigned n)
+{
+    if (n <= 28)
+        return UC_ARM64_REG_X0 + (int)n;
+    if (n == 29)
+        return UC_ARM64_REG_X29;
+    if (n == 30)
+        return UC_ARM64_REG_X30;
+    if (n == 31)
+        return UC_ARM64_REG_SP;
+    if (n == 32)
+        return UC_ARM64_REG_PC;
+    return -1;
+}
+
+int sim_reg_write(struct sim *s, unsigned n, uint64_t value, struct mpusim_error *err)
+{
+    int id = reg_id(n);
+    if (id < 0)
+        return mpusim_error_set(err, MPUSIM_E_RANGE, "register %u: 0..30 are X0..X30, 31 SP, 32 PC",
+                                n);
+    if (uc_reg_write(s->uc, id, &value) != UC_ERR_OK)
+        return mpusim_error_set(err, MPUSIM_E_ENGINE, "writing register %u failed", n);
+    return 0;
+}
+
 int sim_reg_read(struct sim *s, unsigned n, uint64_t *value, struct mpusim_error *err)
 {
-    int id;
-    if (n <= 28)
-        id = UC_ARM64_REG_X0 + (int)n;
-    else if (n == 29)
-        id = UC_ARM64_REG_X29;
-    else if (n == 30)
-        id = UC_ARM64_REG_X30;
-    else if (n == 31)
-        id = UC_ARM64_REG_SP;
-    else if (n == 32)
-        id = UC_ARM64_REG_PC;
-    else
+    int id = reg_id(n);
+    if (id < 0)
         return mpusim_error_set(err, MPUSIM_E_RANGE, "register %u: 0..30 are X0..X30, 31 SP, 32 PC",
                                 n);
     *value = 0;
@@ -173,6 +190,12 @@ const char *sim_stop_kind_name(enum sim_stop_kind k)
         return "budget";
     case SIM_STOP_EXCEPTION:
         return "exception";
+    case SIM_STOP_IDLE:
+        return "idle";
+    case SIM_STOP_POWER:
+        return "power";
+    case SIM_STOP_PANIC:
+        return "panic";
     default:
         return "?";
     }

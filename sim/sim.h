@@ -279,6 +279,9 @@ enum sim_stop_kind {
     SIM_STOP_FAULT,     /* MPU fault that could not be taken to guest vectors */
     SIM_STOP_BUDGET,    /* instruction budget exhausted */
     SIM_STOP_EXCEPTION, /* undefined instruction, BRK, SVC/SMC, unmapped access, fault loop */
+    SIM_STOP_IDLE,      /* WFI with nothing that could wake the PE (what: how it was seen) */
+    SIM_STOP_POWER,     /* PSCI SYSTEM_OFF, SYSTEM_RESET or CPU_OFF (what: which) */
+    SIM_STOP_PANIC,     /* the guest panicked or hit a BUG (what: which, and where) */
     SIM_STOP_KIND_COUNT,
 };
 
@@ -430,6 +433,7 @@ int sim_mem_write(struct sim *s, uint64_t addr, const void *buf, size_t len,
                   struct mpusim_error *err);
 /* General registers X0..X30 (n = 0..30), 31 = SP, 32 = PC. 0 or -1 with err. */
 int sim_reg_read(struct sim *s, unsigned n, uint64_t *value, struct mpusim_error *err);
+int sim_reg_write(struct sim *s, unsigned n, uint64_t value, struct mpusim_error *err);
 
 /* The model the guest programs: registers, counters. Owned by the sim; the host may read it,
  * and may write it (e.g. a trace's sysreg event) between runs. */
@@ -450,7 +454,8 @@ const struct sim_stop *sim_last_stop(const struct sim *s);
  */
 size_t sim_stop_format(const struct sim *s, const struct sim_stop *st, char *buf, size_t cap);
 
-/* Names: "returned", "until", "exit", "fault", "budget", "exception". */
+/* Names: "returned", "until", "exit", "fault", "budget", "exception", "idle", "power",
+ * "panic". */
 const char *sim_stop_kind_name(enum sim_stop_kind k);
 
 #endif
