@@ -62,11 +62,21 @@ static void straddle_done(struct sim *s, uint64_t now)
     s->pending = r.fault == MPU_FAULT_NONE ? PENDING_NONE : PENDING_FAULT;
 }
 
+#define A64_WFI 0xD503207Fu
+
+static int is_wfi(struct sim *s, uint64_t pc)
+{
+    uint32_t insn = 0;
+    return uc_mem_read(s->uc, pc, &insn, sizeof insn) == UC_ERR_OK && insn == A64_WFI;
+}
+
 /* Run from pc until an exit; fills s->stop. Returns 0 for returned/until/exit, else -1. */
 static int run_loop(struct sim *s, uint64_t pc, const uint64_t *until, uint64_t budget)
 {
-    uint64_t exits[2] = { s->opt.sentinel, until ? *until : s->opt.sentinel };
-    uc_ctl_set_exits(s->uc, exits, until ? 2 : 1);
+    uint64_t trap = sim_watch_trap(s);
+    uint64_t exits[3] = { s->opt.sentinel, until ? *until : s->opt.sentinel,
+                          trap ? trap : s->opt.sentinel };
+    uc_ctl_set_exits(s->uc, exits, 3);
     memset(&s->stop, 0, sizeof s->stop);
     s->insns = 0;
     s->budget = budget ? budget : s->opt.budget;
@@ -131,6 +141,16 @@ static int run_loop(struct sim *s, uint64_t pc, const uint64_t *until, uint64_t 
             s->stop.kind = SIM_STOP_UNTIL;
         } else if (now == s->opt.sentinel) {
             s->stop.kind = SIM_STOP_RETURNED;
+        } else if (trap && now == trap) {
+            if (sim_watch_returned(s, &pc))
+                continue;
+        } else if (is_wfi(s, now - SIM_INSN_SIZE)) {
+            /* Unicorn ends the emulation after a WFI; no interrupt is ever delivered here,
+             * so nothing can wake the PE: the guest is idle */
+            s->stop.kind = SIM_STOP_IDLE;
+            s->stop.pc = now - SIM_INSN_SIZE;
+            snprintf(s->stop.what, sizeof s->stop.what,
+                     "WFI with no interrupt that could wake the PE");
         } else {
             s->stop.kind = SIM_STOP_EXCEPTION;
             snprintf(s->stop.what, sizeof s->stop.what, "emulation stopped unexpectedly");

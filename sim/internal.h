@@ -106,6 +106,7 @@ struct sim {
     struct sim_stats stats;
     struct sim_timing *timing;    /* owned; NULL when the timing model is off */
     struct sim_board *board;      /* owned; NULL without a platform (sim/board.c) */
+    struct sim_watchset *watch;   /* owned; NULL until the first sim_watch() (sim/watch.c) */
 };
 
 /* sim/elf.c */
@@ -153,6 +154,13 @@ int sim_board_sysreg_read(struct sim *s, unsigned enc, uint64_t *v);
 int sim_board_sysreg_write(struct sim *s, unsigned enc, uint64_t v);
 int sim_board_smc(struct sim *s, uint64_t pc); /* an SMC at pc: PSCI, or 0 without one */
 void sim_board_free(struct sim *s);
+
+/* sim/watch.c */
+uint64_t sim_watch_trap(const struct sim *s);  /* the trap address, or 0 without watches */
+/* The run loop stopped at the trap address: run the return hooks; 1 and *pc = where to go
+ * on, or 0 when a hook asked to stop (s->stop filled) or the trap was not expected. */
+int sim_watch_returned(struct sim *s, uint64_t *pc);
+void sim_watch_free(struct sim *s);
 
 /* sim/timing_core.c: decode and scoreboard of the timing model (no Unicorn). */
 #define SIM_TREGS 33              /* X0..X30, SP (31), NZCV (32) */

@@ -89,6 +89,7 @@ void sim_free(struct sim *s)
         uc_close(s->uc);
     sim_timing_free(s);
     sim_board_free(s);
+    sim_watch_free(s);
     sim_elf_fini(&s->elf);
     free(s);
 }

@@ -40,7 +40,7 @@
 #include "mpu_model/mpu.h"
 
 #define SIM_MAX_WINDOWS 8     /* RAM/device windows from options */
-#define SIM_MAX_DEVICES 8     /* device models (sim_map_device) */
+#define SIM_MAX_DEVICES 16    /* device models (sim_map_device) */
 #define SIM_MAX_EXEMPT 4      /* address ranges exempt from MPU checks */
 #define SIM_MAX_ARGS 8        /* integer arguments of a call (X0..X7, AAPCS64) */
 #define SIM_MAX_UNKNOWN 32    /* distinct unmodelled registers remembered for the report */
@@ -425,6 +425,43 @@ static inline int64_t sim_sext32(uint64_t x0) { return (int64_t)(int32_t)(uint32
  */
 int sim_map_device(struct sim *s, uint64_t base, uint64_t size, const struct sim_device *dev,
                    struct mpusim_error *err);
+
+/* ---- Call watches (sim/watch.c) ----
+ * Entry and return hooks on a function symbol, however the call is reached (a direct BL, a
+ * tail call, a call through a pointer). At entry the return address (X30) is replaced by a
+ * trap address that is never mapped (the sentinel + 4); when the function returns there, the
+ * return hook runs and execution goes on at the caller's real return address. Nested calls
+ * (watched functions calling each other) are tracked on a stack of SIM_WATCH_DEPTH frames; a
+ * call deeper than that is reported at entry only. A guest that reads its own X30 inside a
+ * watched function sees the trap address. */
+#define SIM_MAX_WATCHES 16
+#define SIM_WATCH_DEPTH 64
+#define SIM_WATCH_TRAP_OFFSET 4 /* trap address = sentinel + 4 */
+
+struct sim_watch_call {
+    const char *symbol;          /* the watched symbol (borrowed from the sim) */
+    unsigned id;                 /* the watch (0.. in sim_watch() order) */
+    unsigned depth;              /* watched calls active around this one (0: outermost) */
+    uint64_t args[SIM_MAX_ARGS]; /* X0..X7 at entry */
+    uint64_t lr;                 /* the caller's return address */
+    uint64_t fp;                 /* X29 at entry: the caller's frame record */
+    uint64_t x0;                 /* return hook: X0 at return */
+    uint64_t insns;              /* return hook: instructions from entry to return */
+};
+/* is_return: 0 at entry, 1 at return. The callback may call sim_watch_stop(). */
+typedef void (*sim_watch_fn)(void *opaque, struct sim *s, int is_return,
+                             const struct sim_watch_call *c);
+
+/**
+ * sim_watch - call fn at every entry of symbol name and, with want_return, at its return
+ * @fn, @opaque: borrowed; must outlive the sim. Call before running; at most SIM_MAX_WATCHES.
+ * Returns 0, or -1 with err (MPUSIM_E_RANGE: no such symbol, too many watches).
+ */
+int sim_watch(struct sim *s, const char *name, int want_return, sim_watch_fn fn, void *opaque,
+              struct mpusim_error *err);
+/* From a watch callback: end the run now with a stop of this kind (SIM_STOP_PANIC, ...) and
+ * what as its text. At an entry, PC is the watched function's first instruction. */
+void sim_watch_stop(struct sim *s, enum sim_stop_kind kind, const char *what);
 
 /* Guest memory access for the host (not checked by the MPU, not counted). 0 or -1 with err
  * (MPUSIM_E_RANGE when [addr, addr+len) is not mapped). */
