@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "replay/record.h"
 #include "sim/platform.h"
 #include "sim/sim.h"
 
@@ -36,15 +37,177 @@ static const char help[] =
     "                      timer, PSCI, MPU regions (bundled: fvp-baser; docs/platforms.md)\n"
     "  --dtb FILE[@ADDR]   place a device-tree blob in RAM (default: the platform's DTB\n"
     "                      address) and start with X0 = its address, X1..X3 = 0\n"
+    "  --record OUT.jsonl  write every call of an adapter op the guest makes as a trace\n"
+    "                      (arguments, expect.rc/used, caller as note; docs/boot.md)\n"
+    "  --adapter NAME|FILE which symbols are the ops (bundled: xen-upstream)\n"
     "  -h, --help          this help\n"
     "\n"
-    "exit status: 0 the guest exited with code 0 or reached --until; 1 it exited with\n"
-    "another code or stopped on a fault, the budget or an exception; 2 bad input or usage.\n";
+    "The run stops at --until, at the guest's exit call, at a WFI with nothing to wake the\n"
+    "PE (idle), at PSCI SYSTEM_OFF/SYSTEM_RESET, or when the guest panics or hits a BUG\n"
+    "(its panic/do_bug_frame symbols and console text): the report says which, with the\n"
+    "last console lines.\n"
+    "\n"
+    "exit status: 0 the guest exited with code 0, reached --until, went idle or powered\n"
+    "off; 1 it exited with another code, panicked, hit a BUG, reset, or stopped on a fault,\n"
+    "the budget or an exception; 2 bad input or usage.\n";
+
+/* What the run watches for its stop conditions (docs/boot.md): the last console lines, and
+ * the guest's panic and BUG paths, found by symbol when the image has them. */
+#define RUN_LINES 12
+#define RUN_LINE_MAX 200
+
+struct run_ctx {
+    struct sim *s;
+    char line[RUN_LINES][RUN_LINE_MAX]; /* the last complete console lines (ring) */
+    unsigned long nlines;               /* complete lines so far */
+    char cur[RUN_LINE_MAX];             /* the line being written */
+    size_t ncur;
+    int panic_console, bug_console;     /* "Panic on CPU", "Xen BUG at"/"Assertion '" seen */
+    char panic_line[RUN_LINE_MAX];      /* the line after "Panic on CPU N:" */
+    int panic_wanted_line;
+    int panicked, bug;                  /* the panic symbol was entered (inside a BUG frame) */
+    unsigned in_bug;                    /* BUG-frame handlers active */
+    int has_halt;                       /* the image has a halt/restart symbol to stop at */
+    char panic_at[160];                 /* caller of panic, symbol+offset */
+    char panic_fmt[RUN_LINE_MAX];       /* its format string */
+};
+
+static const char *const panic_syms[] = { "panic", NULL };
+static const char *const bug_syms[] = { "do_bug_frame", NULL };
+static const char *const halt_syms[] = { "machine_restart", "machine_halt", NULL };
+
+static void end_line(struct run_ctx *c)
+{
+    c->cur[c->ncur] = '\0';
+    const char *text = c->cur;
+    if (c->panic_wanted_line && strlen(text) > 0) {
+        const char *t = strncmp(text, "(XEN) ", 6) ? text : text + 6;
+        snprintf(c->panic_line, sizeof c->panic_line, "%s", t);
+        c->panic_wanted_line = 0;
+    }
+    if (strstr(text, "Panic on CPU")) {
+        c->panic_console = 1;
+        c->panic_wanted_line = 1;
+    }
+    if (strstr(text, "Xen BUG at") || strstr(text, "Assertion '"))
+        c->bug_console = 1;
+    snprintf(c->line[c->nlines % RUN_LINES], RUN_LINE_MAX, "%s", text);
+    c->nlines++;
+    c->ncur = 0;
+}
 
 static void to_stdout(void *opaque, const char *buf, size_t len)
 {
-    (void)opaque;
+    struct run_ctx *c = opaque;
     fwrite(buf, 1, len, stdout);
+    if (!c)
+        return;
+    for (size_t i = 0; i < len; i++) {
+        if (buf[i] == '\n')
+            end_line(c);
+        else if (buf[i] != '\r' && c->ncur < RUN_LINE_MAX - 1)
+            c->cur[c->ncur++] = buf[i];
+    }
+}
+
+static void panic_text(const struct run_ctx *c, char *buf, size_t cap)
+{
+    const char *msg = c->panic_line[0] ? c->panic_line : c->panic_fmt;
+    snprintf(buf, cap, "%s in %s: %s", c->bug || c->bug_console ? "BUG" : "panic",
+             c->panic_at[0] ? c->panic_at : "?", msg[0] ? msg : "(no message)");
+}
+
+static void on_stop_symbol(void *opaque, struct sim *s, int is_return,
+                           const struct sim_watch_call *w)
+{
+    struct run_ctx *c = opaque;
+    char what[400];
+    for (int i = 0; bug_syms[i]; i++)
+        if (!strcmp(w->symbol, bug_syms[i])) {
+            if (is_return && c->in_bug)
+                c->in_bug--; /* a warning: the handler returned */
+            else if (!is_return)
+                c->in_bug++;
+            return;
+        }
+    for (int i = 0; panic_syms[i]; i++)
+        if (!strcmp(w->symbol, panic_syms[i])) {
+            c->panicked = 1;
+            c->bug |= c->in_bug > 0;
+            sim_symbolize(s, w->lr, c->panic_at, sizeof c->panic_at);
+            size_t n = 0;
+            while (n < sizeof c->panic_fmt - 1 &&
+                   sim_mem_read(s, w->args[0] + n, &c->panic_fmt[n], 1, NULL) == 0 &&
+                   c->panic_fmt[n] && c->panic_fmt[n] != '\n')
+                n++;
+            c->panic_fmt[n] = '\0';
+            if (!c->has_halt) { /* nowhere later to stop: stop before it prints */
+                panic_text(c, what, sizeof what);
+                sim_watch_stop(s, SIM_STOP_PANIC, what);
+            }
+            return;
+        }
+    if (c->panicked || c->panic_console) {
+        panic_text(c, what, sizeof what);
+        sim_watch_stop(s, SIM_STOP_PANIC, what);
+    } else {
+        snprintf(what, sizeof what, "the guest called %s (from %s)", w->symbol,
+                 sim_symbolize(s, w->lr, c->panic_at, sizeof c->panic_at));
+        sim_watch_stop(s, SIM_STOP_POWER, what);
+    }
+}
+
+/* Watch the stop symbols the image has. 0, or -1 with err. */
+static int watch_stops(struct run_ctx *c, struct mpusim_error *err)
+{
+    struct sim_symbol y;
+    const char *const *lists[] = { halt_syms, bug_syms, panic_syms };
+    for (int l = 0; l < 3; l++)
+        for (int i = 0; lists[l][i]; i++) {
+            if (sim_symbol(c->s, lists[l][i], &y, NULL) != 0)
+                continue;
+            if (sim_watch(c->s, lists[l][i], lists[l] == bug_syms, on_stop_symbol, c, err) != 0)
+                return -1;
+            c->has_halt |= lists[l] == halt_syms;
+        }
+    return 0;
+}
+
+static void print_last_lines(const struct run_ctx *c)
+{
+    if (!c->nlines)
+        return;
+    unsigned long from = c->nlines > RUN_LINES ? c->nlines - RUN_LINES : 0;
+    printf("last console lines:\n");
+    for (unsigned long i = from; i < c->nlines; i++)
+        printf("  | %s\n", c->line[i % RUN_LINES]);
+}
+
+/* An adapter by file name or by the name of a bundled one: <dir of the binary>/guest/
+ * NAME.adapter.json, else <dir of the binary>/../lib/mpusim/guest/NAME.adapter.json. */
+static int find_adapter(const char *arg, char *buf, size_t cap)
+{
+    if (strchr(arg, '/') || access(arg, F_OK) == 0) {
+        snprintf(buf, cap, "%s", arg);
+        return 0;
+    }
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return -1;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return -1;
+    *slash = '\0';
+    const char *tails[] = { "/guest/", "/../lib/mpusim/guest/" };
+    for (int i = 0; i < 2; i++) {
+        if ((size_t)snprintf(buf, cap, "%s%s%s.adapter.json", exe, tails[i], arg) >= cap)
+            return -1;
+        if (access(buf, R_OK) == 0)
+            return 0;
+    }
+    return -1;
 }
 
 static int parse_window(const char *s, struct sim_window *w)
@@ -201,7 +364,7 @@ static void print_stats(struct sim *s)
 int cli_run(int argc, char **argv)
 {
     enum { O_UNTIL = 256, O_BUDGET, O_REGIONS, O_FSC, O_STUB, O_RAM, O_DEVICE, O_NOVEC, O_CORE,
-           O_NOTIMING, O_UART, O_PLATFORM, O_DTB };
+           O_NOTIMING, O_UART, O_PLATFORM, O_DTB, O_RECORD, O_ADAPTER };
     static const struct option longopts[] = {
         { "until", required_argument, NULL, O_UNTIL },
         { "budget", required_argument, NULL, O_BUDGET },
@@ -216,12 +379,17 @@ int cli_run(int argc, char **argv)
         { "uart", required_argument, NULL, O_UART },
         { "platform", required_argument, NULL, O_PLATFORM },
         { "dtb", required_argument, NULL, O_DTB },
+        { "record", required_argument, NULL, O_RECORD },
+        { "adapter", required_argument, NULL, O_ADAPTER },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     struct sim_options o;
     sim_options_default(&o);
+    struct run_ctx ctx;
+    memset(&ctx, 0, sizeof ctx);
     o.on_console = to_stdout;
+    o.opaque = &ctx;
     o.timing = 1;
     struct sim_core core; /* a few KiB: fine on the stack of the command */
     sim_core_default(&core);
@@ -230,8 +398,8 @@ int cli_run(int argc, char **argv)
     const char *uart_arg = NULL;
     unsigned long uart_base = 0;
     struct sim_pl011 uart;
-    sim_pl011_init(&uart, to_stdout, NULL);
-    const char *platform = NULL, *dtb = NULL;
+    sim_pl011_init(&uart, to_stdout, &ctx);
+    const char *platform = NULL, *dtb = NULL, *record = NULL, *adapter = NULL;
     int regions_given = 0;
     const char *stubs[64];
     unsigned nstubs = 0;
@@ -296,6 +464,12 @@ int cli_run(int argc, char **argv)
         case O_DTB:
             dtb = optarg;
             break;
+        case O_RECORD:
+            record = optarg;
+            break;
+        case O_ADAPTER:
+            adapter = optarg;
+            break;
         default:
             return cli_usage_error("run", "unknown option");
         }
@@ -308,6 +482,8 @@ int cli_run(int argc, char **argv)
     if (core_path && sim_core_read_file(core_path, &core, &err) != 0)
         return cli_fail(&err);
     o.core = &core;
+    if (record && !adapter)
+        return cli_usage_error("run", "--record needs --adapter (which symbols are the ops)");
     if (dtb && !platform)
         return cli_usage_error("run", "--dtb needs --platform (where RAM is)");
     struct sim_platform plat;
@@ -358,16 +534,47 @@ int cli_run(int argc, char **argv)
             return cli_fail(&err);
         }
     }
+    ctx.s = s;
+    struct replay_recorder *rec = NULL;
+    if (watch_stops(&ctx, &err) != 0) {
+        sim_free(s);
+        return cli_fail(&err);
+    }
+    if (record) {
+        char apath[4096];
+        struct replay_adapter *ad = malloc(sizeof *ad);
+        if (!ad) {
+            sim_free(s);
+            mpusim_error_set(&err, MPUSIM_E_ENGINE, "out of memory");
+            return cli_fail(&err);
+        }
+        if (find_adapter(adapter, apath, sizeof apath) != 0)
+            mpusim_error_at(&err, MPUSIM_E_IO, adapter, -1, -1, -1,
+                            "no such adapter file, and no bundled adapter of that name");
+        else if (replay_adapter_read_file(apath, ad, &err) == 0)
+            rec = replay_recorder_new(s, ad, record, "mpusim run --record", &err);
+        free(ad);
+        if (!rec) {
+            sim_free(s);
+            return cli_fail(&err);
+        }
+    }
     struct sim_stop st;
     int rc = sim_run(s, sim_entry(s), until, 0, &st, &err);
     fflush(stdout);
     if (rc != 0 && st.kind == SIM_STOP_NONE) { /* e.g. --until names no symbol */
+        replay_recorder_free(rec);
         sim_free(s);
         return cli_fail(&err);
     }
+    if (ctx.ncur) /* a last line without its newline */
+        end_line(&ctx);
     char report[4096];
     sim_stop_format(s, &st, report, sizeof report);
     printf("\n--- mpusim run: %s", report);
+    if (st.kind == SIM_STOP_PANIC || st.kind == SIM_STOP_POWER || st.kind == SIM_STOP_IDLE ||
+        st.kind == SIM_STOP_BUDGET || st.kind == SIM_STOP_FAULT || st.kind == SIM_STOP_EXCEPTION)
+        print_last_lines(&ctx);
     print_stats(s);
     if (o.timing)
         printf("cycles: %llu nominal [%llu..%llu] (%s %s, cycle-approximate; %llu mispredicts; "
@@ -376,9 +583,23 @@ int cli_run(int argc, char **argv)
                (unsigned long long)st.cycles.max, core.name, core.version,
                (unsigned long long)sim_stats(s)->mispredicts);
     int status = (st.kind == SIM_STOP_UNTIL || (st.kind == SIM_STOP_EXIT && st.exit_code == 0) ||
-                  st.kind == SIM_STOP_RETURNED)
+                  st.kind == SIM_STOP_RETURNED || st.kind == SIM_STOP_IDLE ||
+                  (st.kind == SIM_STOP_POWER && !strstr(st.what, "RESET") &&
+                   !strstr(st.what, "restart")))
                      ? 0
                      : 1;
+    if (rec) {
+        unsigned long calls = replay_recorder_calls(rec), nested = replay_recorder_nested(rec),
+                      open_calls = replay_recorder_unfinished(rec);
+        if (replay_recorder_commit(rec, &err) != 0) {
+            replay_recorder_free(rec);
+            sim_free(s);
+            return cli_fail(&err);
+        }
+        printf("recorded %lu calls to %s (%lu calls made inside them not recorded again; %lu "
+               "still active at the stop, not recorded)\n", calls, record, nested, open_calls);
+        replay_recorder_free(rec);
+    }
     sim_free(s);
     return status;
 }

@@ -42,50 +42,131 @@ static void note_unknown(struct sim_board *b, uint64_t addr, unsigned size, int 
     }
 }
 
-/* One device-window access at guest address a. Returns the value read (0 for writes). */
-static uint64_t device_access(struct sim *s, uint64_t a, unsigned size, int is_write,
-                              uint64_t v)
+/* The frames of the modelled devices, in a window's order. */
+static uint64_t gicd_read(void *opaque, uint64_t off, unsigned size)
+{
+    struct sim_board *b = opaque;
+    int known;
+    uint64_t v = sim_gicd_read(&b->gic, off, size, &known);
+    b->dev_reads++;
+    if (!known)
+        note_unknown(b, b->plat.gicd_base + off, size, 0);
+    return v;
+}
+
+static void gicd_write(void *opaque, uint64_t off, unsigned size, uint64_t v)
+{
+    struct sim_board *b = opaque;
+    int known;
+    sim_gicd_write(&b->gic, off, size, v, &known);
+    b->dev_writes++;
+    if (!known)
+        note_unknown(b, b->plat.gicd_base + off, size, 1);
+}
+
+static uint64_t gicr_read(void *opaque, uint64_t off, unsigned size)
+{
+    struct sim_board *b = opaque;
+    int known;
+    uint64_t v = sim_gicr_read(&b->gic, off, size, &known);
+    b->dev_reads++;
+    if (!known)
+        note_unknown(b, b->plat.gicr_base + off, size, 0);
+    return v;
+}
+
+static void gicr_write(void *opaque, uint64_t off, unsigned size, uint64_t v)
+{
+    struct sim_board *b = opaque;
+    int known;
+    sim_gicr_write(&b->gic, off, size, v, &known);
+    b->dev_writes++;
+    if (!known)
+        note_unknown(b, b->plat.gicr_base + off, size, 1);
+}
+
+/* A part of a device window with no device: reads 0, writes dropped, both listed. */
+static uint64_t gap_read(void *opaque, uint64_t off, unsigned size)
+{
+    struct sim_board_window *w = opaque;
+    w->b->dev_reads++;
+    note_unknown(w->b, w->base + off, size, 0);
+    return 0;
+}
+
+static void gap_write(void *opaque, uint64_t off, unsigned size, uint64_t v)
+{
+    (void)v;
+    struct sim_board_window *w = opaque;
+    w->b->dev_writes++;
+    note_unknown(w->b, w->base + off, size, 1);
+}
+
+static uint64_t uart_read(void *opaque, uint64_t off, unsigned size)
+{
+    struct sim_board *b = opaque;
+    b->dev_reads++;
+    return b->uart_dev.read(b->uart_dev.opaque, off, size);
+}
+
+static void uart_write(void *opaque, uint64_t off, unsigned size, uint64_t v)
+{
+    struct sim_board *b = opaque;
+    b->dev_writes++;
+    b->uart_dev.write(b->uart_dev.opaque, off, size, v);
+}
+
+struct frame {
+    uint64_t base, size;
+    struct sim_device dev;
+};
+
+/* Map device window w: each device frame inside it with its model, the gaps between them
+ * with the gap device. */
+static int map_device_window(struct sim *s, const struct sim_plat_window *w,
+                             struct mpusim_error *err)
 {
     struct sim_board *b = s->board;
     const struct sim_platform *p = &b->plat;
-    int known = 0;
-    uint64_t r = 0;
-    if (is_write) {
-        b->dev_writes++;
-        s->stats.device_writes++;
-    } else {
-        b->dev_reads++;
-        s->stats.device_reads++;
+    struct frame f[3];
+    unsigned n = 0;
+    if (p->has_uart && p->uart_base >= w->base && p->uart_base < w->base + w->size)
+        f[n++] = (struct frame){ p->uart_base, p->uart_size,
+                                 { "pl011", uart_read, uart_write, b } };
+    if (p->has_gic && p->gicd_base >= w->base && p->gicd_base < w->base + w->size)
+        f[n++] = (struct frame){ p->gicd_base, GICD_FRAME, { "gicv3-distributor", gicd_read,
+                                                             gicd_write, b } };
+    if (p->has_gic && p->gicr_base >= w->base && p->gicr_base < w->base + w->size)
+        f[n++] = (struct frame){ p->gicr_base, p->gicr_stride * p->cpus,
+                                 { "gicv3-redistributors", gicr_read, gicr_write, b } };
+    for (unsigned i = 1; i < n; i++) /* by address */
+        for (unsigned j = i; j > 0 && f[j].base < f[j - 1].base; j--) {
+            struct frame t = f[j];
+            f[j] = f[j - 1];
+            f[j - 1] = t;
+        }
+    uint64_t at = w->base;
+    for (unsigned i = 0; i <= n; i++) {
+        uint64_t end = i < n ? f[i].base : w->base + w->size;
+        if (end > at) {
+            if (b->ngaps == SIM_BOARD_MAX_GAPS)
+                return mpusim_error_at(err, MPUSIM_E_RANGE, p->source, -1, -1, -1,
+                                       "too many gaps between devices (at most %d)",
+                                       SIM_BOARD_MAX_GAPS);
+            struct sim_board_window *g = &b->gap[b->ngaps++];
+            g->b = b;
+            g->base = at;
+            struct sim_device d = { w->name, gap_read, gap_write, g };
+            if (sim_map_device(s, at, end - at, &d, err) != 0)
+                return -1;
+        }
+        if (i < n) {
+            if (sim_map_device(s, f[i].base, f[i].size, &f[i].dev, err) != 0)
+                return -1;
+            at = f[i].base + f[i].size;
+        }
     }
-    if (p->has_gic && a >= p->gicd_base && a - p->gicd_base < GICD_FRAME) {
-        if (is_write)
-            sim_gicd_write(&b->gic, a - p->gicd_base, size, v, &known);
-        else
-            r = sim_gicd_read(&b->gic, a - p->gicd_base, size, &known);
-    } else if (p->has_gic && a >= p->gicr_base && a - p->gicr_base < p->gicr_stride * p->cpus) {
-        if (is_write)
-            sim_gicr_write(&b->gic, a - p->gicr_base, size, v, &known);
-        else
-            r = sim_gicr_read(&b->gic, a - p->gicr_base, size, &known);
-    }
-    if (!known)
-        note_unknown(b, a, size, is_write);
-    return r;
-}
-
-static uint64_t on_read(uc_engine *uc, uint64_t offset, unsigned size, void *opaque)
-{
-    (void)uc;
-    struct sim_board_window *w = opaque;
-    return device_access(w->s, w->base + offset, size, 0, 0);
-}
-
-static void on_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_t value,
-                     void *opaque)
-{
-    (void)uc;
-    struct sim_board_window *w = opaque;
-    device_access(w->s, w->base + offset, size, 1, value);
+    return 0;
 }
 
 /* Map the parts of [base, limit) that nothing maps yet (the image's segments stay). */
@@ -157,6 +238,8 @@ int sim_platform_attach(struct sim *s, const struct sim_platform *plat, struct m
     sim_gicv3_init(&b->gic, plat->gic_spis, plat->cpus);
     sim_gtimer_init(&b->timer, plat->timer_hz, plat->cpu_hz);
     sim_psci_init(&b->psci, plat->psci_major, plat->psci_minor, plat->cpus);
+    sim_pl011_init(&b->uart, s->opt.on_console, s->opt.opaque);
+    b->uart_dev = sim_pl011_device(&b->uart);
     uc_arm64_cp_reg cp = { .op0 = 3, .op1 = 0, .crn = 0, .crm = 4, .op2 = 0, .val = 0 };
     if (uc_reg_read(s->uc, UC_ARM64_REG_CP_REG, &cp) != UC_ERR_OK)
         return mpusim_error_set(err, MPUSIM_E_ENGINE, "reading ID_AA64PFR0_EL1 failed");
@@ -168,17 +251,8 @@ int sim_platform_attach(struct sim *s, const struct sim_platform *plat, struct m
                 return -1;
             continue;
         }
-        b->win[i].s = s;
-        b->win[i].base = w->base;
-        uc_err e = uc_mmio_map(s->uc, w->base, w->size, on_read, &b->win[i], on_write,
-                               &b->win[i]);
-        if (e != UC_ERR_OK)
-            return mpusim_error_at(err, MPUSIM_E_RANGE, plat->source, -1, -1, -1,
-                                   "device window \"%s\" [0x%llx, 0x%llx): %s", w->name,
-                                   (unsigned long long)w->base,
-                                   (unsigned long long)(w->base + w->size),
-                                   e == UC_ERR_MAP ? "overlaps memory already mapped"
-                                                   : uc_strerror(e));
+        if (map_device_window(s, w, err) != 0)
+            return -1;
     }
     return 0;
 }

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "sim/platform.h"
+#include "sim/sim.h"
 
 #define SIM_GIC_MAX_INTID 1020 /* SGIs, PPIs and SPIs: INTIDs 0..1019 */
 #define SIM_GIC_LRS 4          /* list registers of the hypervisor interface */
@@ -102,10 +103,12 @@ struct sim_dev_unknown {
     uint64_t reads, writes;
 };
 
+#define SIM_BOARD_MAX_GAPS 8
+
 struct sim_board;
-struct sim_board_window {    /* opaque of one MMIO mapping */
-    struct sim *s;
-    uint64_t base;            /* first byte of the window */
+struct sim_board_window {    /* opaque of a part of a device window with no device */
+    struct sim_board *b;
+    uint64_t base;            /* its first byte */
 };
 
 struct sim_board {
@@ -114,7 +117,10 @@ struct sim_board {
     struct sim_gtimer timer;
     struct sim_psci psci;
     uint64_t pfr0;            /* ID_AA64PFR0_EL1 as the guest reads it */
-    struct sim_board_window win[SIM_PLAT_MAX_WINDOWS];
+    struct sim_pl011 uart;    /* sim/pl011.c; output to the sim's console callback */
+    struct sim_device uart_dev;
+    struct sim_board_window gap[SIM_BOARD_MAX_GAPS];
+    unsigned ngaps;
     enum sim_psci_power power; /* what the last SMC left */
     uint64_t dev_reads, dev_writes;         /* device-window accesses, all */
     uint64_t unknown_reads, unknown_writes; /* of them, to no modelled register */

@@ -455,7 +455,8 @@ typedef void (*sim_watch_fn)(void *opaque, struct sim *s, int is_return,
 /**
  * sim_watch - call fn at every entry of symbol name and, with want_return, at its return
  * @fn, @opaque: borrowed; must outlive the sim. Call before running; at most SIM_MAX_WATCHES.
- * Returns 0, or -1 with err (MPUSIM_E_RANGE: no such symbol, too many watches).
+ * Returns 0, or -1 with err (MPUSIM_E_RANGE: no such symbol, its address already watched,
+ * too many watches).
  */
 int sim_watch(struct sim *s, const char *name, int want_return, sim_watch_fn fn, void *opaque,
               struct mpusim_error *err);

@@ -100,13 +100,12 @@ int sim_watch(struct sim *s, const char *name, int want_return, sim_watch_fn fn,
     if (ws->n == SIM_MAX_WATCHES)
         return mpusim_error_set(err, MPUSIM_E_RANGE, "more than %d watched symbols",
                                 SIM_MAX_WATCHES);
-    int again = 0;
     for (unsigned i = 0; i < ws->n; i++)
-        again |= ws->w[i].sym->addr == y->addr;
+        if (ws->w[i].sym->addr == y->addr)
+            return mpusim_error_set(err, MPUSIM_E_RANGE, "%s: 0x%llx is already watched as %s",
+                                    name, (unsigned long long)y->addr, ws->w[i].sym->name);
     ws->w[ws->n] = (struct sim_watch){ y, want_return, fn, opaque };
     ws->n++;
-    if (again)
-        return 0; /* one hook per address serves every watch of it */
     uc_hook h;
     uc_err e = uc_hook_add(s->uc, &h, UC_HOOK_CODE, (void *)on_entry, s, y->addr, y->addr);
     if (e == UC_ERR_OK) /* blocks translated before the hook existed do not call it */

@@ -1,0 +1,261 @@
+/* Recording a guest's MPU calls as a trace (replay/record.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "mm/mm.h"
+#include "replay/record.h"
+#include "replay/replay.h"
+
+#define CALLER_DEPTH 3 /* frames named in a note: the caller, its caller, ... */
+
+struct rec_sym {
+    char symbol[REPLAY_ADAPTER_NAME];
+    unsigned ops;                  /* bit per enum trace_op this symbol serves */
+};
+
+struct replay_recorder {
+    struct sim *s;                 /* borrowed */
+    struct replay_adapter a;
+    char generator[128];
+    struct outfile out;
+    int opened;                    /* out is open */
+    int header_done;               /* the header line is written */
+    struct rec_sym sym[TRACE_OP_COUNT];
+    unsigned nsym;
+    unsigned active;               /* recorded calls entered and not yet returned */
+    struct { int op; uint64_t args[SIM_MAX_ARGS]; char note[256]; } top; /* the outer call */
+    unsigned long calls, nested;
+    int failed;                    /* a write failed: err holds why */
+    struct mpusim_error err;
+};
+
+/* The trace op a call of r->sym[k] with these arguments stands for: among the ops the symbol
+ * serves, the first whose constant arguments all match (ops with constants first: unmap is
+ * xen_mpumap_update with flags 0); -1 when none does. */
+static int op_of(const struct replay_recorder *r, unsigned k, const uint64_t *args)
+{
+    for (int pass = 0; pass < 2; pass++)
+        for (int op = 0; op < TRACE_OP_COUNT; op++) {
+            const struct replay_adapter_call *c = &r->a.op[op];
+            if (!(r->sym[k].ops & (1u << op)))
+                continue;
+            int consts = 0, match = 1;
+            for (unsigned i = 0; i < c->nargs; i++)
+                if (c->arg[i].kind == REPLAY_ARG_CONST) {
+                    consts++;
+                    /* an int argument lives in the low 32 bits of its register */
+                    match &= args[i] == c->arg[i].value ||
+                             (uint32_t)args[i] == (uint32_t)c->arg[i].value;
+                }
+            if ((pass == 0 && consts && match) || (pass == 1 && !consts))
+                return op;
+        }
+    return -1;
+}
+
+static int rc_of(enum replay_adapter_ret ret, uint64_t x0)
+{
+    switch (ret) {
+    case REPLAY_RET_INT:
+        return (int)sim_sext32(x0);
+    case REPLAY_RET_LONG:
+        return (int)(int64_t)x0;
+    case REPLAY_RET_PTR:
+        return x0 ? 0 : -22;
+    default:
+        return 0;
+    }
+}
+
+/* Boot regions: the EL2 regions enabled now, which must be 0..n-1 (the boot code's order). */
+static void boot_regions(struct replay_recorder *r, struct trace *t,
+                         struct trace_boot_region *boot)
+{
+    const struct mpu *m = sim_mpu(r->s);
+    unsigned n = mpu_unit_of(m, 2)->nregions;
+    t->nboot = 0;
+    for (unsigned i = 0; i < n; i++) {
+        struct mpu_region_view v = mpu_region(m, 2, i);
+        if (!v.enabled)
+            break;
+        struct trace_boot_region *b = &boot[t->nboot++];
+        memset(b, 0, sizeof *b);
+        b->base = v.base;
+        b->limit = v.last + 1;
+        b->flags = MM_FLAG_PRESENT | (v.attrindx & MM_FLAG_AI_MASK) | (v.xn ? MM_FLAG_XN : 0) |
+                   ((v.ap & 2u) ? MM_FLAG_RO : 0); /* AP[2] = 1: read-only */
+        snprintf(b->name, sizeof b->name, "boot region %u", i);
+    }
+}
+
+static void fail_write(struct replay_recorder *r, const struct mpusim_error *e)
+{
+    if (!r->failed)
+        r->err = *e;
+    r->failed = 1;
+}
+
+static void write_header(struct replay_recorder *r)
+{
+    struct trace t;
+    memset(&t, 0, sizeof t);
+    struct trace_boot_region boot[256];
+    t.regions = mpu_unit_of(sim_mpu(r->s), 2)->nregions;
+    t.has_boot = 1;
+    boot_regions(r, &t, boot);
+    t.boot = boot;
+    struct mpusim_error e;
+    mpusim_error_clear(&e);
+    if (trace_write_header_line(r->out.f, &t, r->generator, &e) != 0)
+        fail_write(r, &e);
+    r->header_done = 1;
+}
+
+/* "caller+0x1c < its caller+0x40 < ...": X30 at entry, then the frame records from X29. */
+static void caller_note(struct replay_recorder *r, const struct sim_watch_call *c, char *buf,
+                        size_t cap)
+{
+    char name[160];
+    size_t n = (size_t)snprintf(buf, cap, "%s from %s", c->symbol,
+                                sim_symbolize(r->s, c->lr, name, sizeof name));
+    uint64_t fp = c->fp;
+    for (int d = 1; d < CALLER_DEPTH && fp && n < cap; d++) {
+        uint64_t rec[2]; /* frame record: previous X29, return address */
+        if (sim_mem_read(r->s, fp, rec, sizeof rec, NULL) != 0 || !rec[1])
+            break;
+        n += (size_t)snprintf(buf + n, cap - n, " < %s",
+                              sim_symbolize(r->s, rec[1], name, sizeof name));
+        if (rec[0] <= fp)
+            break;
+        fp = rec[0];
+    }
+}
+
+static void on_call(void *opaque, struct sim *s, int is_return, const struct sim_watch_call *c)
+{
+    (void)s;
+    struct replay_recorder *r = opaque;
+    unsigned k = 0;
+    for (unsigned i = 0; i < r->nsym; i++)
+        if (!strcmp(r->sym[i].symbol, c->symbol))
+            k = i;
+    if (!is_return) {
+        if (r->active++) {
+            r->nested++;
+            return;
+        }
+        if (!r->header_done)
+            write_header(r);
+        r->top.op = op_of(r, k, c->args);
+        memcpy(r->top.args, c->args, sizeof r->top.args);
+        caller_note(r, c, r->top.note, sizeof r->top.note);
+        return;
+    }
+    if (r->active == 0 || --r->active)
+        return;
+    if (r->top.op < 0 || r->failed)
+        return;
+    const struct replay_adapter_call *a = &r->a.op[r->top.op];
+    struct trace_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.op = (enum trace_op)r->top.op;
+    ev.line = -1;
+    for (unsigned i = 0; i < a->nargs; i++) {
+        uint64_t v = r->top.args[i];
+        switch (a->arg[i].kind) {
+        case REPLAY_ARG_BASE:
+        case REPLAY_ARG_ADDR:
+            ev.base = v;
+            break;
+        case REPLAY_ARG_LIMIT:
+        case REPLAY_ARG_SIZE:
+            ev.limit = v;
+            break;
+        case REPLAY_ARG_FLAGS:
+            ev.flags = (unsigned)v;
+            break;
+        default:
+            break;
+        }
+    }
+    ev.expect.has = TRACE_EXPECT_RC | TRACE_EXPECT_USED;
+    ev.expect.rc = rc_of(a->ret, c->x0);
+    ev.expect.used = (int)mpu_unit_of(sim_mpu(r->s), 2)->enabled;
+    struct mpusim_error e;
+    mpusim_error_clear(&e);
+    if (trace_write_event_line(r->out.f, &ev, r->top.note, NULL, &e) != 0)
+        fail_write(r, &e);
+    r->calls++;
+}
+
+struct replay_recorder *replay_recorder_new(struct sim *s, const struct replay_adapter *a,
+                                            const char *path, const char *generator,
+                                            struct mpusim_error *err)
+{
+    struct replay_recorder *r = calloc(1, sizeof *r);
+    if (!r) {
+        mpusim_error_set(err, MPUSIM_E_ENGINE, "out of memory for the recorder");
+        return NULL;
+    }
+    r->s = s;
+    r->a = *a;
+    snprintf(r->generator, sizeof r->generator, "%s", generator ? generator : "mpusim run --record");
+    for (int op = 0; op < TRACE_OP_COUNT; op++) {
+        if (!a->op[op].present)
+            continue;
+        unsigned k = 0;
+        while (k < r->nsym && strcmp(r->sym[k].symbol, a->op[op].symbol))
+            k++;
+        if (k == r->nsym) {
+            snprintf(r->sym[k].symbol, sizeof r->sym[k].symbol, "%s", a->op[op].symbol);
+            r->nsym++;
+        }
+        r->sym[k].ops |= 1u << op;
+    }
+    for (unsigned k = 0; k < r->nsym; k++)
+        if (sim_watch(s, r->sym[k].symbol, 1, on_call, r, err) != 0) {
+            mpusim_error_at(err, MPUSIM_E_RANGE, a->source, -1, -1, -1,
+                            "op symbol '%s' is not in the image", r->sym[k].symbol);
+            free(r);
+            return NULL;
+        }
+    if (outfile_open(&r->out, path, err) != 0) {
+        free(r);
+        return NULL;
+    }
+    r->opened = 1;
+    return r;
+}
+
+unsigned long replay_recorder_calls(const struct replay_recorder *r) { return r->calls; }
+unsigned long replay_recorder_nested(const struct replay_recorder *r) { return r->nested; }
+unsigned long replay_recorder_unfinished(const struct replay_recorder *r) { return r->active; }
+
+int replay_recorder_commit(struct replay_recorder *r, struct mpusim_error *err)
+{
+    if (!r->header_done && !r->failed)
+        write_header(r); /* no call at all: the header alone, with the regions of the end */
+    if (r->failed) {
+        replay_recorder_abort(r);
+        if (err && err->code == MPUSIM_OK)
+            *err = r->err;
+        return -1;
+    }
+    r->opened = 0;
+    return outfile_commit(&r->out, err);
+}
+
+void replay_recorder_abort(struct replay_recorder *r)
+{
+    if (r->opened)
+        outfile_abort(&r->out);
+    r->opened = 0;
+}
+
+void replay_recorder_free(struct replay_recorder *r)
+{
+    if (!r)
+        return;
+    replay_recorder_abort(r);
+    free(r);
+}
