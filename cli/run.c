@@ -183,32 +183,6 @@ static void print_last_lines(const struct run_ctx *c)
         printf("  | %s\n", c->line[i % RUN_LINES]);
 }
 
-/* An adapter by file name or by the name of a bundled one: <dir of the binary>/guest/
- * NAME.adapter.json, else <dir of the binary>/../lib/mpusim/guest/NAME.adapter.json. */
-static int find_adapter(const char *arg, char *buf, size_t cap)
-{
-    if (strchr(arg, '/') || access(arg, F_OK) == 0) {
-        snprintf(buf, cap, "%s", arg);
-        return 0;
-    }
-    char exe[4096];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0)
-        return -1;
-    exe[n] = '\0';
-    char *slash = strrchr(exe, '/');
-    if (!slash)
-        return -1;
-    *slash = '\0';
-    const char *tails[] = { "/guest/", "/../lib/mpusim/guest/" };
-    for (int i = 0; i < 2; i++) {
-        if ((size_t)snprintf(buf, cap, "%s%s%s.adapter.json", exe, tails[i], arg) >= cap)
-            return -1;
-        if (access(buf, R_OK) == 0)
-            return 0;
-    }
-    return -1;
-}
 
 static int parse_window(const char *s, struct sim_window *w)
 {
@@ -226,9 +200,11 @@ static int parse_window(const char *s, struct sim_window *w)
     return 0;
 }
 
-/* A platform by file name, or by the name of a bundled one: <dir of the binary>/platforms/
- * NAME.json, else <dir of the binary>/../lib/mpusim/platforms/NAME.json. */
-static int find_platform(const char *arg, char *buf, size_t cap)
+/* A file by name, or by the name of a bundled one: <dir of the binary>/DIR/NAME.SUFFIX, else
+ * <dir of the binary>/../lib/mpusim/DIR/NAME.SUFFIX (platforms/NAME.json,
+ * guest/NAME.adapter.json). 0 and buf filled, or -1. */
+static int find_bundled(const char *arg, const char *dir, const char *suffix, char *buf,
+                        size_t cap)
 {
     if (strchr(arg, '/') || access(arg, F_OK) == 0) {
         snprintf(buf, cap, "%s", arg);
@@ -243,9 +219,9 @@ static int find_platform(const char *arg, char *buf, size_t cap)
     if (!slash)
         return -1;
     *slash = '\0';
-    const char *tails[] = { "/platforms/", "/../lib/mpusim/platforms/" };
+    const char *tails[] = { "/", "/../lib/mpusim/" };
     for (int i = 0; i < 2; i++) {
-        if ((size_t)snprintf(buf, cap, "%s%s%s.json", exe, tails[i], arg) >= cap)
+        if ((size_t)snprintf(buf, cap, "%s%s%s/%s%s", exe, tails[i], dir, arg, suffix) >= cap)
             return -1;
         if (access(buf, R_OK) == 0)
             return 0;
@@ -489,7 +465,7 @@ int cli_run(int argc, char **argv)
     struct sim_platform plat;
     if (platform) {
         char path[4096];
-        if (find_platform(platform, path, sizeof path) != 0) {
+        if (find_bundled(platform, "platforms", ".json", path, sizeof path) != 0) {
             mpusim_error_at(&err, MPUSIM_E_IO, platform, -1, -1, -1,
                             "no such platform file, and no bundled platform of that name");
             return cli_fail(&err);
@@ -548,7 +524,7 @@ int cli_run(int argc, char **argv)
             mpusim_error_set(&err, MPUSIM_E_ENGINE, "out of memory");
             return cli_fail(&err);
         }
-        if (find_adapter(adapter, apath, sizeof apath) != 0)
+        if (find_bundled(adapter, "guest", ".adapter.json", apath, sizeof apath) != 0)
             mpusim_error_at(&err, MPUSIM_E_IO, adapter, -1, -1, -1,
                             "no such adapter file, and no bundled adapter of that name");
         else if (replay_adapter_read_file(apath, ad, &err) == 0)
