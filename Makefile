@@ -17,7 +17,7 @@ DEBS      := build-essential pkg-config libunicorn-dev libjansson-dev libelf-dev
 PKGCFLAGS  = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKGLIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread -lfdt
 
-SRCS  := $(wildcard common/*.c mpu_model/*.c mm/*.c traces/*.c tarmac/*.c replay/*.c cli/*.c)
+SRCS  := $(wildcard common/*.c mpu_model/*.c mm/*.c traces/*.c tarmac/*.c replay/*.c report/*.c cli/*.c)
 OBJS  := $(filter-out build/cli/%.o,$(SRCS:%.c=build/%.o))
 CLIOBJS := $(patsubst %.c,build/%.o,$(wildcard cli/*.c))
 TSRCS := $(wildcard tests/*/*.c)

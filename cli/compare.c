@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "replay/compare.h"
+#include "report/report.h"
 #include "traces/trace.h"
 
 static const char help[] =
@@ -32,6 +33,8 @@ static const char help[] =
     "                    with j % N == K-1; shards' --json files merge by concatenation\n"
     "  --json F          write one JSON line per run to F (JSON Lines)\n"
     "  --csv F           write a CSV header and one row per run to F\n"
+    "  --html F          write a self-contained HTML report to F: per trace, the occupancy\n"
+    "                    of every algorithm on one chart and the metrics (docs/report.md)\n"
     "  --quiet           do not print the tables\n"
     "  -h, --help        this help\n"
     "\n"
@@ -45,17 +48,25 @@ static int usage_msg(const char *fmt, const char *arg)
     return cli_usage_error("compare", msg);
 }
 
-static int fail_outputs(struct outfile *js, struct outfile *csv, const struct mpusim_error *err)
+/* The command's outputs, written together or not at all. */
+struct outputs {
+    struct outfile js, csv, html;
+    struct report_compare *page; /* the HTML page being written, or NULL */
+};
+
+static int fail_outputs(struct outputs *o, const struct mpusim_error *err)
 {
-    outfile_abort(js);
-    outfile_abort(csv);
+    report_compare_free(o->page);
+    outfile_abort(&o->js);
+    outfile_abort(&o->csv);
+    outfile_abort(&o->html);
     return cli_fail(err);
 }
 
 int cli_compare(int argc, char **argv)
 {
     enum { O_ALGO = 256, O_FIXED, O_REGIONS, O_FSC, O_ENGINE, O_SHARD, O_JSON, O_CSV, O_QUIET,
-           O_ADAPTER, O_CORE, O_NOTIMING };
+           O_ADAPTER, O_CORE, O_NOTIMING, O_HTML };
     static const struct option longopts[] = {
         { "algo", required_argument, NULL, O_ALGO },
         { "xen-fixed", no_argument, NULL, O_FIXED },
@@ -68,6 +79,7 @@ int cli_compare(int argc, char **argv)
         { "shard", required_argument, NULL, O_SHARD },
         { "json", required_argument, NULL, O_JSON },
         { "csv", required_argument, NULL, O_CSV },
+        { "html", required_argument, NULL, O_HTML },
         { "quiet", no_argument, NULL, O_QUIET },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
@@ -77,7 +89,7 @@ int cli_compare(int argc, char **argv)
     struct compare_options opt;
     if (compare_options_init(&opt, &err) != 0)
         return cli_fail(&err);
-    const char *json_path = NULL, *csv_path = NULL;
+    const char *json_path = NULL, *csv_path = NULL, *html_path = NULL;
     int quiet = 0;
     optind = 1;
     opterr = 0;
@@ -117,6 +129,7 @@ int cli_compare(int argc, char **argv)
             break;
         case O_JSON: json_path = optarg; break;
         case O_CSV: csv_path = optarg; break;
+        case O_HTML: html_path = optarg; break;
         case O_QUIET: quiet = 1; break;
         case ':': return usage_msg("option '%.60s' needs a value", argv[optind - 1]);
         default: return usage_msg("unknown option '%.60s'", argv[optind - 1]);
@@ -140,14 +153,20 @@ int cli_compare(int argc, char **argv)
         mpusim_error_set(&err, MPUSIM_E_IO, "out of memory");
         return cli_fail(&err);
     }
-    struct outfile js = { 0 }, csv = { 0 };
-    if ((json_path && outfile_open(&js, json_path, &err) != 0) ||
-        (csv_path && outfile_open(&csv, csv_path, &err) != 0)) {
+    struct outputs out = { 0 };
+    if ((json_path && outfile_open(&out.js, json_path, &err) != 0) ||
+        (csv_path && outfile_open(&out.csv, csv_path, &err) != 0) ||
+        (html_path && (outfile_open(&out.html, html_path, &err) != 0 ||
+                       !(out.page = report_compare_new(out.html.f, &opt, &err))))) {
         free(runs);
-        return fail_outputs(&js, &csv, &err);
+        return fail_outputs(&out, &err);
     }
-    if (csv.f)
-        compare_write_csv_header(csv.f);
+    if (out.page) {
+        opt.on_run = report_compare_on_run;
+        opt.opaque = out.page;
+    }
+    if (out.csv.f)
+        compare_write_csv_header(out.csv.f);
     for (int ti = 0; ti < ntraces; ti++) {
         /* Skip traces with no run in this shard without reading them. */
         int any = 0;
@@ -163,20 +182,27 @@ int cli_compare(int argc, char **argv)
             compare_trace(&t, &opt, ti, runs, &n, &err) != 0) {
             trace_fini(&t);
             free(runs);
-            return fail_outputs(&js, &csv, &err);
+            return fail_outputs(&out, &err);
         }
         trace_fini(&t);
         for (unsigned k = 0; k < n; k++) {
-            if (js.f)
-                compare_write_jsonl(js.f, &runs[k]);
-            if (csv.f)
-                compare_write_csv_row(csv.f, &runs[k]);
+            if (out.js.f)
+                compare_write_jsonl(out.js.f, &runs[k]);
+            if (out.csv.f)
+                compare_write_csv_row(out.csv.f, &runs[k]);
+        }
+        if (out.page && report_compare_trace(out.page, runs, n, &err) != 0) {
+            free(runs);
+            return fail_outputs(&out, &err);
         }
         if (!quiet)
             compare_write_table(stdout, runs, n);
     }
     free(runs);
-    if (outfile_commit(&js, &err) != 0 || outfile_commit(&csv, &err) != 0)
-        return fail_outputs(&js, &csv, &err);
+    struct report_compare *page = out.page;
+    out.page = NULL; /* finished (and freed) below, whatever the result */
+    if ((page && report_compare_finish(page, &err) != 0) || outfile_commit(&out.js, &err) != 0 ||
+        outfile_commit(&out.csv, &err) != 0 || outfile_commit(&out.html, &err) != 0)
+        return fail_outputs(&out, &err);
     return 0;
 }

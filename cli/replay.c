@@ -5,6 +5,7 @@
 
 #include "cli/cli.h"
 #include "replay/replay.h"
+#include "report/report.h"
 #include "traces/trace.h"
 
 static const char help[] =
@@ -23,6 +24,7 @@ static const char help[] =
     "                    renode (docs/model.md)\n"
     "  --events-out F    write one JSON line per event to F\n"
     "  --json F          write the summary as JSON to F\n"
+    "  --html F          write a self-contained HTML report to F (docs/report.md)\n"
     "  --engine E        native (default: mm/ compiled for the host), guest (mm/ built for\n"
     "                    AArch64 run under Unicorn as EL2, per-call instruction counts) or\n"
     "                    both (lockstep: results and MPU registers compared after every\n"
@@ -50,7 +52,7 @@ static void print_message(void *opaque, long event, enum mm_msg id, const char *
 int cli_replay(int argc, char **argv)
 {
     enum { O_ALGO = 256, O_FIXED, O_REGIONS, O_FSC, O_EVENTS, O_JSON, O_VERBOSE, O_QUIET,
-           O_ENGINE, O_ADAPTER, O_ELF, O_BUDGET, O_CORE, O_NOTIMING };
+           O_ENGINE, O_ADAPTER, O_ELF, O_BUDGET, O_CORE, O_NOTIMING, O_HTML };
     static const struct option longopts[] = {
         { "algo", required_argument, NULL, O_ALGO },
         { "xen-fixed", no_argument, NULL, O_FIXED },
@@ -58,6 +60,7 @@ int cli_replay(int argc, char **argv)
         { "fsc", required_argument, NULL, O_FSC },
         { "events-out", required_argument, NULL, O_EVENTS },
         { "json", required_argument, NULL, O_JSON },
+        { "html", required_argument, NULL, O_HTML },
         { "verbose", no_argument, NULL, O_VERBOSE },
         { "quiet", no_argument, NULL, O_QUIET },
         { "engine", required_argument, NULL, O_ENGINE },
@@ -71,7 +74,7 @@ int cli_replay(int argc, char **argv)
     };
     struct replay_options opt = { .algo = MM_ALGO_XEN, .fsc = MPU_FSC_TRANSLATION,
                                   .keep_findings = 1000 };
-    const char *events_path = NULL, *json_path = NULL;
+    const char *events_path = NULL, *json_path = NULL, *html_path = NULL;
     int quiet = 0;
     unsigned long v;
     optind = 1;
@@ -97,6 +100,7 @@ int cli_replay(int argc, char **argv)
             break;
         case O_EVENTS: events_path = optarg; break;
         case O_JSON: json_path = optarg; break;
+        case O_HTML: html_path = optarg; break;
         case O_VERBOSE:
             opt.on_message = print_message;
             break;
@@ -155,11 +159,16 @@ int cli_replay(int argc, char **argv)
         trace_fini(&t);
         return cli_fail(&err);
     }
-    struct outfile ev_out = { 0 }, js_out = { 0 };
+    struct outfile ev_out = { 0 }, js_out = { 0 }, html_out = { 0 };
+    struct report_collector *rc_html = NULL;
     if ((events_path && outfile_open(&ev_out, events_path, &err) != 0) ||
-        (json_path && outfile_open(&js_out, json_path, &err) != 0)) {
+        (json_path && outfile_open(&js_out, json_path, &err) != 0) ||
+        (html_path && (outfile_open(&html_out, html_path, &err) != 0 ||
+                       !(rc_html = report_collector_new(r, &err))))) {
         outfile_abort(&ev_out);
         outfile_abort(&js_out);
+        outfile_abort(&html_out);
+        report_collector_free(rc_html);
         replay_free(r);
         trace_fini(&t);
         return cli_fail(&err);
@@ -171,11 +180,15 @@ int cli_replay(int argc, char **argv)
             break;
         if (ev_out.f)
             replay_write_event_json(ev_out.f, r, i, &res);
+        if (rc_html)
+            report_collector_observe(rc_html, r, i, &t.events[i], &res);
     }
     if (r->failed) { /* engine failure (exit 2) or lockstep divergence (exit 1): no outputs */
         int code = r->failed == 2 ? 1 : 2;
         outfile_abort(&ev_out);
         outfile_abort(&js_out);
+        outfile_abort(&html_out);
+        report_collector_free(rc_html);
         cli_fail(&r->engine_err);
         if (r->lockstep_report[0])
             fputs(r->lockstep_report, stderr);
@@ -185,9 +198,13 @@ int cli_replay(int argc, char **argv)
     }
     if (js_out.f)
         replay_write_summary_json(js_out.f, r);
-    if (outfile_commit(&ev_out, &err) != 0 || outfile_commit(&js_out, &err) != 0) {
+    int html_bad = rc_html && report_write_replay(html_out.f, r, rc_html, &err) != 0;
+    report_collector_free(rc_html);
+    if (html_bad || outfile_commit(&ev_out, &err) != 0 || outfile_commit(&js_out, &err) != 0 ||
+        outfile_commit(&html_out, &err) != 0) {
         outfile_abort(&ev_out);
         outfile_abort(&js_out);
+        outfile_abort(&html_out);
         replay_free(r);
         trace_fini(&t);
         return cli_fail(&err);

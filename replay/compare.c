@@ -193,6 +193,8 @@ int compare_trace(const struct trace *t, const struct compare_options *o, long t
             return -1;
         }
         collect(r, &o->algo[a], j, &runs[*nruns]);
+        if (o->on_run)
+            o->on_run(o->opaque, r, &runs[*nruns]);
         ++*nruns;
         replay_free(r);
     }

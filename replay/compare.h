@@ -20,6 +20,8 @@
 
 #define COMPARE_MAX_ALGOS 32 /* algorithms in one --algo list */
 
+struct compare_run;
+
 /* One algorithm of the --algo list. */
 struct compare_algo {
     char name[40];             /* as given on the command line: "xen", "reserve:4" */
@@ -38,6 +40,10 @@ struct compare_options {
     const char *adapter;                         /* guest: adapter file (borrowed) */
     const char *core;                            /* guest: core file, NULL: built-in */
     int no_timing;                               /* guest: --no-timing, no cycles */
+    /* Optional (NULL: none): called with each finished run and its replay, before the
+     * replay is freed (e.g. the HTML report keeps its occupancy); opaque is passed on. */
+    void (*on_run)(void *opaque, const struct replay *r, const struct compare_run *run);
+    void *opaque;
 };
 
 /* The metrics of one (trace, algorithm) run. Counts are over the trace's events; the boot
