@@ -26,10 +26,37 @@ struct report_collector *report_collector_new(const struct replay *r, struct mpu
         return NULL;
     }
     report_snapshot_take(r, -1, replay_used(r), &c->peak);
+    c->density.width = 1;
+    c->seen_notes = r->findings_total + r->divergences_total; /* the boot step's */
+    c->seen_mismatches = r->expect_failed;
     return c;
 }
 
 void report_collector_free(struct report_collector *c) { free(c); }
+
+/* Count n marks of kind k at event i. */
+static void density_add(struct report_density *d, size_t i, enum rp_mark_kind k, uint64_t n)
+{
+    if (!n)
+        return;
+    if (!d->width)
+        d->width = 1;
+    while (i / d->width >= REPORT_TIMELINE_MAX) { /* merge pairs: twice as wide */
+        for (int m = 0; m < RP_MARK_KIND_COUNT; m++)
+            for (unsigned j = 0; j < REPORT_TIMELINE_MAX / 2; j++)
+                d->count[m][j] = d->count[m][2 * j] + d->count[m][2 * j + 1];
+        for (int m = 0; m < RP_MARK_KIND_COUNT; m++)
+            for (unsigned j = REPORT_TIMELINE_MAX / 2; j < REPORT_TIMELINE_MAX; j++)
+                d->count[m][j] = 0;
+        d->width *= 2;
+        d->n = (d->n + 1) / 2;
+    }
+    unsigned j = (unsigned)(i / d->width);
+    uint64_t v = d->count[k][j] + n;
+    d->count[k][j] = v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+    if (j + 1 > d->n)
+        d->n = j + 1;
+}
 
 void report_collector_observe(struct report_collector *c, const struct replay *r, size_t i,
                               const struct trace_event *ev, const struct replay_event_result *res)
@@ -48,6 +75,13 @@ void report_collector_observe(struct report_collector *c, const struct replay *r
                 .limit = ev->limit };
         c->failed_total++;
     }
+    density_add(&c->density, i, RP_MARK_FAULT, res->acc.fault != MPU_FAULT_NONE);
+    density_add(&c->density, i, RP_MARK_FAILED, res->has_rc && res->rc != 0);
+    uint64_t notes = r->findings_total + r->divergences_total;
+    density_add(&c->density, i, RP_MARK_FINDING, notes - c->seen_notes);
+    density_add(&c->density, i, RP_MARK_MISMATCH, r->expect_failed - c->seen_mismatches);
+    c->seen_notes = notes;
+    c->seen_mismatches = r->expect_failed;
     if (res->used > c->peak.used)
         report_snapshot_take(r, (long)i, res->used, &c->peak);
 }

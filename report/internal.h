@@ -48,6 +48,19 @@ int report_latency_of(const struct replay *r, struct report_latency *rows, unsig
 
 /* ---- the collector's records (collect.c) ---- */
 
+/* What is marked on the occupancy time axis. */
+enum rp_mark_kind { RP_MARK_FAILED, RP_MARK_FAULT, RP_MARK_FINDING, RP_MARK_MISMATCH,
+                    RP_MARK_KIND_COUNT };
+
+/* How many marks of each kind fell in each stretch of events, over the whole run, in at most
+ * REPORT_TIMELINE_MAX buckets of `width` events (bucket k = events [k * width, (k + 1) *
+ * width)); the width doubles, merging pairs of buckets, whenever the run outgrows them. */
+struct report_density {
+    size_t width;                      /* events per bucket, a power of two */
+    unsigned n;                        /* buckets in use */
+    uint32_t count[RP_MARK_KIND_COUNT][REPORT_TIMELINE_MAX];
+};
+
 struct report_fault {
     long event;
     enum trace_access_kind kind; /* read, write, exec */
@@ -78,6 +91,8 @@ struct report_collector {
     unsigned nfailed;
     uint64_t failed_total;
     struct report_snapshot peak;  /* at the first event that reached the peak */
+    struct report_density density;/* every mark of the run, bucketed */
+    uint64_t seen_notes, seen_mismatches; /* the replay's totals at the last event observed */
 };
 /* The registers of r's results MPU now, into s. */
 void report_snapshot_take(const struct replay *r, long event, unsigned used,
@@ -116,17 +131,17 @@ void rp_axes(FILE *f, const struct rp_frame *fr, const char *xlabel, const char 
 
 /* ---- sections ---- */
 
-/* A point on the occupancy time axis with its text (failed call, fault, finding, mismatch). */
-enum rp_mark_kind { RP_MARK_FAILED, RP_MARK_FAULT, RP_MARK_FINDING, RP_MARK_MISMATCH,
-                    RP_MARK_KIND_COUNT };
+/* A point on the occupancy time axis with its text (the kind is an enum rp_mark_kind). */
 struct rp_mark {
     long event;
     enum rp_mark_kind kind;
     char text[200];
 };
-/* occupancy.c: the chart (min..max band, limit, peak at peak_event, marks) and its tables. */
+/* occupancy.c: the chart (min..max band, limit, peak at peak_event, the marks: one symbol per
+ * mark for short runs, their density per bucket for long ones) and its tables. */
 void rp_occupancy(FILE *f, const struct report_timeline *tl, long peak_event,
-                  const struct rp_mark *marks, unsigned nmarks, uint64_t marks_total);
+                  const struct rp_mark *marks, unsigned nmarks,
+                  const struct report_density *density);
 /* region_map.c: the regions of s on a segmented address axis, and their table. notes are the
  * replay's kept findings/divergences (the latest divergence before s->event gives a diverged
  * region's table view). */

@@ -3,6 +3,8 @@
  * the marks as a list and the buckets as a table. */
 #include "report/internal.h"
 
+#include <math.h>
+
 #define W 1100.0
 #define H 350.0
 
@@ -45,8 +47,50 @@ static void step_path_back(FILE *f, const struct rp_frame *fr, const struct repo
     }
 }
 
+/* Long runs: the density of each kind of mark, one row per kind; runs of buckets of the same
+ * shade (5 levels, log scale) are one rectangle with the count on hover. */
+static void density_rows(FILE *f, const struct rp_frame *fr, const struct report_density *d,
+                         size_t nevents)
+{
+    for (int m = 0; m < RP_MARK_KIND_COUNT; m++) {
+        uint32_t top = 0;
+        for (unsigned j = 0; j < d->n; j++)
+            top = d->count[m][j] > top ? d->count[m][j] : top;
+        if (!top)
+            continue;
+        double y = fr->y0 - 38 + 6.0 * m;
+        unsigned j = 0;
+        while (j < d->n) {
+            unsigned level = d->count[m][j] ? 1 + (unsigned)(4.0 * log1p(d->count[m][j]) /
+                                                           log1p(top) + 0.5) : 0;
+            unsigned e = j;
+            uint64_t sum = 0;
+            while (e < d->n) {
+                unsigned le = d->count[m][e] ? 1 + (unsigned)(4.0 * log1p(d->count[m][e]) /
+                                                            log1p(top) + 0.5) : 0;
+                if (le != level)
+                    break;
+                sum += d->count[m][e++];
+            }
+            if (level) {
+                size_t a = j * d->width, b = e * d->width;
+                b = b < nevents ? b : nevents;
+                double xa = rp_x(fr, (double)a), xb = rp_x(fr, (double)b);
+                fprintf(f, "<rect class=\"density %s\" x=\"%.1f\" y=\"%.1f\" width=\"%.2f\" "
+                           "height=\"5\" fill=\"%s\" fill-opacity=\"%.2f\"><title>events "
+                           "%zu-%zu: %llu %s%s</title></rect>\n",
+                        mark_class[m], xa, y, xb - xa > 0.8 ? xb - xa : 0.8, mark_colour[m],
+                        0.15 + 0.17 * level, a, b - 1, (unsigned long long)sum, mark_name[m],
+                        sum == 1 ? "" : "s");
+            }
+            j = e;
+        }
+    }
+}
+
 static void chart(FILE *f, const struct report_timeline *tl, long peak_event,
-                  const struct rp_mark *marks, unsigned nmarks)
+                  const struct rp_mark *marks, unsigned nmarks,
+                  const struct report_density *d)
 {
     unsigned top = tl->limit > tl->peak ? tl->limit : tl->peak;
     struct rp_frame fr = { 60, W - 20, 46, H - 62, 0, (double)(tl->nevents ? tl->nevents : 1), 0,
@@ -88,7 +132,8 @@ static void chart(FILE *f, const struct report_timeline *tl, long peak_event,
         fprintf(f, "<g class=\"occ-peak\"><circle cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"#fff\" "
                    "stroke=\"#1c2230\" stroke-width=\"2\"/><text class=\"lbl\" x=\"%.1f\" "
                    "y=\"%.1f\" text-anchor=\"%s\">peak %u",
-                px, py, px + (right ? -9 : 9), py - 8, right ? "end" : "start", tl->peak);
+                px, py, px + (right ? -9 : 9), py - fr.y0 < 24 ? py + 18 : py - 8,
+                right ? "end" : "start", tl->peak);
         if (peak_event >= 0)
             fprintf(f, " at event %ld", peak_event);
         else
@@ -100,10 +145,14 @@ static void chart(FILE *f, const struct report_timeline *tl, long peak_event,
             fr.y0 - 22);
     fprintf(f, "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", fr.x0,
             fr.y0 - 26, fr.x1, fr.y0 - 26);
+    if (d->width > 1 || tl->nevents > REPORT_TIMELINE_MAX) {
+        density_rows(f, &fr, d, tl->nevents);
+        nmarks = 0; /* too many to draw one by one: their density instead */
+    }
     for (unsigned k = 0; k < nmarks; k++) {
         const struct rp_mark *m = &marks[k];
         double x = rp_x(&fr, (double)m->event + 0.5);
-        double y = fr.y0 - 35 + 6.0 * m->kind; /* one row per kind */
+        double y = fr.y0 - 36 + 6.0 * m->kind; /* one row per kind */
         fprintf(f, "<g class=\"mark %s\"><title>event %ld: %s: ", mark_class[m->kind], m->event,
                 mark_name[m->kind]);
         rp_text(f, m->text);
@@ -161,7 +210,8 @@ static void legend(FILE *f, const struct report_timeline *tl)
 }
 
 void rp_occupancy(FILE *f, const struct report_timeline *tl, long peak_event,
-                  const struct rp_mark *marks, unsigned nmarks, uint64_t marks_total)
+                  const struct rp_mark *marks, unsigned nmarks,
+                  const struct report_density *density)
 {
     rp_section_begin(f, "occupancy", "Occupancy over time");
     fprintf(f, "<p class=\"sub\">Regions in use after each of the %zu events; peak %u of %u "
@@ -173,10 +223,24 @@ void rp_occupancy(FILE *f, const struct report_timeline *tl, long peak_event,
                 tl->bucket);
     fputs(" Hover a mark for its text.</p>\n", f);
     legend(f, tl);
-    chart(f, tl, peak_event, marks, nmarks);
-    fprintf(f, "<h3>Marks on the time axis (%llu", (unsigned long long)marks_total);
-    if (marks_total > nmarks)
-        fprintf(f, "; the first %u shown", nmarks);
+    chart(f, tl, peak_event, marks, nmarks, density);
+    uint64_t total[RP_MARK_KIND_COUNT] = { 0 }, all = 0;
+    for (int m = 0; m < RP_MARK_KIND_COUNT; m++)
+        for (unsigned j = 0; j < density->n; j++)
+            total[m] += density->count[m][j];
+    for (int m = 0; m < RP_MARK_KIND_COUNT; m++)
+        all += total[m];
+    fputs("<h3>Marks on the time axis (", f);
+    for (int m = 0, first = 1; m < RP_MARK_KIND_COUNT; m++)
+        if (total[m]) {
+            fprintf(f, "%s%llu %s%s", first ? "" : ", ", (unsigned long long)total[m],
+                    mark_name[m], total[m] == 1 ? "" : "s");
+            first = 0;
+        }
+    if (!all)
+        fputs("none", f);
+    if (all > nmarks)
+        fprintf(f, "; the first %u of each kind listed", REPORT_LIST_MAX);
     fputs(")</h3>\n", f);
     if (!nmarks) {
         fputs("<p class=\"note\">No failed call, fault, finding or expectation mismatch.</p>\n",

@@ -158,9 +158,7 @@ int report_write_replay(FILE *f, const struct replay *r, const struct report_col
     snprintf(title, sizeof title, "mpusim replay: %s", r->trace->source);
     rp_page_begin(f, title);
     header(f, r);
-    rp_occupancy(f, tl, c->peak.event, marks, nmarks,
-                 c->failed_total + c->faults_total + r->findings_total + r->divergences_total +
-                     r->expect_failed);
+    rp_occupancy(f, tl, c->peak.event, marks, nmarks, &c->density);
     rp_section_begin(f, "regions", "Region map");
     rp_region_legend(f);
     rp_region_map(f, "map-end", "At the end of the run", end, r->notes, r->nnotes);
