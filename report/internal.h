@@ -33,6 +33,7 @@ struct report_latency {
     int failed;                /* 0: rc == 0, 1: rc != 0 */
     size_t calls;
     struct report_dist insns;  /* guest instructions per call */
+    int has_cycles;               /* 0: run without the timing model (--no-timing) */
     struct report_dist cycles[3]; /* modelled cycles per call: nominal, min, max */
     uint64_t cyc_lo, cyc_width;   /* cycle bins (shared by the three histograms) */
     unsigned cyc_nbins;

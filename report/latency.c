@@ -113,17 +113,21 @@ static void row_label(char *buf, size_t cap, const struct report_latency *l)
 
 static void bins_table(FILE *f, const struct report_latency *l)
 {
-    fputs("<details><summary>Histogram numbers</summary><table class=\"data latency-bins\">"
+    fputs("<details><summary>Histogram numbers</summary>", f);
+    if (l->has_cycles)
+        fputs("<table class=\"data latency-bins\">"
           "<thead><tr><th class=\"n\">cycles</th><th class=\"n\">nominal</th><th class=\"n\">min "
           "bound</th><th class=\"n\">max bound</th></tr></thead><tbody>\n",
           f);
-    for (unsigned k = 0; k < l->cyc_nbins; k++)
+    for (unsigned k = 0; l->has_cycles && k < l->cyc_nbins; k++)
         fprintf(f, "<tr><td class=\"n\">%llu..%llu</td><td class=\"n\">%u</td><td class=\"n\">%u"
                    "</td><td class=\"n\">%u</td></tr>\n",
                 (unsigned long long)(l->cyc_lo + k * l->cyc_width),
                 (unsigned long long)(l->cyc_lo + (k + 1) * l->cyc_width - 1), l->cyc_count[0][k],
                 l->cyc_count[1][k], l->cyc_count[2][k]);
-    fputs("</tbody></table><table class=\"data latency-bins\"><thead><tr><th class=\"n\">"
+    if (l->has_cycles)
+        fputs("</tbody></table>", f);
+    fputs("<table class=\"data latency-bins\"><thead><tr><th class=\"n\">"
           "instructions</th><th class=\"n\">calls</th></tr></thead><tbody>\n",
           f);
     for (unsigned k = 0; k < l->ins_nbins; k++)
@@ -165,7 +169,9 @@ void rp_latency(FILE *f, const struct report_latency *rows, unsigned n)
         fprintf(f, "<tr><td>%s</td><td class=\"n\">%zu</td>", lbl, rows[k].calls);
         for (int q = 0; q < 4; q++)
             fprintf(f, "<td class=\"n\">%llu</td>", (unsigned long long)pick(&rows[k].insns, q));
-        for (int q = 0; q < 4; q++)
+        for (int q = 0; q < 4 && !rows[k].has_cycles; q++)
+            fputs("<td class=\"n\">-</td>", f);
+        for (int q = 0; q < 4 && rows[k].has_cycles; q++)
             fprintf(f, "<td class=\"n\">%llu [%llu..%llu]</td>",
                     (unsigned long long)pick(&rows[k].cycles[0], q),
                     (unsigned long long)pick(&rows[k].cycles[1], q),
@@ -178,7 +184,12 @@ void rp_latency(FILE *f, const struct report_latency *rows, unsigned n)
         row_label(lbl, sizeof lbl, &rows[k]);
         fprintf(f, "<h3>%s <span class=\"note\">%zu calls</span></h3>\n", lbl, rows[k].calls);
         rp_svg_begin(f, "latency", W, H, lbl);
-        panel_cycles(f, &rows[k]);
+        if (rows[k].has_cycles)
+            panel_cycles(f, &rows[k]);
+        else
+            fputs("<text x=\"60\" y=\"100\">no cycles: replayed without the timing model "
+                  "(--no-timing)</text>\n",
+                  f);
         panel_insns(f, &rows[k]);
         rp_svg_end(f);
         bins_table(f, &rows[k]);

@@ -56,14 +56,14 @@ static void header(FILE *f, const struct replay *r)
     fprintf(f, "<dt>engine</dt><dd>%s</dd>", replay_engine_name(r->opt.engine));
     fprintf(f, "<dt>MPU</dt><dd>%u EL2 regions implemented, FSC model %s</dd>",
             r->mpu.el2.nregions, mpu_fsc_model_name(r->mpu.cfg.fsc));
-    fprintf(f, "<dt>events</dt><dd>%zu:", r->trace->nevents);
+    fprintf(f, "<dt>events</dt><dd>%zu:", (size_t)r->nevents);
     for (int op = 0; op < TRACE_OP_COUNT; op++) {
         uint64_t n = r->cost[op][REPLAY_OK].calls + r->cost[op][REPLAY_ERR].calls;
         if (n)
             fprintf(f, " %s %llu", trace_op_name((enum trace_op)op), (unsigned long long)n);
     }
     fputs("</dd></dl>\n<div class=\"tiles\">\n", f);
-    tile(f, "", "events", r->trace->nevents);
+    tile(f, "", "events", (size_t)r->nevents);
     tile(f, "", "calls", calls);
     tile(f, bad ? "bad" : "ok", "failed calls", bad);
     tile(f, faults ? "bad" : "ok", "faults", faults);
@@ -151,7 +151,7 @@ int report_write_replay(FILE *f, const struct replay *r, const struct report_col
     if (report_latency_of(r, lat, 2 * TRACE_OP_COUNT, &nlat, err) != 0)
         goto fail;
     report_timeline_of(r, tl);
-    size_t ne = r->trace->nevents;
+    size_t ne = (size_t)r->nevents;
     report_snapshot_take(r, ne ? (long)ne - 1 : -1, replay_used(r), end);
 
     char title[200];

@@ -1,48 +1,58 @@
-/* The report's view of a replay's summaries: occupancy buckets and latency distributions. The
- * only file of report/ that reads the replay's per-event summary structures. */
+/* The report's view of a replay's summaries: occupancy buckets (replay/timeline.h) and latency
+ * distributions (replay/histogram.h). The one file of report/ that reads those structures. */
 #include "report/internal.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 void report_timeline_of(const struct replay *r, struct report_timeline *tl)
 {
     memset(tl, 0, sizeof *tl);
-    size_t n = r->trace->nevents;
-    tl->nevents = n;
+    struct timeline_bucket pts[REPORT_TIMELINE_MAX];
+    uint64_t per = 1;
+    size_t n = timeline_group(&r->timeline, REPORT_TIMELINE_MAX, pts, &per);
+    tl->nevents = (size_t)r->timeline.events;
+    tl->bucket = per ? (size_t)per : 1;
+    tl->n = (unsigned)n;
+    for (size_t k = 0; k < n; k++) {
+        tl->min[k] = pts[k].min;
+        tl->max[k] = pts[k].max;
+    }
     tl->limit = r->mpu.el2.nregions;
     tl->peak = r->peak_used;
-    tl->bucket = n <= REPORT_TIMELINE_MAX ? 1 : (n + REPORT_TIMELINE_MAX - 1) / REPORT_TIMELINE_MAX;
-    for (size_t j = 0; j < n; j += tl->bucket) {
-        uint16_t lo = UINT16_MAX, hi = 0;
-        for (size_t i = j; i < j + tl->bucket && i < n; i++) {
-            uint16_t v = r->used_series[i];
-            lo = v < lo ? v : lo;
-            hi = v > hi ? v : hi;
+}
+
+/* Visit the distinct values of h in ascending order with their counts. */
+struct hist_iter {
+    const struct histogram *h;
+    size_t dense;  /* next dense index */
+    size_t bin;    /* next sparse bin */
+};
+
+static int hist_next(struct hist_iter *it, uint64_t *value, uint64_t *count)
+{
+    const struct histogram *h = it->h;
+    while (h->dense && it->dense < HISTOGRAM_DENSE) {
+        size_t v = it->dense++;
+        if (h->dense[v]) {
+            *value = v;
+            *count = h->dense[v];
+            return 1;
         }
-        tl->min[tl->n] = lo;
-        tl->max[tl->n] = hi;
-        tl->n++;
     }
+    if (it->bin < h->nbins) {
+        *value = h->bins[it->bin].value;
+        *count = h->bins[it->bin].count;
+        it->bin++;
+        return 1;
+    }
+    return 0;
 }
 
-static int cmp_u64(const void *a, const void *b)
+static struct report_dist dist_of(const struct histogram *h)
 {
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* Nearest-rank percentile q of sorted v[0..n), n > 0. */
-static uint64_t rank(const uint64_t *v, size_t n, unsigned q)
-{
-    size_t i = (n * q + 99) / 100;
-    return v[i ? i - 1 : 0];
-}
-
-static struct report_dist dist_of(uint64_t *v, size_t n)
-{
-    qsort(v, n, sizeof *v, cmp_u64);
-    struct report_dist d = { v[0], rank(v, n, 50), rank(v, n, 90), rank(v, n, 99), v[n - 1] };
+    struct report_dist d = { histogram_percentile(h, 0), histogram_percentile(h, 50),
+                             histogram_percentile(h, 90), histogram_percentile(h, 99),
+                             histogram_max(h) };
     return d;
 }
 
@@ -60,64 +70,61 @@ static void bins_for(uint64_t *lo, uint64_t hi, uint64_t *width, unsigned *nbins
         return;
     }
     *width = (span + REPORT_HIST_BINS - 1) / REPORT_HIST_BINS;
-    if (*width == 0)
-        *width = 1;
     *nbins = (unsigned)((span + *width - 1) / *width);
 }
 
-/* The values of metric m (0 insns, 1 + k cycles[k]) of the calls of kind op * 2 + failed. */
-static size_t gather(const struct replay *r, unsigned kind, int m, uint64_t *v)
+/* Add the counts of h into bins [lo + k * width, ...) of count (saturating). */
+static void fill(const struct histogram *h, uint64_t lo, uint64_t width, unsigned nbins,
+                 uint32_t *count)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < r->trace->nevents; i++)
-        if (r->kind_series[i] == kind)
-            v[n++] = m == 0 ? r->insns_series[i] : r->cycle_series[m - 1][i];
-    return n;
+    struct hist_iter it = { h, 0, 0 };
+    uint64_t v, c;
+    while (hist_next(&it, &v, &c)) {
+        if (v < lo)
+            continue;
+        uint64_t k = (v - lo) / width;
+        if (k >= nbins)
+            continue;
+        uint64_t s = count[k] + c;
+        count[k] = s > UINT32_MAX ? UINT32_MAX : (uint32_t)s;
+    }
 }
 
 int report_latency_of(const struct replay *r, struct report_latency *rows, unsigned cap,
                       unsigned *n, struct mpusim_error *err)
 {
+    (void)err; /* the histograms are already built: nothing here allocates */
     *n = 0;
-    if (!r->insns_series || !r->kind_series)
+    if (!r->latency)
         return 0;
-    size_t ne = r->trace->nevents;
-    uint64_t *v = malloc((ne ? ne : 1) * sizeof *v);
-    if (!v)
-        return mpusim_error_set(err, MPUSIM_E_IO, "report: out of memory");
     for (int op = 0; op < TRACE_OP_COUNT; op++) {
         if (op == TRACE_OP_ACCESS || op == TRACE_OP_SYSREG)
             continue;
-        for (int failed = 0; failed < 2 && *n < cap; failed++) {
-            unsigned kind = (unsigned)(op * 2 + failed);
-            struct report_latency *l = &rows[*n];
+        for (int failed = 0; failed < REPLAY_RESULT_COUNT && *n < cap; failed++) {
+            const struct replay_latency *src = &r->latency[op][failed];
+            if (!src->insns.count)
+                continue;
+            struct report_latency *l = &rows[(*n)++];
             memset(l, 0, sizeof *l);
             l->op = (enum trace_op)op;
             l->failed = failed;
-            l->calls = gather(r, kind, 0, v);
-            if (!l->calls)
-                continue;
-            l->insns = dist_of(v, l->calls);
+            l->calls = (size_t)src->insns.count;
+            l->insns = dist_of(&src->insns);
             l->ins_lo = l->insns.min;
             bins_for(&l->ins_lo, l->insns.max, &l->ins_width, &l->ins_nbins);
-            for (size_t i = 0; i < l->calls; i++)
-                l->ins_count[(v[i] - l->ins_lo) / l->ins_width]++;
-            for (int m = 0; m < 3; m++) {
-                gather(r, kind, 1 + m, v);
-                l->cycles[m] = dist_of(v, l->calls);
-            }
+            fill(&src->insns, l->ins_lo, l->ins_width, l->ins_nbins, l->ins_count);
+            l->has_cycles = src->cycles[0].count > 0;
+            if (!l->has_cycles)
+                continue;
+            for (int m = 0; m < 3; m++)
+                l->cycles[m] = dist_of(&src->cycles[m]);
             /* one axis for the three: from the fastest bound to the slowest */
             l->cyc_lo = l->cycles[1].min < l->cycles[0].min ? l->cycles[1].min : l->cycles[0].min;
             uint64_t hi = l->cycles[2].max > l->cycles[0].max ? l->cycles[2].max : l->cycles[0].max;
             bins_for(&l->cyc_lo, hi, &l->cyc_width, &l->cyc_nbins);
-            for (int m = 0; m < 3; m++) {
-                gather(r, kind, 1 + m, v);
-                for (size_t i = 0; i < l->calls; i++)
-                    l->cyc_count[m][(v[i] - l->cyc_lo) / l->cyc_width]++;
-            }
-            ++*n;
+            for (int m = 0; m < 3; m++)
+                fill(&src->cycles[m], l->cyc_lo, l->cyc_width, l->cyc_nbins, l->cyc_count[m]);
         }
     }
-    free(v);
     return 0;
 }
