@@ -64,6 +64,8 @@ deps:
 	else echo "deps: missing$$missing; run as root or install sudo, or install them yourself" >&2; exit 1; fi; \
 	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
 	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing
+	@dpkg-query -W -f='$${Status}' chromium 2>/dev/null | grep -q "ok installed" || \
+	  echo "deps: optional: chromium renders the HTML report in the browser test (skipped without it): make deps-browser"
 
 # Criterion prints its synthesis line; the tests run from the repository root.
 check: deps
@@ -209,6 +211,13 @@ fuzz: fuzz-build
 	done; echo "fuzz: no crash in $(FUZZ_NAMES)"
 
 .PHONY: fuzz fuzz-build fuzz-deps
+
+# ---- Optional: a browser for the HTML report's rendering test (tests/report/browser_test.c,
+# docs/report.md). make check skips that test, saying why, where chromium is absent.
+BROWSER_DEBS := chromium
+deps-browser:
+	@$(MAKE) --no-print-directory deps DEBS="$(BROWSER_DEBS)"
+.PHONY: deps-browser
 -include $(FUZZ_LIBOBJS:.o=.d) $(FUZZ_OBJS:.o=.d)
 
 -include $(OBJS:.o=.d) $(TOBJS:.o=.d) $(CLIOBJS:.o=.d) $(AOBJS:.o=.d) $(ATOBJS:.o=.d)
