@@ -5,6 +5,7 @@
 #include "common/error.h"
 #include "mm/mm.h"
 #include "mpu_model/mpu.h"
+#include "replay/outfile.h"
 
 int cli_replay(int argc, char **argv);
 int cli_compare(int argc, char **argv); /* cli/compare.c: algorithms side by side */
@@ -29,4 +30,12 @@ int cli_opt_fsc(const char *cmd, const char *arg, enum mpu_fsc_model *fsc);
 int cli_opt_error(const char *cmd, int c, char **argv);
 /* Parse an unsigned number (decimal or 0x hex) in [lo, hi]; returns 0 or -1. */
 int cli_parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned long *out);
+/* cli/outputs.c: a command's outputs as one set. begin: outset_init, and SIGINT/SIGTERM/SIGHUP/
+ * SIGPIPE remove its temporaries and exit 128 + signal; end: abort what was not committed and
+ * drop the handler's reference. guest_inputs registers the adapter, the ELF (elf, else the
+ * adapter's) and the core file as inputs (NULL: none). */
+void cli_outputs_begin(struct outset *s);
+void cli_outputs_end(struct outset *s);
+int cli_outputs_guest_inputs(struct outset *s, const char *adapter, const char *elf,
+                             const char *core, struct mpusim_error *err);
 #endif

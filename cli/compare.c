@@ -39,7 +39,8 @@ static const char help[] =
     "  -h, --help        this help\n"
     "\n"
     "exit status: 0 success, 2 bad input or usage.\n"
-    "Output files are written completely or not at all.\n";
+    "Outputs ('-' is stdout; the tables then go to stderr) are checked before the runs and\n"
+    "written completely or not at all: never over an input, symlinks written through.\n";
 
 static int usage_msg(const char *fmt, const char *arg)
 {
@@ -50,16 +51,15 @@ static int usage_msg(const char *fmt, const char *arg)
 
 /* The command's outputs, written together or not at all. */
 struct outputs {
-    struct outfile js, csv, html;
+    struct outset set;           /* --json, --csv, --html */
+    FILE *js, *csv, *html;       /* their streams, or NULL */
     struct report_compare *page; /* the HTML page being written, or NULL */
 };
 
 static int fail_outputs(struct outputs *o, const struct mpusim_error *err)
 {
     report_compare_free(o->page);
-    outfile_abort(&o->js);
-    outfile_abort(&o->csv);
-    outfile_abort(&o->html);
+    cli_outputs_end(&o->set);
     return cli_fail(err);
 }
 
@@ -153,20 +153,28 @@ int cli_compare(int argc, char **argv)
         mpusim_error_set(&err, MPUSIM_E_IO, "out of memory");
         return cli_fail(&err);
     }
-    struct outputs out = { 0 };
-    if ((json_path && outfile_open(&out.js, json_path, &err) != 0) ||
-        (csv_path && outfile_open(&out.csv, csv_path, &err) != 0) ||
-        (html_path && (outfile_open(&out.html, html_path, &err) != 0 ||
-                       !(out.page = report_compare_new(out.html.f, &opt, &err))))) {
+    /* Every output is checked and opened before the runs, against every input. */
+    struct outputs out;
+    memset(&out, 0, sizeof out);
+    cli_outputs_begin(&out.set);
+    int bad = opt.engine == REPLAY_ENGINE_GUEST &&
+              cli_outputs_guest_inputs(&out.set, opt.adapter, NULL, opt.core, &err) != 0;
+    for (int ti = 0; ti < ntraces && !bad; ti++)
+        bad = outset_input(&out.set, argv[optind + ti], "trace", &err) != 0;
+    if (bad || (json_path && !(out.js = outset_open(&out.set, json_path, "--json", &err))) ||
+        (csv_path && !(out.csv = outset_open(&out.set, csv_path, "--csv", &err))) ||
+        (html_path && (!(out.html = outset_open(&out.set, html_path, "--html", &err)) ||
+                       !(out.page = report_compare_new(out.html, &opt, &err))))) {
         free(runs);
         return fail_outputs(&out, &err);
     }
+    FILE *human = outset_uses_stdout(&out.set) ? stderr : stdout;
     if (out.page) {
         opt.on_run = report_compare_on_run;
         opt.opaque = out.page;
     }
-    if (out.csv.f)
-        compare_write_csv_header(out.csv.f);
+    if (out.csv)
+        compare_write_csv_header(out.csv);
     for (int ti = 0; ti < ntraces; ti++) {
         /* Skip traces with no run in this shard without reading them. */
         int any = 0;
@@ -186,23 +194,23 @@ int cli_compare(int argc, char **argv)
         }
         trace_fini(&t);
         for (unsigned k = 0; k < n; k++) {
-            if (out.js.f)
-                compare_write_jsonl(out.js.f, &runs[k]);
-            if (out.csv.f)
-                compare_write_csv_row(out.csv.f, &runs[k]);
+            if (out.js)
+                compare_write_jsonl(out.js, &runs[k]);
+            if (out.csv)
+                compare_write_csv_row(out.csv, &runs[k]);
         }
         if (out.page && report_compare_trace(out.page, runs, n, &err) != 0) {
             free(runs);
             return fail_outputs(&out, &err);
         }
         if (!quiet)
-            compare_write_table(stdout, runs, n);
+            compare_write_table(human, runs, n);
     }
     free(runs);
     struct report_compare *page = out.page;
     out.page = NULL; /* finished (and freed) below, whatever the result */
-    if ((page && report_compare_finish(page, &err) != 0) || outfile_commit(&out.js, &err) != 0 ||
-        outfile_commit(&out.csv, &err) != 0 || outfile_commit(&out.html, &err) != 0)
+    if ((page && report_compare_finish(page, &err) != 0) || outset_commit(&out.set, &err) != 0)
         return fail_outputs(&out, &err);
+    cli_outputs_end(&out.set);
     return 0;
 }

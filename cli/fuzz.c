@@ -217,44 +217,43 @@ int cli_fuzz(int argc, char **argv)
                      (unsigned long long)o.seed);
         out_path = default_out;
     }
-    int json_stdout = json_path && strcmp(json_path, "-") == 0;
-    FILE *human = json_stdout ? stderr : stdout;
-
+    /* Both outputs are checked and opened before the run; --out is dropped when no
+     * invariant is violated. */
     struct mpusim_error err;
     mpusim_error_clear(&err);
-    struct fuzz_result res;
-    if (fuzz_run(&o, &res, &err) != 0)
+    struct outset outs;
+    cli_outputs_begin(&outs);
+    FILE *trace_f = outset_open(&outs, out_path, "--out", &err), *json_f = NULL;
+    if (!trace_f || (json_path && !(json_f = outset_open(&outs, json_path, "--json", &err)))) {
+        cli_outputs_end(&outs);
         return cli_fail(&err);
+    }
+    FILE *human = outset_uses_stdout(&outs) ? stderr : stdout;
 
+    struct fuzz_result res;
+    if (fuzz_run(&o, &res, &err) != 0) {
+        cli_outputs_end(&outs);
+        return cli_fail(&err);
+    }
     const char *written = NULL;
     if (res.found) {
-        struct outfile tf = { 0 };
-        if (outfile_open(&tf, out_path, &err) != 0 || fuzz_write_trace(tf.f, &o, &res, &err) != 0 ||
-            outfile_commit(&tf, &err) != 0) {
-            outfile_abort(&tf);
+        if (fuzz_write_trace(trace_f, &o, &res, &err) != 0) {
+            cli_outputs_end(&outs);
             fuzz_result_fini(&res);
             return cli_fail(&err);
         }
         written = out_path;
+    } else {
+        outset_discard(&outs, trace_f);
     }
-    if (json_path) {
-        if (json_stdout) {
-            fuzz_write_result_json(stdout, &o, &res, written);
-            fflush(stdout);
-        } else {
-            struct outfile jf = { 0 };
-            if (outfile_open(&jf, json_path, &err) != 0) {
-                fuzz_result_fini(&res);
-                return cli_fail(&err);
-            }
-            fuzz_write_result_json(jf.f, &o, &res, written);
-            if (outfile_commit(&jf, &err) != 0) {
-                outfile_abort(&jf);
-                fuzz_result_fini(&res);
-                return cli_fail(&err);
-            }
-        }
+    if (json_f)
+        fuzz_write_result_json(json_f, &o, &res, written);
+    if (outset_commit(&outs, &err) != 0) {
+        cli_outputs_end(&outs);
+        fuzz_result_fini(&res);
+        return cli_fail(&err);
     }
+    cli_outputs_end(&outs);
     double rate = res.seconds > 0 ? (double)res.ops / res.seconds : 0.0;
     if (!quiet) {
         fprintf(human, "fuzz: %s%s, %u regions, seed %llu, shard %u/%u: %llu iterations, %llu "

@@ -41,7 +41,8 @@ static const char help[] =
     "  -h, --help        this help\n"
     "\n"
     "exit status: 0 success, 1 an expectation failed, 2 bad input or usage.\n"
-    "Output files are written completely or not at all.\n";
+    "Outputs ('-' is stdout; the summary then goes to stderr) are checked before the run and\n"
+    "written completely or not at all: never over an input, symlinks written through.\n";
 
 static void print_message(void *opaque, long event, enum mm_msg id, const char *text)
 {
@@ -150,27 +151,32 @@ int cli_replay(int argc, char **argv)
 
     struct mpusim_error err;
     mpusim_error_clear(&err);
-    struct trace t;
-    memset(&t, 0, sizeof t);
-    if (trace_read_file(path, &t, &err) != 0)
-        return cli_fail(&err);
-    struct replay *r = replay_new(&t, &opt, &err);
-    if (!r) {
-        trace_fini(&t);
+    /* Every output is checked and opened before the run, against the inputs. */
+    struct outset outs;
+    cli_outputs_begin(&outs);
+    FILE *ev_f = NULL, *js_f = NULL, *html_f = NULL;
+    if (outset_input(&outs, path, "trace", &err) != 0 ||
+        (opt.engine != REPLAY_ENGINE_NATIVE &&
+         cli_outputs_guest_inputs(&outs, opt.adapter, opt.elf, opt.core, &err) != 0) ||
+        (events_path && !(ev_f = outset_open(&outs, events_path, "--events-out", &err))) ||
+        (json_path && !(js_f = outset_open(&outs, json_path, "--json", &err))) ||
+        (html_path && !(html_f = outset_open(&outs, html_path, "--html", &err)))) {
+        cli_outputs_end(&outs);
         return cli_fail(&err);
     }
-    struct outfile ev_out = { 0 }, js_out = { 0 }, html_out = { 0 };
+    FILE *human = outset_uses_stdout(&outs) ? stderr : stdout;
+    struct trace t;
+    memset(&t, 0, sizeof t);
+    if (trace_read_file(path, &t, &err) != 0) {
+        cli_outputs_end(&outs);
+        return cli_fail(&err);
+    }
+    struct replay *r = replay_new(&t, &opt, &err);
     struct report_collector *rc_html = NULL;
-    if ((events_path && outfile_open(&ev_out, events_path, &err) != 0) ||
-        (json_path && outfile_open(&js_out, json_path, &err) != 0) ||
-        (html_path && (outfile_open(&html_out, html_path, &err) != 0 ||
-                       !(rc_html = report_collector_new(r, &err))))) {
-        outfile_abort(&ev_out);
-        outfile_abort(&js_out);
-        outfile_abort(&html_out);
-        report_collector_free(rc_html);
+    if (!r || (html_f && !(rc_html = report_collector_new(r, &err)))) {
         replay_free(r);
         trace_fini(&t);
+        cli_outputs_end(&outs);
         return cli_fail(&err);
     }
     for (size_t i = 0; i < t.nevents; i++) {
@@ -178,16 +184,14 @@ int cli_replay(int argc, char **argv)
         replay_step(r, i, &res);
         if (r->failed)
             break;
-        if (ev_out.f)
-            replay_write_event_json(ev_out.f, r, i, &res);
+        if (ev_f)
+            replay_write_event_json(ev_f, r, i, &res);
         if (rc_html)
             report_collector_observe(rc_html, r, i, &t.events[i], &res);
     }
     if (r->failed) { /* engine failure (exit 2) or lockstep divergence (exit 1): no outputs */
         int code = r->failed == 2 ? 1 : 2;
-        outfile_abort(&ev_out);
-        outfile_abort(&js_out);
-        outfile_abort(&html_out);
+        cli_outputs_end(&outs);
         report_collector_free(rc_html);
         cli_fail(&r->engine_err);
         if (r->lockstep_report[0])
@@ -196,21 +200,19 @@ int cli_replay(int argc, char **argv)
         trace_fini(&t);
         return code;
     }
-    if (js_out.f)
-        replay_write_summary_json(js_out.f, r);
-    int html_bad = rc_html && report_write_replay(html_out.f, r, rc_html, &err) != 0;
+    if (js_f)
+        replay_write_summary_json(js_f, r);
+    int html_bad = rc_html && report_write_replay(html_f, r, rc_html, &err) != 0;
     report_collector_free(rc_html);
-    if (html_bad || outfile_commit(&ev_out, &err) != 0 || outfile_commit(&js_out, &err) != 0 ||
-        outfile_commit(&html_out, &err) != 0) {
-        outfile_abort(&ev_out);
-        outfile_abort(&js_out);
-        outfile_abort(&html_out);
+    if (html_bad || outset_commit(&outs, &err) != 0) {
+        cli_outputs_end(&outs);
         replay_free(r);
         trace_fini(&t);
         return cli_fail(&err);
     }
+    cli_outputs_end(&outs);
     if (!quiet)
-        replay_write_summary_text(stdout, r);
+        replay_write_summary_text(human, r);
     for (unsigned k = 0; k < r->nmismatches; k++) {
         const struct replay_mismatch *m = &r->mismatches[k];
         if (m->line > 0)

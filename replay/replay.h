@@ -12,6 +12,7 @@
 #include "common/error.h"
 #include "mm/mm.h"
 #include "replay/histogram.h"
+#include "replay/outfile.h"
 #include "replay/timeline.h"
 #include "mpu_model/mpu.h"
 #include "traces/trace.h"
@@ -177,20 +178,6 @@ void replay_write_event_json(FILE *f, const struct replay *r, size_t i,
 /* Write the summary as JSON (--json) or as the human text (stdout). */
 void replay_write_summary_json(FILE *f, const struct replay *r);
 void replay_write_summary_text(FILE *f, const struct replay *r);
-
-/* Output files written completely or not at all: data goes to a temporary file in the same
- * directory, renamed over path by outfile_commit; outfile_abort removes it. "-" means standard
- * output, and a path that exists but is not a regular file (/dev/stdout, a FIFO) is written
- * directly: neither can be replaced by a rename. */
-struct outfile {
-    FILE *f;             /* write here */
-    char path[4096];     /* final path */
-    char tmp[4096];      /* temporary path; "" when writing directly */
-    int direct;          /* 1: f is stdout or the target itself (no rename) */
-};
-int outfile_open(struct outfile *o, const char *path, struct mpusim_error *err);
-int outfile_commit(struct outfile *o, struct mpusim_error *err);
-void outfile_abort(struct outfile *o);
 
 /* Write s as a JSON string literal (with quotes, escaped). */
 void json_put_string(FILE *f, const char *s);
