@@ -13,7 +13,7 @@ CPPFLAGS  += -iquote . -MMD -MP
 PKGS      := jansson
 DEBS      := build-essential pkg-config libunicorn-dev libjansson-dev libelf-dev \
              libcapstone-dev libcriterion-dev gcc-aarch64-linux-gnu \
-             device-tree-compiler libfdt-dev
+             device-tree-compiler libfdt-dev libdw-dev
 PKGCFLAGS  = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKGLIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread -lfdt
 
@@ -89,7 +89,7 @@ bench: deps
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/mpusim/guest
 	install -m 755 build/mpusim $(DESTDIR)$(PREFIX)/bin/mpusim
-	install -m 644 build/guest/mm.elf build/guest/mm.adapter.json $(DESTDIR)$(PREFIX)/lib/mpusim/guest/
+	install -m 644 build/guest/mm.elf $(ADAPTERS) $(DESTDIR)$(PREFIX)/lib/mpusim/guest/
 
 clean:
 	rm -rf build
@@ -99,7 +99,7 @@ clean:
 # ---- Guest engine (sim/), the mm guest (guest/) and the test guests (tests/sim/guests/) ----
 # sim/ is the only code that uses Unicorn, libelf and capstone; mm/ is also cross-compiled into
 # build/guest/mm.elf, the same sources as the native engine, with -DMM_GUEST.
-PKGS     += unicorn libelf capstone
+PKGS     += unicorn libelf capstone libdw
 SIMOBJS  := $(patsubst %.c,build/%.o,$(wildcard sim/*.c))
 ASIMOBJS := $(SIMOBJS:build/%=build/asan/%)
 OBJS     += $(SIMOBJS)
@@ -123,10 +123,12 @@ build/guest/%.o: %.S
 	$(GUEST_CC) $(GUEST_CFLAGS) -c -o $@ $<
 build/guest/mm.elf: $(GUEST_OBJS) guest/link.ld
 	$(GUEST_CC) $(GUEST_LDFLAGS) -T guest/link.ld -o $@ $(GUEST_OBJS) -lgcc
-build/guest/mm.adapter.json: guest/mm.adapter.json
+# Bundled adapters (found by name: --adapter mm, --adapter xen-upstream), beside the guests.
+ADAPTERS := $(patsubst guest/%,build/guest/%,$(wildcard guest/*.adapter.json))
+build/guest/%.adapter.json: guest/%.adapter.json
 	@mkdir -p $(@D)
 	cp $< $@
-all: build/guest/mm.elf build/guest/mm.adapter.json
+all: build/guest/mm.elf $(ADAPTERS)
 
 # Small guest programs of tests/sim/, one ELF per source file, built before the tests run.
 TGUEST_SRCS := $(wildcard tests/sim/guests/*.S tests/sim/guests/*.c)
@@ -137,7 +139,7 @@ build/tests/guests/%.elf: tests/sim/guests/%.S tests/sim/guests/link.ld
 build/tests/guests/%.elf: tests/sim/guests/%.c tests/sim/guests/link.ld
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) -T tests/sim/guests/link.ld -o $@ $< -lgcc
-build/mpusim-tests build/asan/mpusim-tests: | $(TGUEST_ELFS) build/guest/mm.elf build/guest/mm.adapter.json
+build/mpusim-tests build/asan/mpusim-tests: | $(TGUEST_ELFS) build/guest/mm.elf $(ADAPTERS)
 
 # Timing validation (bench/timing.c, docs/timing.md) needs llvm-mca and the cross binutils;
 # only `make bench` installs them, `make check` does not need them.

@@ -2,6 +2,9 @@
 #define MPUSIM_CLI_CLI_H
 /* Subcommands of mpusim. Each takes argc/argv starting at the subcommand name and returns the
  * process exit code: 0 success, 1 an expectation or check failed, 2 bad input or usage. */
+#include <stddef.h>
+#include <stdint.h>
+
 #include "common/error.h"
 #include "mm/mm.h"
 #include "mpu_model/mpu.h"
@@ -20,6 +23,15 @@ int cli_usage_error(const char *cmd, const char *msg);
 /* Path of the bundled guest adapter: <dir of the binary>/guest/mm.adapter.json, else
  * <dir of the binary>/../lib/mpusim/guest/mm.adapter.json. 0 and buf filled, or -1. */
 int cli_default_adapter(char *buf, unsigned long cap);
+/* A file by name, or by the name of a bundled one: arg itself when it exists or has a '/',
+ * else <dir of the binary>/DIR/ARG.SUFFIX, else <dir of the binary>/../lib/mpusim/DIR/ARG.SUFFIX
+ * (platforms/NAME.json, guest/NAME.adapter.json). 0 and buf filled, or -1. */
+int cli_find_bundled(const char *arg, const char *dir, const char *suffix, char *buf,
+                     size_t cap);
+/* The adapter --adapter names: a file, or a bundled adapter by name ("mm", "xen-upstream"). */
+int cli_find_adapter(const char *arg, char *buf, unsigned long cap);
+/* A --ram/--device value BASE:SIZE (decimal or 0x hex; SIZE > 0). 0 or -1. */
+int cli_parse_window(const char *s, uint64_t *base, uint64_t *size);
 /* Options shared by the commands: each parses its value, prints a usage error naming cmd on
  * failure, and returns 0 (value written) or 2 (the exit code; nothing written). */
 int cli_opt_algo(const char *cmd, const char *arg, enum mm_algo *algo, unsigned *reserve_k);

@@ -93,8 +93,14 @@ int cli_parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned l
     return 0;
 }
 
-int cli_default_adapter(char *buf, unsigned long cap)
+int cli_find_bundled(const char *arg, const char *dir, const char *suffix, char *buf,
+                     size_t cap)
 {
+    if (strchr(arg, '/') || access(arg, F_OK) == 0) {
+        if ((size_t)snprintf(buf, cap, "%s", arg) >= cap)
+            return -1;
+        return 0;
+    }
     char exe[4096];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (n <= 0)
@@ -104,14 +110,41 @@ int cli_default_adapter(char *buf, unsigned long cap)
     if (!slash)
         return -1;
     *slash = '\0';
-    const char *tails[] = { "/guest/mm.adapter.json", "/../lib/mpusim/guest/mm.adapter.json" };
+    const char *tails[] = { "/", "/../lib/mpusim/" };
     for (int i = 0; i < 2; i++) {
-        if ((unsigned long)snprintf(buf, cap, "%s%s", exe, tails[i]) >= cap)
+        if ((size_t)snprintf(buf, cap, "%s%s%s/%s%s", exe, tails[i], dir, arg, suffix) >= cap)
             return -1;
         if (access(buf, R_OK) == 0)
             return 0;
     }
     return -1;
+}
+
+int cli_default_adapter(char *buf, unsigned long cap)
+{
+    return cli_find_bundled("mm", "guest", ".adapter.json", buf, cap);
+}
+
+int cli_find_adapter(const char *arg, char *buf, unsigned long cap)
+{
+    return cli_find_bundled(arg, "guest", ".adapter.json", buf, cap);
+}
+
+int cli_parse_window(const char *s, uint64_t *base, uint64_t *size)
+{
+    char tmp[128];
+    if (snprintf(tmp, sizeof tmp, "%s", s) >= (int)sizeof tmp)
+        return -1;
+    char *colon = strchr(tmp, ':');
+    unsigned long b, n;
+    if (!colon)
+        return -1;
+    *colon = '\0';
+    if (cli_parse_uint(tmp, 0, ~0ul, &b) != 0 || cli_parse_uint(colon + 1, 1, ~0ul, &n) != 0)
+        return -1;
+    *base = b;
+    *size = n;
+    return 0;
 }
 
 int main(int argc, char **argv)

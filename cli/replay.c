@@ -29,18 +29,25 @@ static const char help[] =
     "                    AArch64 run under Unicorn as EL2, per-call instruction counts) or\n"
     "                    both (lockstep: results and MPU registers compared after every\n"
     "                    event; the first divergence exits 1)\n"
-    "  --adapter F       guest: adapter file saying which symbol serves which op\n"
-    "                    (default: the bundled guest/mm.adapter.json beside the binary)\n"
+    "  --adapter F       guest: adapter file saying which symbol serves which op, or the\n"
+    "                    name of a bundled one: mm (default: our mm.elf), xen-upstream\n"
+    "                    (upstream Xen's xen-syms, with --elf; docs/guest.md)\n"
     "  --elf F           guest: the ELF to run (default: the adapter's \"elf\")\n"
     "  --budget N        guest: instructions per call before it counts as a runaway\n"
     "  --core F          guest: core file of the timing model (default: the built-in\n"
     "                    Cortex-R82-like core, cores/cortex-r82.json; docs/timing.md)\n"
     "  --no-timing       guest: do not run the timing model (no cycles; faster)\n"
+    "  --ram BASE:SIZE   guest: a zeroed RAM window (4 KiB multiples); repeatable\n"
+    "  --device BASE:SIZE  guest: a device window (reads 0, writes ignored); repeatable\n"
+    "  --uart BASE       guest: a PL011 UART at BASE (replaces the adapter's uart)\n"
+    "  --console F       guest: write what the guest sends to its UART to F (default: stderr)\n"
     "  --verbose         print every algorithm message to stderr as it happens\n"
     "  --quiet           do not print the summary\n"
     "  -h, --help        this help\n"
     "\n"
-    "exit status: 0 success, 1 an expectation failed, 2 bad input or usage.\n"
+    "exit status: 0 success, 1 an expectation failed, lockstep diverged or the guest stopped\n"
+    "inside a call (fault, undefined instruction, budget: reported, outputs written up to\n"
+    "that event), 2 bad input or usage.\n"
     "Outputs ('-' is stdout; the summary then goes to stderr) are checked before the run and\n"
     "written completely or not at all: never over an input, symlinks written through.\n";
 
@@ -53,7 +60,8 @@ static void print_message(void *opaque, long event, enum mm_msg id, const char *
 int cli_replay(int argc, char **argv)
 {
     enum { O_ALGO = 256, O_FIXED, O_REGIONS, O_FSC, O_EVENTS, O_JSON, O_VERBOSE, O_QUIET,
-           O_ENGINE, O_ADAPTER, O_ELF, O_BUDGET, O_CORE, O_NOTIMING, O_HTML };
+           O_ENGINE, O_ADAPTER, O_ELF, O_BUDGET, O_CORE, O_NOTIMING, O_HTML, O_RAM, O_DEVICE,
+           O_UART, O_CONSOLE };
     static const struct option longopts[] = {
         { "algo", required_argument, NULL, O_ALGO },
         { "xen-fixed", no_argument, NULL, O_FIXED },
@@ -70,12 +78,16 @@ int cli_replay(int argc, char **argv)
         { "budget", required_argument, NULL, O_BUDGET },
         { "core", required_argument, NULL, O_CORE },
         { "no-timing", no_argument, NULL, O_NOTIMING },
+        { "ram", required_argument, NULL, O_RAM },
+        { "device", required_argument, NULL, O_DEVICE },
+        { "uart", required_argument, NULL, O_UART },
+        { "console", required_argument, NULL, O_CONSOLE },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     struct replay_options opt = { .algo = MM_ALGO_XEN, .fsc = MPU_FSC_TRANSLATION,
                                   .keep_findings = 1000 };
-    const char *events_path = NULL, *json_path = NULL, *html_path = NULL;
+    const char *events_path = NULL, *json_path = NULL, *html_path = NULL, *console_path = NULL;
     int quiet = 0;
     unsigned long v;
     optind = 1;
@@ -116,6 +128,24 @@ int cli_replay(int argc, char **argv)
         case O_ADAPTER: opt.adapter = optarg; break;
         case O_CORE: opt.core = optarg; break;
         case O_NOTIMING: opt.no_timing = 1; break;
+        case O_RAM:
+        case O_DEVICE: {
+            struct replay_window *w = &opt.window[opt.nwindows];
+            if (opt.nwindows == REPLAY_MAX_WINDOWS)
+                return cli_usage_error("replay", "too many --ram/--device windows");
+            if (cli_parse_window(optarg, &w->base, &w->size) != 0)
+                return cli_usage_error("replay", "--ram/--device: expected BASE:SIZE");
+            w->device = c == O_DEVICE;
+            opt.nwindows++;
+            break;
+        }
+        case O_UART:
+            if (cli_parse_uint(optarg, 0, ~0ul, &v) != 0 || v % 0x1000)
+                return cli_usage_error("replay", "--uart needs a 4 KiB-aligned address");
+            opt.has_uart = 1;
+            opt.uart = v;
+            break;
+        case O_CONSOLE: console_path = optarg; break;
         case O_ELF: opt.elf = optarg; break;
         case O_BUDGET:
             if (cli_parse_uint(optarg, 1, 4000000000ul, &v))
@@ -139,10 +169,20 @@ int cli_replay(int argc, char **argv)
     const char *path = argv[optind];
     char default_adapter[4096];
     if (opt.engine == REPLAY_ENGINE_NATIVE &&
-        (opt.adapter || opt.elf || opt.budget || opt.core || opt.no_timing))
-        return cli_usage_error("replay", "--adapter, --elf, --budget, --core and --no-timing need "
-                                         "--engine guest or both");
-    if (opt.engine != REPLAY_ENGINE_NATIVE && !opt.adapter) {
+        (opt.adapter || opt.elf || opt.budget || opt.core || opt.no_timing || opt.nwindows ||
+         opt.has_uart || console_path))
+        return cli_usage_error("replay", "--adapter, --elf, --budget, --core, --no-timing, --ram, "
+                                         "--device, --uart and --console need --engine guest or "
+                                         "both");
+    if (opt.adapter) {
+        if (cli_find_adapter(opt.adapter, default_adapter, sizeof default_adapter) != 0) {
+            char msg[300];
+            snprintf(msg, sizeof msg, "--adapter %.100s: no such file, and no bundled adapter of "
+                                      "that name (bundled: mm, xen-upstream)", opt.adapter);
+            return cli_usage_error("replay", msg);
+        }
+        opt.adapter = default_adapter;
+    } else if (opt.engine != REPLAY_ENGINE_NATIVE) {
         if (cli_default_adapter(default_adapter, sizeof default_adapter) != 0)
             return cli_usage_error("replay", "no bundled guest adapter found beside the binary: "
                                              "give --adapter (run 'make' to build build/guest/)");
@@ -160,7 +200,8 @@ int cli_replay(int argc, char **argv)
          cli_outputs_guest_inputs(&outs, opt.adapter, opt.elf, opt.core, &err) != 0) ||
         (events_path && !(ev_f = outset_open(&outs, events_path, "--events-out", &err))) ||
         (json_path && !(js_f = outset_open(&outs, json_path, "--json", &err))) ||
-        (html_path && !(html_f = outset_open(&outs, html_path, "--html", &err)))) {
+        (html_path && !(html_f = outset_open(&outs, html_path, "--html", &err))) ||
+        (console_path && !(opt.console = outset_open(&outs, console_path, "--console", &err)))) {
         cli_outputs_end(&outs);
         return cli_fail(&err);
     }
@@ -182,14 +223,16 @@ int cli_replay(int argc, char **argv)
     for (size_t i = 0; i < t.nevents; i++) {
         struct replay_event_result res;
         replay_step(r, i, &res);
-        if (r->failed)
+        if (r->failed && r->failed != 3)
             break;
-        if (ev_f)
+        if (ev_f) /* a guest stop is this event's result: its line says so */
             replay_write_event_json(ev_f, r, i, &res);
         if (rc_html)
             report_collector_observe(rc_html, r, i, &t.events[i], &res);
+        if (r->failed)
+            break;
     }
-    if (r->failed) { /* engine failure (exit 2) or lockstep divergence (exit 1): no outputs */
+    if (r->failed && r->failed != 3) { /* engine failure (2) or lockstep divergence (1) */
         int code = r->failed == 2 ? 1 : 2;
         cli_outputs_end(&outs);
         report_collector_free(rc_html);
@@ -213,6 +256,15 @@ int cli_replay(int argc, char **argv)
     cli_outputs_end(&outs);
     if (!quiet)
         replay_write_summary_text(human, r);
+    if (r->guest_stop.event >= 0) {
+        const struct replay_guest_stop *g = &r->guest_stop;
+        char at[160] = "";
+        if (t.events[g->event].line > 0)
+            snprintf(at, sizeof at, ":%d", t.events[g->event].line);
+        fprintf(stderr, "mpusim: %s%s: event %ld: the guest stopped in %s: %s at %s%s%s\n",
+                t.source, at, g->event, g->call, g->what, g->where, g->source[0] ? ", " : "",
+                g->source);
+    }
     for (unsigned k = 0; k < r->nmismatches; k++) {
         const struct replay_mismatch *m = &r->mismatches[k];
         if (m->line > 0)
@@ -223,7 +275,7 @@ int cli_replay(int argc, char **argv)
     if (r->expect_failed > r->nmismatches)
         fprintf(stderr, "mpusim: ... %llu more expectation mismatches\n",
                 (unsigned long long)(r->expect_failed - r->nmismatches));
-    int rc = r->expect_failed ? 1 : 0;
+    int rc = r->expect_failed || r->guest_stop.event >= 0 ? 1 : 0;
     replay_free(r);
     trace_fini(&t);
     return rc;

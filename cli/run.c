@@ -183,52 +183,6 @@ static void print_last_lines(const struct run_ctx *c)
         printf("  | %s\n", c->line[i % RUN_LINES]);
 }
 
-
-static int parse_window(const char *s, struct sim_window *w)
-{
-    char tmp[128];
-    snprintf(tmp, sizeof tmp, "%s", s);
-    char *colon = strchr(tmp, ':');
-    unsigned long base, size;
-    if (!colon)
-        return -1;
-    *colon = '\0';
-    if (cli_parse_uint(tmp, 0, ~0ul, &base) != 0 || cli_parse_uint(colon + 1, 1, ~0ul, &size) != 0)
-        return -1;
-    w->base = base;
-    w->size = size;
-    return 0;
-}
-
-/* A file by name, or by the name of a bundled one: <dir of the binary>/DIR/NAME.SUFFIX, else
- * <dir of the binary>/../lib/mpusim/DIR/NAME.SUFFIX (platforms/NAME.json,
- * guest/NAME.adapter.json). 0 and buf filled, or -1. */
-static int find_bundled(const char *arg, const char *dir, const char *suffix, char *buf,
-                        size_t cap)
-{
-    if (strchr(arg, '/') || access(arg, F_OK) == 0) {
-        snprintf(buf, cap, "%s", arg);
-        return 0;
-    }
-    char exe[4096];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0)
-        return -1;
-    exe[n] = '\0';
-    char *slash = strrchr(exe, '/');
-    if (!slash)
-        return -1;
-    *slash = '\0';
-    const char *tails[] = { "/", "/../lib/mpusim/" };
-    for (int i = 0; i < 2; i++) {
-        if ((size_t)snprintf(buf, cap, "%s%s%s/%s%s", exe, tails[i], dir, arg, suffix) >= cap)
-            return -1;
-        if (access(buf, R_OK) == 0)
-            return 0;
-    }
-    return -1;
-}
-
 /* Read the whole file; *data is malloc'ed. 0, or -1 with err. */
 static int slurp(const char *path, char **data, size_t *len, struct mpusim_error *err)
 {
@@ -415,7 +369,8 @@ int cli_run(int argc, char **argv)
         case O_DEVICE:
             if (o.nwindows == SIM_MAX_WINDOWS)
                 return cli_usage_error("run", "too many windows");
-            if (parse_window(optarg, &o.window[o.nwindows]) != 0)
+            if (cli_parse_window(optarg, &o.window[o.nwindows].base,
+                                 &o.window[o.nwindows].size) != 0)
                 return cli_usage_error("run", "a window is BASE:SIZE");
             o.window[o.nwindows].what = c == O_RAM ? "--ram window" : "--device window";
             o.window[o.nwindows++].kind = c == O_RAM ? SIM_WINDOW_RAM : SIM_WINDOW_DEVICE;
@@ -465,7 +420,7 @@ int cli_run(int argc, char **argv)
     struct sim_platform plat;
     if (platform) {
         char path[4096];
-        if (find_bundled(platform, "platforms", ".json", path, sizeof path) != 0) {
+        if (cli_find_bundled(platform, "platforms", ".json", path, sizeof path) != 0) {
             mpusim_error_at(&err, MPUSIM_E_IO, platform, -1, -1, -1,
                             "no such platform file, and no bundled platform of that name");
             return cli_fail(&err);
@@ -524,7 +479,7 @@ int cli_run(int argc, char **argv)
             mpusim_error_set(&err, MPUSIM_E_ENGINE, "out of memory");
             return cli_fail(&err);
         }
-        if (find_bundled(adapter, "guest", ".adapter.json", apath, sizeof apath) != 0)
+        if (cli_find_bundled(adapter, "guest", ".adapter.json", apath, sizeof apath) != 0)
             mpusim_error_at(&err, MPUSIM_E_IO, adapter, -1, -1, -1,
                             "no such adapter file, and no bundled adapter of that name");
         else if (replay_adapter_read_file(apath, ad, &err) == 0)

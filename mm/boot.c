@@ -74,3 +74,28 @@ void mm_attach(struct mm_ctx *ctx)
     if (ctx->max_regions > MM_MAX_REGIONS)
         ctx->max_regions = MM_MAX_REGIONS;
 }
+
+#ifndef MM_GUEST /* host only (lockstep with a user's image): mm.elf stays as it was */
+void mm_adopt(struct mm_ctx *ctx)
+{
+    ctx->last_region = -1;
+    mm_attach(ctx);
+    const unsigned max = mm_nr_regions(ctx);
+    uint64_t sel0 = mm_hw_read(&ctx->hw, MM_PRSELR_EL2);
+    for (unsigned i = 0; i < max; i++) { /* read_protection_region for every index */
+        mm_hw_write(&ctx->hw, MM_PRSELR_EL2, i);
+        mm_hw_barrier(&ctx->hw, MM_ISB);
+        struct mm_region *e = &ctx->table[i];
+        e->prbar = mm_hw_read(&ctx->hw, MM_PRBAR_EL2(0));
+        e->prlar = mm_hw_read(&ctx->hw, MM_PRLAR_EL2(0));
+        e->refcount = 0;
+        e->transient = 0;
+        if (mm_region_valid(e))
+            mm_bitmap_set(ctx, i);
+        else
+            mm_bitmap_clear(ctx, i);
+    }
+    mm_hw_write(&ctx->hw, MM_PRSELR_EL2, sel0);
+    mm_hw_barrier(&ctx->hw, MM_ISB);
+}
+#endif

@@ -141,6 +141,13 @@ int mm_boot(struct mm_ctx *ctx, const struct mm_boot_region *r, unsigned n);
  * they are (an empty table over an MPU the caller programs itself). */
 void mm_attach(struct mm_ctx *ctx);
 
+#ifndef MM_GUEST
+/* Host only. After a boot someone else did (a real image's own head.S, run by the guest
+ * engine): read MPUIR_EL2, then every region's PRBAR/PRLAR through PRSELR into the table
+ * (refcount 0, in use per EN) as head.S's shadow copy has them; PRSELR_EL2 is left as it was. */
+void mm_adopt(struct mm_ctx *ctx);
+#endif
+
 /* The policies (merge, lazy, reserve:K) serve the same four calls with the same meanings,
  * argument checks and return codes; docs/policies.md says what each does differently. */
 /* map / modify: xen -> xen_mpumap_update(base, limit, flags); xen-transient ->

@@ -135,11 +135,144 @@ static int call(struct ctx *c, json_t *v, const char *what, struct replay_adapte
     return 0;
 }
 
+/* results.used = {"popcount": SYMBOL, "bytes": N} */
+static int bitmap(struct ctx *c, json_t *v, struct replay_adapter *a)
+{
+    static const char *const keys[] = { "popcount", "bytes", NULL };
+    if (known_keys(c, v, "results.used", keys) != 0 ||
+        name(c, json_object_get(v, "popcount"), "results.used.popcount", a->used_bitmap) != 0)
+        return -1;
+    json_t *b = json_object_get(v, "bytes");
+    if (b && number(c, b, "results.used.bytes", &a->used_bytes) != 0)
+        return -1;
+    if (b && (a->used_bytes == 0 || a->used_bytes > REPLAY_ADAPTER_MAX_BITMAP))
+        return fail(c, MPUSIM_E_RANGE, "results.used.bytes: %llu is not 1..%d",
+                    (unsigned long long)a->used_bytes, REPLAY_ADAPTER_MAX_BITMAP);
+    return 0;
+}
+
+/* results.table = {"symbol", "stride", "prbar", "prlar", "refcount", "entries"}: the fields
+ * must lie inside an entry and not overlap each other (the symbol's size is checked against
+ * the image by the engine). */
+static int table(struct ctx *c, json_t *v, struct replay_adapter_table *t)
+{
+    static const char *const keys[] = { "symbol", "stride", "prbar", "prlar", "refcount",
+                                        "entries", NULL };
+    if (!json_is_object(v))
+        return fail(c, MPUSIM_E_PARSE, "results.table: expected an object {symbol, stride, "
+                                       "prbar, prlar, refcount}");
+    if (known_keys(c, v, "results.table", keys) != 0 ||
+        name(c, json_object_get(v, "symbol"), "results.table.symbol", t->symbol) != 0)
+        return -1;
+    static const char *const need[] = { "stride", "prbar", "prlar" };
+    uint64_t *dst[] = { &t->stride, &t->prbar, &t->prlar };
+    for (int i = 0; i < 3; i++) {
+        char w[48];
+        snprintf(w, sizeof w, "results.table.%s", need[i]);
+        json_t *f = json_object_get(v, need[i]);
+        if (!f)
+            return fail(c, MPUSIM_E_PARSE, "%s: missing", w);
+        if (number(c, f, w, dst[i]) != 0)
+            return -1;
+    }
+    json_t *f;
+    if ((f = json_object_get(v, "refcount"))) {
+        if (number(c, f, "results.table.refcount", &t->refcount) != 0)
+            return -1;
+        t->has_refcount = 1;
+    }
+    if ((f = json_object_get(v, "entries"))) {
+        if (number(c, f, "results.table.entries", &t->entries) != 0)
+            return -1;
+        if (t->entries == 0 || t->entries > 255)
+            return fail(c, MPUSIM_E_RANGE, "results.table.entries: %llu is not 1..255",
+                        (unsigned long long)t->entries);
+    }
+    if (t->stride == 0 || t->stride > 4096)
+        return fail(c, MPUSIM_E_RANGE, "results.table.stride: %llu is not 1..4096",
+                    (unsigned long long)t->stride);
+    struct { const char *key; uint64_t off, width; } fld[3] = {
+        { "prbar", t->prbar, 8 }, { "prlar", t->prlar, 8 }, { "refcount", t->refcount, 1 } };
+    unsigned nf = t->has_refcount ? 3 : 2;
+    for (unsigned i = 0; i < nf; i++) {
+        if (fld[i].off > t->stride || fld[i].width > t->stride - fld[i].off)
+            return fail(c, MPUSIM_E_RANGE,
+                        "results.table.%s: %llu bytes at offset %llu run past the %llu-byte "
+                        "entry (stride)", fld[i].key, (unsigned long long)fld[i].width,
+                        (unsigned long long)fld[i].off, (unsigned long long)t->stride);
+        for (unsigned j = 0; j < i; j++)
+            if (fld[i].off < fld[j].off + fld[j].width && fld[j].off < fld[i].off + fld[i].width)
+                return fail(c, MPUSIM_E_RANGE, "results.table.%s: overlaps %s",
+                            fld[i].key, fld[j].key);
+    }
+    return 0;
+}
+
+/* memory = [{"kind", "base", "size"}, ...] */
+static int memory(struct ctx *c, json_t *v, struct replay_adapter *a)
+{
+    static const char *const keys[] = { "kind", "base", "size", NULL };
+    if (!json_is_array(v))
+        return fail(c, MPUSIM_E_PARSE, "memory: expected an array of {kind, base, size}");
+    if (json_array_size(v) > REPLAY_ADAPTER_MAX_WINDOWS)
+        return fail(c, MPUSIM_E_RANGE, "memory: %zu windows, at most %d", json_array_size(v),
+                    REPLAY_ADAPTER_MAX_WINDOWS);
+    size_t i;
+    json_t *w;
+    json_array_foreach(v, i, w) {
+        char key[48];
+        snprintf(key, sizeof key, "memory[%zu]", i);
+        if (!json_is_object(w))
+            return fail(c, MPUSIM_E_PARSE, "%s: expected an object {kind, base, size}", key);
+        if (known_keys(c, w, key, keys) != 0)
+            return -1;
+        json_t *k = json_object_get(w, "kind");
+        const char *kind = json_is_string(k) ? json_string_value(k) : "";
+        enum replay_adapter_mem m;
+        if (!strcmp(kind, "ram"))
+            m = REPLAY_MEM_RAM;
+        else if (!strcmp(kind, "device"))
+            m = REPLAY_MEM_DEVICE;
+        else if (!strcmp(kind, "uart"))
+            m = REPLAY_MEM_UART;
+        else
+            return fail(c, MPUSIM_E_RANGE, "%s.kind: expected \"ram\", \"device\" or \"uart\"",
+                        key);
+        uint64_t base = 0, size = 0x1000;
+        char f[64];
+        snprintf(f, sizeof f, "%s.base", key);
+        if (!json_object_get(w, "base"))
+            return fail(c, MPUSIM_E_PARSE, "%s: missing", f);
+        if (number(c, json_object_get(w, "base"), f, &base) != 0)
+            return -1;
+        snprintf(f, sizeof f, "%s.size", key);
+        json_t *sz = json_object_get(w, "size");
+        if (m == REPLAY_MEM_UART && sz)
+            return fail(c, MPUSIM_E_RANGE, "%s: a uart is 4 KiB: no size", f);
+        if (m != REPLAY_MEM_UART && (!sz || number(c, sz, f, &size) != 0))
+            return sz ? -1 : fail(c, MPUSIM_E_PARSE, "%s: missing", f);
+        if ((base | size) & 0xfff || size == 0 || base + size < base)
+            return fail(c, MPUSIM_E_RANGE, "%s: base 0x%llx and size 0x%llx must be non-zero "
+                        "multiples of 4 KiB", key, (unsigned long long)base,
+                        (unsigned long long)size);
+        for (unsigned j = 0; j < a->nwindows; j++)
+            if (base < a->window[j].base + a->window[j].size &&
+                a->window[j].base < base + size)
+                return fail(c, MPUSIM_E_RANGE, "%s: [0x%llx, 0x%llx) overlaps memory[%u]", key,
+                            (unsigned long long)base, (unsigned long long)(base + size), j);
+        a->window[a->nwindows].kind = m;
+        a->window[a->nwindows].base = base;
+        a->window[a->nwindows].size = size;
+        a->nwindows++;
+    }
+    return 0;
+}
+
 static int read_doc(struct ctx *c, json_t *doc, const char *dir, struct replay_adapter *a)
 {
     static const char *const top[] = { "format", "version", "elf", "exempt_image", "boot",
                                        "stubs", "init", "boot_regions", "ops", "results",
-                                       NULL };
+                                       "memory", NULL };
     if (!json_is_object(doc))
         return fail(c, MPUSIM_E_PARSE, "expected a JSON object");
     if (known_keys(c, doc, "adapter", top) != 0)
@@ -225,15 +358,23 @@ static int read_doc(struct ctx *c, json_t *doc, const char *dir, struct replay_a
             return -1;
     }
     if ((v = json_object_get(doc, "results"))) {
-        static const char *const keys[] = { "region", "used", NULL };
-        if (!json_is_object(v) || known_keys(c, v, "results", keys) != 0)
-            return c->err && c->err->code ? -1
-                                          : fail(c, MPUSIM_E_PARSE, "results: expected an object");
+        static const char *const keys[] = { "region", "used", "table", NULL };
+        if (!json_is_object(v))
+            return fail(c, MPUSIM_E_PARSE, "results: expected an object");
+        if (known_keys(c, v, "results", keys) != 0)
+            return -1;
         json_t *r = json_object_get(v, "region"), *u = json_object_get(v, "used");
-        if ((r && name(c, r, "results.region", a->result_region) != 0) ||
-            (u && name(c, u, "results.used", a->result_used) != 0))
+        if (r && name(c, r, "results.region", a->result_region) != 0)
+            return -1;
+        if (u && (json_is_object(u) ? bitmap(c, u, a)
+                                    : name(c, u, "results.used", a->result_used)) != 0)
+            return -1;
+        json_t *t = json_object_get(v, "table");
+        if (t && table(c, t, &a->table) != 0)
             return -1;
     }
+    if ((v = json_object_get(doc, "memory")) && memory(c, v, a) != 0)
+        return -1;
     return 0;
 }
 

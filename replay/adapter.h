@@ -13,8 +13,19 @@
  *    "init": CALL, "boot_regions": CALL + "buffer": SYMBOL,  optional (our mm.elf)
  *    "ops": {"map": CALL, "modify": CALL, "unmap": CALL, "unmap_containing": CALL,
  *            "ioremap": CALL},               at least one
- *    "results": {"region": SYMBOL, "used": SYMBOL}}   optional getters called after each op
+ *    "results": {"region": SYMBOL, "used": SYMBOL | {"popcount": SYMBOL, "bytes": N},
+ *                "table": {"symbol": SYMBOL, "stride": N, "prbar": N, "prlar": N,
+ *                          "refcount": N, "entries": N}},          optional
+ *    "memory": [{"kind": "ram"|"device", "base": N, "size": N} | {"kind": "uart", "base": N}]}
  *   CALL = {"symbol": "xen_mpumap_update", "args": ["base", "limit", "flags"], "ret": "int"}
+ * results: a SYMBOL string is a getter called after each op (int in W0); "used" as an object
+ * is the population count of a bitmap symbol (of "bytes" bytes if given, else of the symbol's
+ * size, which must cover every MPU region and be at most 32 bytes); "table" is the image's
+ * own region table: entries of "stride" bytes with the 64-bit PRBAR and PRLAR values and the
+ * refcount byte (optional) at the given offsets, "entries" of them (default: the symbol's size
+ * / stride). Both are read from guest memory, without running guest code, after each event.
+ * memory: windows mapped before the image is loaded; a "uart" is a PL011 of 4 KiB (sim/sim.h);
+ * --ram/--device add windows, --uart replaces the adapter's uart.
  * args: up to 8, each an event field ("base", "limit", "flags", "addr", "size"), an option
  * ("algo", "xen_fixed", "nboot", "reserve_k") or a constant (a number or a "0x..." string).
  * ret: "int" (W0 sign-extended), "long" (X0 signed), "ptr" (0 = NULL -> rc -22, else rc 0),
@@ -29,6 +40,8 @@
 #define REPLAY_ADAPTER_MAX_ARGS 8
 #define REPLAY_ADAPTER_MAX_STUBS 64
 #define REPLAY_ADAPTER_NAME 128
+#define REPLAY_ADAPTER_MAX_WINDOWS 8
+#define REPLAY_ADAPTER_MAX_BITMAP 32 /* bytes: 256 bits, more than MPUIR.REGION can count */
 
 enum replay_adapter_arg {
     REPLAY_ARG_CONST,     /* value */
@@ -62,6 +75,18 @@ struct replay_adapter_call {
     enum replay_adapter_ret ret;
 };
 
+enum replay_adapter_mem { REPLAY_MEM_RAM, REPLAY_MEM_DEVICE, REPLAY_MEM_UART };
+
+/* results.table: the image's own region table (e.g. Xen's xen_mpumap). */
+struct replay_adapter_table {
+    char symbol[REPLAY_ADAPTER_NAME];     /* "" when the adapter has no table */
+    uint64_t stride;                      /* bytes per entry, > 0 */
+    uint64_t prbar, prlar;                /* byte offsets of the 64-bit values in an entry */
+    int has_refcount;                     /* 1: refcount is given */
+    uint64_t refcount;                    /* byte offset of the refcount byte */
+    uint64_t entries;                     /* 0: the symbol's size / stride */
+};
+
 struct replay_adapter {
     char source[128];                     /* file name as given, for messages */
     char elf[4096];                       /* ELF path resolved against the adapter's folder;
@@ -82,6 +107,14 @@ struct replay_adapter {
     struct replay_adapter_call op[TRACE_OP_COUNT]; /* by trace op; access/sysreg never present */
     char result_region[REPLAY_ADAPTER_NAME]; /* getter of the region index, "" if none */
     char result_used[REPLAY_ADAPTER_NAME];   /* getter of regions in use, "" if none */
+    char used_bitmap[REPLAY_ADAPTER_NAME];   /* results.used.popcount: bitmap symbol, or "" */
+    uint64_t used_bytes;                  /* results.used.bytes: its size; 0: the symbol's */
+    struct replay_adapter_table table;    /* results.table */
+    unsigned nwindows;                    /* memory[] */
+    struct {
+        enum replay_adapter_mem kind;
+        uint64_t base, size;              /* [base, base + size); uart: size 0x1000 */
+    } window[REPLAY_ADAPTER_MAX_WINDOWS];
 };
 
 /**

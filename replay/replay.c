@@ -65,6 +65,27 @@ static void hw_log_bare(void *opaque, enum mm_msg id, uint64_t a, uint64_t b, ui
 
 /* ---- set-up ---- */
 
+/* Lockstep with an image that boots itself: the native engine starts from the MPU state the
+ * image's boot code left (its regions, SCTLR_EL2, MAIR_EL2, HCR_EL2), not from the trace's
+ * boot list, and its table from those registers, as head.S's shadow copy (mm_adopt). */
+static void adopt_guest_boot(struct replay *r)
+{
+    const struct mpu *g = replay_guest_mpu(r->guest);
+    const struct mpu_unit *gu = &g->el2;
+    int prselr = mpu_reg_from_name("PRSELR_EL2"), prbar = mpu_reg_from_name("PRBAR_EL2"),
+        prlar = mpu_reg_from_name("PRLAR_EL2");
+    for (unsigned i = 0; i < gu->nregions && i < r->mpu.el2.nregions; i++) {
+        mpu_write(&r->mpu, prselr, i);
+        mpu_write(&r->mpu, prbar, gu->prbar[i]);
+        mpu_write(&r->mpu, prlar, gu->prlar[i]);
+    }
+    mpu_write(&r->mpu, prselr, gu->prselr);
+    mpu_write(&r->mpu, mpu_reg_from_name("MAIR_EL2"), gu->mair);
+    mpu_write(&r->mpu, mpu_reg_from_name("HCR_EL2"), g->hcr);
+    mpu_write(&r->mpu, mpu_reg_from_name("SCTLR_EL2"), gu->sctlr);
+    mm_adopt(&r->mm);
+}
+
 static int is_algo_op(enum trace_op op)
 {
     return op != TRACE_OP_ACCESS && op != TRACE_OP_SYSREG;
@@ -115,6 +136,7 @@ struct replay *replay_new(const struct trace *t, const struct replay_options *op
         r->algo_events = is_algo_op(t->events[i].op);
 
     mpusim_error_clear(&r->engine_err);
+    r->guest_stop.event = -1;
     if (opt->engine != REPLAY_ENGINE_NATIVE) {
         r->guest = replay_guest_new(r, err);
         if (!r->guest) {
@@ -124,6 +146,18 @@ struct replay *replay_new(const struct trace *t, const struct replay_options *op
     }
     if (opt->engine == REPLAY_ENGINE_GUEST) {
         /* the native algorithm and model stay unused; the guest's are the results */
+        struct mpusim_error e;
+        mpusim_error_clear(&e);
+        r->last_used = r->algo_events ? replay_guest_used(r->guest, &e)
+                                      : replay_guest_mpu(r->guest)->el2.enabled;
+        if (e.code) {
+            if (err)
+                *err = e;
+            replay_free(r);
+            return NULL;
+        }
+    } else if (opt->engine == REPLAY_ENGINE_BOTH && replay_guest_boots_itself(r->guest)) {
+        adopt_guest_boot(r);
     } else if (t->has_boot) {
         struct mm_boot_region br[MPU_MAX_REGIONS];
         unsigned n = 0;
@@ -297,14 +331,14 @@ static void check_expect(struct replay *r, const struct trace_event *ev,
  * divergence once (a region that stays diverged is not reported again). The fast path builds
  * the set of differing regions without branches on the data and returns when it equals the
  * set already known. */
-static void cross_check(struct replay *r)
+static void cross_check(struct replay *r, const struct mm_region *table, unsigned ntable,
+                        const struct mpu_unit *u)
 {
-    const struct mpu_unit *u = &r->mpu.el2;
-    unsigned n = r->mm.max_regions < u->nregions ? r->mm.max_regions : u->nregions;
+    unsigned n = ntable < u->nregions ? ntable : u->nregions;
     uint64_t now[4] = { 0, 0, 0, 0 };
     for (unsigned w = 0; w * 64 < n; w++) {
         unsigned end = n - w * 64 < 64 ? n - w * 64 : 64;
-        const struct mm_region *t = &r->mm.table[w * 64];
+        const struct mm_region *t = &table[w * 64];
         const uint64_t *hb = &u->prbar[w * 64], *hl = &u->prlar[w * 64];
         uint64_t bits = 0;
         for (unsigned j = 0; j < end; j++) {
@@ -323,7 +357,7 @@ static void cross_check(struct replay *r)
         int differs = (now[i >> 6] & bit) != 0, known = (r->diverged[i >> 6] & bit) != 0;
         if (!differs || known)
             continue;
-        const struct mm_region *t = &r->mm.table[i];
+        const struct mm_region *t = &table[i];
         r->divergences_total++;
         struct replay_note note = { .event = r->event, .id = MM_MSG_COUNT, .region = (int)i,
                                     .table_prbar = t->prbar, .table_prlar = t->prlar,
@@ -339,12 +373,19 @@ static void cross_check(struct replay *r)
     memcpy(r->diverged, now, sizeof now);
 }
 
-/* Compare the native and the guest engine after an event (lockstep); 0 if they agree. */
+/* SCTLR_EL2 bits the MPU model gives meaning to (the architecture's MPU state); the cache,
+ * endianness and RES1 bits an image sets for itself are not compared. */
+static const struct { const char *name; unsigned lsb; } sctlr_bits[] = {
+    { "M", 0 }, { "BR", 17 }, { "WXN", 19 } };
+
+/* Compare the native and the guest engine after an event (lockstep); 0 if they agree. The
+ * MPU state compared: every EL2 region's PRBAR and PRLAR (enable included) and SCTLR_EL2's M,
+ * BR and WXN; PRSELR, MAIR and the other SCTLR bits are each engine's own business. */
 static int lockstep_compare(struct replay *r, const struct replay_event_result *n,
                             const struct replay_event_result *g)
 {
-    const struct mpu *a = &r->mpu, *b = replay_guest_mpu(r->guest);
-    char what[160] = "";
+    const struct mpu_unit *a = &r->mpu.el2, *b = &replay_guest_mpu(r->guest)->el2;
+    char what[200] = "";
     if (n->has_rc != g->has_rc || n->rc != g->rc)
         snprintf(what, sizeof what, "rc: native %d, guest %d", n->rc, g->rc);
     else if (n->region != g->region)
@@ -354,36 +395,47 @@ static int lockstep_compare(struct replay *r, const struct replay_event_result *
     else if (n->acc.fault != g->acc.fault)
         snprintf(what, sizeof what, "fault: native %s, guest %s", mpu_fault_name(n->acc.fault),
                  mpu_fault_name(g->acc.fault));
-    else if (a->el2.prselr != b->el2.prselr || a->el2.sctlr != b->el2.sctlr ||
-             a->el2.mair != b->el2.mair || a->hcr != b->hcr)
-        snprintf(what, sizeof what, "PRSELR/SCTLR/MAIR/HCR_EL2 differ");
-    else
-        for (unsigned i = 0; i < a->el2.nregions && !what[0]; i++)
-            if (a->el2.prbar[i] != b->el2.prbar[i] || a->el2.prlar[i] != b->el2.prlar[i])
-                snprintf(what, sizeof what, "region %u registers differ", i);
+    for (unsigned i = 0; i < a->nregions && !what[0]; i++) {
+        if (a->prbar[i] != b->prbar[i])
+            snprintf(what, sizeof what, "region %u PRBAR: native 0x%llx, guest 0x%llx", i,
+                     (unsigned long long)a->prbar[i], (unsigned long long)b->prbar[i]);
+        else if (a->prlar[i] != b->prlar[i])
+            snprintf(what, sizeof what, "region %u PRLAR: native 0x%llx, guest 0x%llx", i,
+                     (unsigned long long)a->prlar[i], (unsigned long long)b->prlar[i]);
+    }
+    for (unsigned k = 0; k < sizeof sctlr_bits / sizeof sctlr_bits[0] && !what[0]; k++) {
+        unsigned x = (unsigned)(a->sctlr >> sctlr_bits[k].lsb) & 1u,
+                 y = (unsigned)(b->sctlr >> sctlr_bits[k].lsb) & 1u;
+        if (x != y)
+            snprintf(what, sizeof what, "SCTLR_EL2.%s: native %u, guest %u", sctlr_bits[k].name,
+                     x, y);
+    }
     if (!what[0])
         return 0;
-    size_t len = (size_t)snprintf(r->lockstep_report, sizeof r->lockstep_report,
-                                  "lockstep divergence at event %ld: %s\n"
-                                  "  native: PRSELR %llu SCTLR 0x%llx enabled %u\n"
-                                  "  guest:  PRSELR %llu SCTLR 0x%llx enabled %u\n",
-                                  r->event, what, (unsigned long long)a->el2.prselr,
-                                  (unsigned long long)a->el2.sctlr, a->el2.enabled,
-                                  (unsigned long long)b->el2.prselr,
-                                  (unsigned long long)b->el2.sctlr, b->el2.enabled);
-    for (unsigned i = 0; i < a->el2.nregions && len < sizeof r->lockstep_report; i++) {
-        if (a->el2.prbar[i] == b->el2.prbar[i] && a->el2.prlar[i] == b->el2.prlar[i])
+    const struct trace_event *ev = &r->trace->events[r->event];
+    size_t len = (size_t)snprintf(
+        r->lockstep_report, sizeof r->lockstep_report,
+        "lockstep divergence at event %ld (%s): %s\n"
+        "  native: rc %d region %d used %u; SCTLR_EL2 M %u BR %u WXN %u; %u regions enabled\n"
+        "  guest:  rc %d region %d used %u; SCTLR_EL2 M %u BR %u WXN %u; %u regions enabled\n",
+        r->event, trace_op_name(ev->op), what, n->rc, n->region, n->used,
+        (unsigned)(a->sctlr & 1u), (unsigned)(a->sctlr >> 17) & 1u,
+        (unsigned)(a->sctlr >> 19) & 1u, a->enabled, g->rc, g->region, g->used,
+        (unsigned)(b->sctlr & 1u), (unsigned)(b->sctlr >> 17) & 1u,
+        (unsigned)(b->sctlr >> 19) & 1u, b->enabled);
+    for (unsigned i = 0; i < a->nregions && len < sizeof r->lockstep_report; i++) {
+        if (a->prbar[i] == b->prbar[i] && a->prlar[i] == b->prlar[i])
             continue;
         len += (size_t)snprintf(r->lockstep_report + len, sizeof r->lockstep_report - len,
-                                "  region %u: native prbar 0x%llx prlar 0x%llx, guest prbar "
-                                "0x%llx prlar 0x%llx\n",
-                                i, (unsigned long long)a->el2.prbar[i],
-                                (unsigned long long)a->el2.prlar[i],
-                                (unsigned long long)b->el2.prbar[i],
-                                (unsigned long long)b->el2.prlar[i]);
+                                "  region %u: native PRBAR 0x%llx PRLAR 0x%llx, guest PRBAR "
+                                "0x%llx PRLAR 0x%llx\n",
+                                i, (unsigned long long)a->prbar[i],
+                                (unsigned long long)a->prlar[i],
+                                (unsigned long long)b->prbar[i],
+                                (unsigned long long)b->prlar[i]);
     }
-    mpusim_error_at(&r->engine_err, MPUSIM_E_ENGINE, r->trace->source, r->trace->events[r->event].line,
-                    -1, r->event, "lockstep divergence: %s", what);
+    mpusim_error_at(&r->engine_err, MPUSIM_E_ENGINE, r->trace->source, ev->line, -1, r->event,
+                    "lockstep divergence: %s", what);
     return -1;
 }
 
@@ -411,8 +463,9 @@ void replay_step(struct replay *r, size_t i, struct replay_event_result *out)
         return;
     }
     if (r->opt.engine == REPLAY_ENGINE_GUEST) {
-        if (replay_guest_step(r, ev, out, &r->engine_err) != 0) {
-            r->failed = 1;
+        int k = replay_guest_step(r, ev, out, &r->engine_err);
+        if (k != 0) {
+            r->failed = k > 0 ? 3 : 1;
             return;
         }
         r->last_used = out->used;
@@ -424,8 +477,15 @@ void replay_step(struct replay *r, size_t i, struct replay_event_result *out)
         if (r->opt.engine == REPLAY_ENGINE_BOTH) {
             struct replay_event_result g;
             struct replay_cost keep = r->cur;
-            if (replay_guest_step(r, ev, &g, &r->engine_err) != 0) {
-                r->failed = 1;
+            int k = replay_guest_step(r, ev, &g, &r->engine_err);
+            if (k != 0) {
+                r->failed = k > 0 ? 3 : 1;
+                if (k > 0) { /* the result of this event is the guest's stop */
+                    out->has_rc = 0;
+                    out->region = -1;
+                    out->has_insns = 1;
+                    out->insns = g.insns;
+                }
                 return;
             }
             r->cur = keep; /* costs are the native engine's; the guest adds insns */
@@ -462,8 +522,14 @@ void replay_step(struct replay *r, size_t i, struct replay_event_result *out)
         r->cost[ev->op][REPLAY_OK].calls++;
     }
     check_expect(r, ev, out);
-    if (r->algo_events && r->opt.engine != REPLAY_ENGINE_GUEST)
-        cross_check(r);
+    if (r->algo_events && r->opt.engine != REPLAY_ENGINE_GUEST) {
+        cross_check(r, r->mm.table, r->mm.max_regions, &r->mpu.el2);
+    } else if (r->algo_events) { /* the image's own table, read from its memory */
+        const struct mm_region *table;
+        unsigned n = replay_guest_table(r->guest, &table);
+        if (n)
+            cross_check(r, table, n, &replay_guest_mpu(r->guest)->el2);
+    }
 }
 
 void replay_silence(struct replay *r) { r->mm.hw.log = hw_log_bare; }

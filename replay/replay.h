@@ -17,6 +17,8 @@
 #include "mpu_model/mpu.h"
 #include "traces/trace.h"
 
+#define REPLAY_MAX_WINDOWS 8 /* --ram/--device windows of the guest engine */
+
 enum replay_result_kind { REPLAY_OK, REPLAY_ERR, REPLAY_RESULT_COUNT }; /* rc == 0 or not */
 
 /* Which engine runs the algorithm: the host-compiled mm/ (native), the AArch64 build of mm/ or
@@ -62,6 +64,14 @@ struct replay_options {
                                  built-in Cortex-R82-like core (cores/cortex-r82.json) */
     int no_timing;            /* guest: 1 = no timing model (--no-timing): no cycles in any
                                  output, instruction counts only */
+    struct replay_window {    /* guest: --ram / --device windows (4 KiB multiples) */
+        uint64_t base, size;
+        int device;           /* 1: reads 0, writes ignored; 0: RAM */
+    } window[REPLAY_MAX_WINDOWS];
+    unsigned nwindows;
+    int has_uart;             /* guest: --uart given (replaces the adapter's uart) */
+    uint64_t uart;            /* guest: its base (4 KiB aligned) */
+    FILE *console;            /* guest: where UART output goes (borrowed); NULL: stderr */
     /* Optional sink for every algorithm message as it happens (e.g. --verbose); may be NULL. */
     void (*on_message)(void *opaque, long event, enum mm_msg id, const char *text);
     void *opaque;             /* borrowed; passed to on_message */
@@ -86,6 +96,27 @@ struct replay_mismatch {
     long event;          /* event index */
     int line;            /* source line or -1 */
     char text[200];      /* "expected rc -22, got 0" */
+};
+
+/* Guest engine: the image stopped inside a call (an MPU fault with no vectors, an undefined
+ * instruction, the budget): a result, not an error. The replay ends at that event. */
+struct replay_guest_stop {
+    long event;          /* event index; -1 while the run goes on */
+    enum trace_op op;    /* the event's op */
+    char call[128];      /* the symbol the adapter called for it */
+    char kind[16];       /* "fault", "budget" or "exception" (sim_stop_kind_name) */
+    uint64_t pc;         /* the faulting or offending instruction */
+    uint64_t insns;      /* instructions the call executed until it stopped */
+    char where[160];     /* pc as symbol+offset */
+    char insn[96];       /* the instruction disassembled; "" if unreadable */
+    char source[256];    /* file:line from the ELF's DWARF; "" without */
+    char what[160];      /* one line: "MPU fault (no_region) on exec of 4 bytes at 0x5f558" */
+    int has_fault;       /* kind "fault": the fields below are set */
+    struct mpu_result fault; /* the model's verdict (cause, ESR, FAR, regions) */
+    char access[8];      /* "read", "write" or "exec" */
+    uint64_t addr;       /* first byte of the access */
+    unsigned size;       /* bytes */
+    char report[2048];   /* the full human report (sim_stop_format: regions that matched) */
 };
 
 /* All replay state. Large (the model and the algorithm table); heap-allocate with replay_new. */
@@ -114,7 +145,9 @@ struct replay {
     struct replay_guest *guest;  /* guest engine state (engine_guest.c); NULL for native */
     struct replay_latency (*latency)[REPLAY_RESULT_COUNT]; /* guest: [TRACE_OP_COUNT] (owned);
                                                               NULL for the native engine */
-    int failed;                  /* 1: the engine failed, 2: lockstep diverged; stop replaying */
+    int failed;                  /* 1: the engine failed, 2: lockstep diverged, 3: the guest
+                                    stopped inside a call (guest_stop); stop replaying */
+    struct replay_guest_stop guest_stop; /* failed == 3: why; event -1 otherwise */
     struct mpusim_error engine_err; /* why, when failed (first error) */
     char lockstep_report[2048];  /* both: the first divergence with both states */
     unsigned last_used;          /* guest: regions in use after the last event */
@@ -160,12 +193,22 @@ unsigned replay_used(const struct replay *r);
 /* Guest engine (engine_guest.c), used by replay.c. */
 struct replay_guest *replay_guest_new(struct replay *r, struct mpusim_error *err);
 void replay_guest_free(struct replay_guest *g);
-/* Run event ev on the guest; fills out (rc, region, used, acc, insns). -1 with err on an
+/* Run event ev on the guest; fills out (rc, region, used, acc, insns). Returns 0; 1 when the
+ * guest stopped inside the call (r->guest_stop filled; out has no rc); -1 with err on an
  * engine failure. */
 int replay_guest_step(struct replay *r, const struct trace_event *ev,
                       struct replay_event_result *out, struct mpusim_error *err);
 /* The guest's MPU model (registers the guest programmed). */
 struct mpu *replay_guest_mpu(struct replay_guest *g);
+/* 1 when the image's own boot code programs the MPU (the adapter has no boot_regions call):
+ * the native engine of lockstep then starts from the registers it left (mm_adopt). */
+int replay_guest_boots_itself(const struct replay_guest *g);
+/* The image's own region table as read after the last event (results.table of the adapter):
+ * *table set, returns its entries (0: the adapter declares no table). */
+unsigned replay_guest_table(const struct replay_guest *g, const struct mm_region **table);
+/* Regions in use by the image's bookkeeping now (results.used.popcount), else the enabled EL2
+ * regions; 0 with err on a read failure. */
+unsigned replay_guest_used(struct replay_guest *g, struct mpusim_error *err);
 
 /* Nominal cycles of the calls of op (all results) at the 50th and 99th percentiles (nearest
  * rank). Returns the number of calls (0: none, or not a guest engine; p50/p99 then 0). */

@@ -31,6 +31,46 @@ static const char *algo_label(const struct replay *r, char *buf, size_t cap)
     return buf;
 }
 
+/* The guest's stop inside a call (r->guest_stop) as a JSON object, or null. */
+static void put_guest_stop(FILE *f, const struct replay *r)
+{
+    const struct replay_guest_stop *g = &r->guest_stop;
+    if (g->event < 0) {
+        fputs("null", f);
+        return;
+    }
+    fprintf(f, "{\"event\": %ld, \"op\": \"%s\", \"call\": ", g->event, trace_op_name(g->op));
+    json_put_string(f, g->call);
+    fprintf(f, ", \"kind\": \"%s\", \"pc\": \"0x%llx\", \"where\": ", g->kind,
+            (unsigned long long)g->pc);
+    json_put_string(f, g->where);
+    fputs(", \"insn\": ", f);
+    json_put_string(f, g->insn);
+    fputs(", \"source\": ", f);
+    if (g->source[0])
+        json_put_string(f, g->source);
+    else
+        fputs("null", f);
+    fprintf(f, ", \"insns\": %llu, \"what\": ", (unsigned long long)g->insns);
+    json_put_string(f, g->what);
+    fputs(", \"fault\": ", f);
+    if (g->has_fault) {
+        fprintf(f, "{\"cause\": \"%s\", \"access\": \"%s\", \"addr\": \"0x%llx\", "
+                   "\"size\": %u, \"fsc\": \"0x%02x\", \"esr\": \"0x%llx\", \"far\": \"0x%llx\", "
+                   "\"regions\": [",
+                mpu_fault_name(g->fault.fault), g->access, (unsigned long long)g->addr, g->size,
+                g->fault.fsc, (unsigned long long)g->fault.esr, (unsigned long long)g->fault.far);
+        if (g->fault.region >= 0)
+            fprintf(f, "%d", g->fault.region);
+        if (g->fault.region2 >= 0)
+            fprintf(f, ", %d", g->fault.region2);
+        fputs("]}", f);
+    } else {
+        fputs("null", f);
+    }
+    fputs("}", f);
+}
+
 static void put_fault(FILE *f, const struct mpu_result *a)
 {
     if (a->fault == MPU_FAULT_NONE) {
@@ -63,6 +103,10 @@ void replay_write_event_json(FILE *f, const struct replay *r, size_t i,
         fprintf(f, ",\"cycles\":{\"nominal\":%llu,\"min\":%llu,\"max\":%llu}",
                 (unsigned long long)res->cycles[0], (unsigned long long)res->cycles[1],
                 (unsigned long long)res->cycles[2]);
+    if (r->guest_stop.event >= 0 && (size_t)r->guest_stop.event == i) {
+        fputs(",\"guest_stop\":", f);
+        put_guest_stop(f, r);
+    }
     fputs("}\n", f);
 }
 
@@ -257,6 +301,9 @@ void replay_write_summary_json(FILE *f, const struct replay *r)
             (unsigned long long)hw->ctr.faults[MPU_FAULT_PERMISSION],
             (unsigned long long)hw->ctr.faults[MPU_FAULT_NO_REGION],
             (unsigned long long)hw->ctr.faults[MPU_FAULT_MULTIPLE_REGIONS]);
+    fputs("  \"guest_stop\": ", f);
+    put_guest_stop(f, r);
+    fputs(",\n", f);
     fputs("  \"final_regions\": [", f);
     for (unsigned i = 0; i < hw->el2.nregions; i++)
         fprintf(f, "%s\n    {\"idx\": %u, \"prbar\": \"0x%llx\", \"prlar\": \"0x%llx\"}",
@@ -325,6 +372,10 @@ void replay_write_summary_text(FILE *f, const struct replay *r)
         fprintf(f, "  ... %u more in --json\n", r->nnotes - 10);
     fprintf(f, "expect     %llu events checked, %llu mismatches\n",
             (unsigned long long)r->expect_checked, (unsigned long long)r->expect_failed);
+    if (r->guest_stop.event >= 0) /* the report's first line says what, the rest where */
+        fprintf(f, "stopped    the guest stopped at event %ld (%s, in %s): %s",
+                r->guest_stop.event, trace_op_name(r->guest_stop.op), r->guest_stop.call,
+                r->guest_stop.report);
     if (ok + bad == 0)
         return;
     fprintf(f, "cost per call (mean)     calls  scanned  sysreg-r  sysreg-w  barriers\n");

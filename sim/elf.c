@@ -19,10 +19,12 @@
 
 void sim_elf_fini(struct sim_elf *e)
 {
+    sim_lines_close(e);
     free(e->sym);
     free(e->names);
     free(e->by_name);
     memset(e, 0, sizeof *e);
+    e->dwarf_fd = -1;
 }
 
 static int by_addr(const void *a, const void *b)
@@ -101,6 +103,7 @@ static int load_symbols(struct sim_elf *out, Elf *e, const char *path, struct mp
                                        "malformed section header: %s", elf_errmsg(-1));
             if (sh.sh_type != SHT_SYMTAB)
                 continue;
+            out->has_symtab = 1;
             Elf_Data *d = elf_getdata(scn, NULL);
             if (!d || sh.sh_entsize == 0)
                 return mpusim_error_at(err, MPUSIM_E_PARSE, path, -1, -1, -1,
@@ -280,6 +283,7 @@ int sim_load_elf(struct sim *s, const char *path, struct mpusim_error *err)
         goto fail;
     s->elf.entry = eh.e_entry;
     s->elf.loaded = 1;
+    sim_lines_open(&s->elf, path);
     rc = 0;
 fail:
     if (rc != 0) {
@@ -297,6 +301,10 @@ int sim_symbol(const struct sim *s, const char *name, struct sim_symbol *out,
                struct mpusim_error *err)
 {
     const struct sim_symbol *y = s->elf.loaded ? sim_elf_find(&s->elf, name) : NULL;
+    if (!y && s->elf.loaded && !s->elf.has_symtab)
+        return mpusim_error_at(err, MPUSIM_E_RANGE, s->elf.path, -1, -1, -1,
+                               "has no symbol table (stripped?): symbol '%s' cannot be "
+                               "found; use the unstripped image (xen-syms, not xen)", name);
     if (!y)
         return mpusim_error_at(err, MPUSIM_E_RANGE, s->elf.path, -1, -1, -1,
                                "no symbol '%s' in the ELF", name);

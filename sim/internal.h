@@ -34,6 +34,9 @@ struct sim_elf {
     struct sim_symbol **by_name;  /* owned; the same symbols sorted by name */
     size_t nsym;
     char *names;                  /* owned: every symbol name, NUL-separated */
+    int has_symtab;               /* 1: the file has a symbol table (0: stripped) */
+    struct Dwarf *dwarf;          /* owned (libdw): the DWARF of the file; NULL: none */
+    int dwarf_fd;                 /* owned: the file dwarf reads; -1: none */
 };
 
 /* EL2 registers kept in sim's state (the MPU ones, SCTLR_EL2, MAIR_EL2 and HCR_EL2 are in the
@@ -113,6 +116,10 @@ struct sim {
 void sim_elf_fini(struct sim_elf *e);
 const struct sim_symbol *sim_elf_find(const struct sim_elf *e, const char *name);
 const struct sim_symbol *sim_elf_covering(const struct sim_elf *e, uint64_t addr);
+
+/* sim/lines.c: DWARF line information (libdw). open: never fails (no DWARF, no lines). */
+void sim_lines_open(struct sim_elf *e, const char *path);
+void sim_lines_close(struct sim_elf *e);
 
 /* sim/el2.c */
 int sim_el2_install(struct sim *s, struct mpusim_error *err);

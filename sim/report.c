@@ -22,22 +22,23 @@ __attribute__((format(printf, 2, 3))) static void put(struct out *o, const char 
         o->n += (size_t)w;
 }
 
-/* "ldr x0, [x1]" for the instruction at pc, or "" when it cannot be read or decoded. */
-static void disassemble(const struct sim *s, uint64_t pc, char *buf, size_t cap)
+char *sim_disassemble(const struct sim *s, uint64_t pc, char *buf, size_t cap)
 {
-    buf[0] = '\0';
+    if (cap)
+        buf[0] = '\0';
     uint8_t code[4];
     if (uc_mem_read(s->uc, pc, code, sizeof code) != UC_ERR_OK)
-        return;
+        return buf;
     csh h;
     if (cs_open(CS_ARCH_ARM64, CS_MODE_ARM, &h) != CS_ERR_OK)
-        return;
+        return buf;
     cs_insn *insn = NULL;
     if (cs_disasm(h, code, sizeof code, pc, 1, &insn) == 1)
         snprintf(buf, cap, "%s %s", insn->mnemonic, insn->op_str);
     if (insn)
         cs_free(insn, 1);
     cs_close(&h);
+    return buf;
 }
 
 static const char *acc_name(enum mpu_acc a)
@@ -63,7 +64,9 @@ size_t sim_stop_format(const struct sim *s, const struct sim_stop *st, char *buf
         buf[0] = '\0';
     char where[160], insn[200];
     sim_symbolize(s, st->pc, where, sizeof where);
-    disassemble(s, st->pc, insn, sizeof insn);
+    sim_disassemble(s, st->pc, insn, sizeof insn);
+    char line[300];
+    sim_source_line(s, st->pc, line, sizeof line);
     switch (st->kind) {
     case SIM_STOP_NONE:
         put(&o, "nothing ran\n");
@@ -91,6 +94,8 @@ size_t sim_stop_format(const struct sim *s, const struct sim_stop *st, char *buf
     }
     put(&o, "  pc: %s (0x%llx)%s%s\n", where, (unsigned long long)st->pc, insn[0] ? ": " : "",
         insn);
+    if (line[0])
+        put(&o, "  source: %s\n", line);
     if (st->kind != SIM_STOP_FAULT)
         return o.n;
     put(&o, "  access: %s of %u bytes at 0x%llx\n", acc_name(st->acc), st->size,

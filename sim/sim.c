@@ -36,6 +36,7 @@ struct sim *sim_new(const struct sim_options *opt, struct mpusim_error *err)
         return NULL;
     }
     s->opt = *opt;
+    s->elf.dwarf_fd = -1;
     if (s->opt.budget == 0)
         s->opt.budget = SIM_DEFAULT_BUDGET;
     if (mpu_init(&s->mpu, &opt->mpu) != 0) {

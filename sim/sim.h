@@ -492,6 +492,13 @@ const struct sim_stop *sim_last_stop(const struct sim *s);
  */
 size_t sim_stop_format(const struct sim *s, const struct sim_stop *st, char *buf, size_t cap);
 
+/* The instruction at pc disassembled ("ldr x0, [x1]"), "" when unreadable. Returns buf. */
+char *sim_disassemble(const struct sim *s, uint64_t pc, char *buf, size_t cap);
+/* The source line of addr from the ELF's DWARF line table (libdw), "file:line" into buf
+ * (capacity cap, NUL-terminated). Returns 0, or -1 with buf "" when the ELF has no line for
+ * addr (no DWARF, or an address outside every unit). sim_stop_format() includes it. */
+int sim_source_line(const struct sim *s, uint64_t addr, char *buf, size_t cap);
+
 /* Names: "returned", "until", "exit", "fault", "budget", "exception", "idle", "power",
  * "panic". */
 const char *sim_stop_kind_name(enum sim_stop_kind k);

@@ -393,9 +393,12 @@ Test(replay, lockstep_reports_a_divergence_with_both_states)
     struct replay_event_result res;
     replay_step(r, 0, &res);
     cr_expect_eq(r->failed, 2);
-    cr_expect(strstr(r->engine_err.text, "lockstep divergence") != NULL, "%s", r->engine_err.text);
-    cr_expect(strstr(r->lockstep_report, "region 15: native prbar 0x40000032") != NULL, "%s",
+    cr_expect(strstr(r->engine_err.text,
+                     "lockstep divergence: region 15 PRBAR: native 0x40000032, guest 0x32") != NULL,
+              "%s", r->engine_err.text);
+    cr_expect(strstr(r->lockstep_report, "region 15: native PRBAR 0x40000032") != NULL, "%s",
               r->lockstep_report);
+    cr_expect(strstr(r->lockstep_report, "at event 0 (map)") != NULL, "%s", r->lockstep_report);
     replay_free(r);
     trace_fini(&t);
 }
