@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -96,7 +97,8 @@ int cli_parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned l
 int cli_find_bundled(const char *arg, const char *dir, const char *suffix, char *buf,
                      size_t cap)
 {
-    if (strchr(arg, '/') || access(arg, F_OK) == 0) {
+    struct stat st; /* a file in the current directory, not a folder such as mm/ */
+    if (strchr(arg, '/') || (stat(arg, &st) == 0 && !S_ISDIR(st.st_mode))) {
         if ((size_t)snprintf(buf, cap, "%s", arg) >= cap)
             return -1;
         return 0;
