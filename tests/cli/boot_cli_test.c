@@ -126,3 +126,23 @@ Test(boot_cli, bad_platform_and_adapter_are_exit_2)
     cr_expect_eq(sh(MPUSIM " run %s --record %s/x.jsonl --adapter nope", elf, tdir), 2);
     cr_expect(!exists("x.jsonl"), "nothing half-written");
 }
+
+Test(boot_cli, a_panic_is_found_by_symbol_and_console_and_exits_1)
+{
+    cr_expect_eq(sh(MPUSIM " run build/tests/guests/panic.elf --no-timing"), 1);
+    const char *out = slurp("out");
+    cr_expect(strstr(out, "stopped: panic in _start+0x8: Something went wrong (rc = -22)"), "%s",
+              out);
+    cr_expect(strstr(out, "pc: machine_halt"), "stops where the guest halts: %s", out);
+    cr_expect(strstr(out, "last console lines:\n  | (XEN) Panic on CPU 0:\n"), "%s", out);
+}
+
+Test(boot_cli, idle_is_exit_0_and_until_too)
+{
+    cr_expect_eq(sh(MPUSIM " run build/tests/guests/idle.elf --no-timing"), 0, "%s", slurp("out"));
+    cr_expect(strstr(slurp("out"), "stopped: WFI with no interrupt that could wake the PE\n"
+                                   "  pc: idle_loop"), "%s", slurp("out"));
+    cr_expect(strstr(slurp("out"), "  | going idle"), "%s", slurp("out"));
+    cr_expect_eq(sh(MPUSIM " run build/tests/guests/panic.elf --no-timing --until machine_halt"),
+                 0, "%s", slurp("out"));
+}
