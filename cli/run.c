@@ -508,7 +508,7 @@ int cli_run(int argc, char **argv)
                                         : st.what[0]                ? st.what
                                                                     : sim_stop_kind_name(st.kind));
         panic_text(&ctx, what, sizeof what);
-        snprintf(st.what, sizeof st.what, "%.90s (then: %.30s)", what, was);
+        snprintf(st.what, sizeof st.what, "%.86s (then: %.30s)", what, was);
         st.kind = SIM_STOP_PANIC;
     }
     char report[4096];
