@@ -20,7 +20,8 @@ static const char help[] =
     "options:\n"
     "  --algo LIST       comma-separated algorithms, e.g. xen,xen-transient\n"
     "                    (default: every algorithm mpusim knows)\n"
-    "  --xen-fixed       the intended forms of upstream's known bugs, for every run\n"
+    "  --fixed           the intended forms of upstream's known bugs, for every run;\n"
+    "                    --xen-fixed is an alias\n"
     "  --regions N       EL2 MPU regions, 1..255 (default: each trace's mpu.regions)\n"
     "  --fsc MODEL       FSC for no-hit / multi-hit faults: translation (default), qemu,\n"
     "                    renode\n"
@@ -69,6 +70,7 @@ int cli_compare(int argc, char **argv)
            O_ADAPTER, O_CORE, O_NOTIMING, O_HTML };
     static const struct option longopts[] = {
         { "algo", required_argument, NULL, O_ALGO },
+        { "fixed", no_argument, NULL, O_FIXED },
         { "xen-fixed", no_argument, NULL, O_FIXED },
         { "regions", required_argument, NULL, O_REGIONS },
         { "fsc", required_argument, NULL, O_FSC },

@@ -22,7 +22,8 @@ static const char help[] =
     "options:\n"
     "  --algo A          algorithm: xen (upstream, default), xen-transient, merge, lazy,\n"
     "                    reserve or reserve:K (docs/policies.md)\n"
-    "  --xen-fixed       the intended forms of upstream's known bugs (docs/findings.md)\n"
+    "  --fixed           the intended forms of upstream's known bugs (docs/findings.md);\n"
+    "                    --xen-fixed is an alias\n"
     "  --regions N       EL2 MPU regions, 1..255 (default 16)\n"
     "  --seed S          base seed (default 1); iteration i uses a seed derived from S and i\n"
     "  --iterations I    iterations over all shards: 0 .. I-1 (default 1000 without --time)\n"
@@ -98,7 +99,7 @@ static void print_report(FILE *f, const struct fuzz_options *o, const struct fuz
     char algo[32];
     fuzz_algo_spelling(o, algo, sizeof algo);
     fprintf(f, "written: %s\nreplay:  mpusim replay %s --algo %s%s\n", trace_path, trace_path,
-            algo, o->replay.xen_fixed ? " --xen-fixed" : "");
+            algo, o->replay.xen_fixed ? " --fixed" : "");
 }
 
 int cli_fuzz(int argc, char **argv)
@@ -107,6 +108,7 @@ int cli_fuzz(int argc, char **argv)
            O_JSON, O_FSC, O_NOSHRINK, O_QUIET };
     static const struct option longopts[] = {
         { "algo", required_argument, NULL, O_ALGO },
+        { "fixed", no_argument, NULL, O_FIXED },
         { "xen-fixed", no_argument, NULL, O_FIXED },
         { "regions", required_argument, NULL, O_REGIONS },
         { "seed", required_argument, NULL, O_SEED },
@@ -258,7 +260,7 @@ int cli_fuzz(int argc, char **argv)
     if (!quiet) {
         fprintf(human, "fuzz: %s%s, %u regions, seed %llu, shard %u/%u: %llu iterations, %llu "
                        "ops, %.0f ops/s\n", algo,
-                o.replay.xen_fixed ? " --xen-fixed" : "", o.replay.regions,
+                o.replay.xen_fixed ? " --fixed" : "", o.replay.regions,
                 (unsigned long long)o.seed, o.shard_k, o.shard_n,
                 (unsigned long long)res.iterations, (unsigned long long)res.ops, rate);
         if (res.found)

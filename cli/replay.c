@@ -18,7 +18,8 @@ static const char help[] =
     "options:\n"
     "  --algo A          algorithm: xen (upstream, default), xen-transient (2025 proposal),\n"
     "                    or a policy (docs/policies.md): merge, lazy, reserve:K\n"
-    "  --xen-fixed       the intended forms of upstream's known bugs (docs/findings.md)\n"
+    "  --fixed           the intended forms of upstream's known bugs (docs/findings.md);\n"
+    "                    --xen-fixed is an alias\n"
     "  --regions N       EL2 MPU regions, 1..255 (default: the trace's mpu.regions)\n"
     "  --fsc MODEL       FSC for no-hit / multi-hit faults: translation (default), qemu,\n"
     "                    renode (docs/model.md)\n"
@@ -64,6 +65,7 @@ int cli_replay(int argc, char **argv)
            O_UART, O_CONSOLE };
     static const struct option longopts[] = {
         { "algo", required_argument, NULL, O_ALGO },
+        { "fixed", no_argument, NULL, O_FIXED },
         { "xen-fixed", no_argument, NULL, O_FIXED },
         { "regions", required_argument, NULL, O_REGIONS },
         { "fsc", required_argument, NULL, O_FSC },

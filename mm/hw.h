@@ -24,8 +24,18 @@
 /* PRBAR<n>_EL2 / PRLAR<n>_EL2, n = 0..15; n = 0 is the plain PRBAR_EL2 / PRLAR_EL2. */
 #define MM_PRBAR_EL2(n) MM_SYSREG_ENC(3, 4, 6, 8 + ((n) >> 1), ((n)&1) * 4)
 #define MM_PRLAR_EL2(n) (MM_PRBAR_EL2(n) + 1)
+/* The EL1 MPU (the zephyr variant programs it) and the registers its boot and flush read. */
+#define MM_MPUIR_EL1 MM_SYSREG_ENC(3, 0, 0, 0, 4)
+#define MM_PRSELR_EL1 MM_SYSREG_ENC(3, 0, 6, 2, 1)
+#define MM_PRBAR_EL1 MM_SYSREG_ENC(3, 0, 6, 8, 0)
+#define MM_PRLAR_EL1 MM_SYSREG_ENC(3, 0, 6, 8, 1)
+#define MM_SCTLR_EL1 MM_SYSREG_ENC(3, 0, 1, 0, 0)
+#define MM_MAIR_EL1 MM_SYSREG_ENC(3, 0, 10, 2, 0)
+#define MM_CURRENTEL MM_SYSREG_ENC(3, 0, 4, 2, 2)
+#define MM_ID_AA64MMFR0_EL1 MM_SYSREG_ENC(3, 0, 0, 7, 0)
+#define MM_DAIF MM_SYSREG_ENC(3, 3, 4, 2, 1)
 
-enum mm_barrier { MM_DSB_SY, MM_ISB };
+enum mm_barrier { MM_DSB_SY, MM_ISB, MM_DMB_SY };
 
 /* Log messages: mm/ reports an id and up to four integer arguments; the host formats them
  * with the reference text (mm_msg_format() in mm/mm.h). */
@@ -52,12 +62,29 @@ enum mm_msg {
     MM_MSG_T_DIFFERENT_FLAGS,    /* a=base b=limit: "Range ... already mapped with different flags" */
     MM_MSG_T_LOOKUP_FAILED,      /* a=addr: unmap_mm_range lookup gave a negative result */
     MM_MSG_T_UNMAP_FAILED,       /* a=addr: "Failed to unmap_mm_range MPU memory region at ..." */
+    /* zephyr (../shared/reference/zephyr-arm64-mpu.md section 7) */
+    MM_MSG_Z_TOO_MANY_STATIC,    /* a=SoC regions b=MPUIR_EL1: "Request to configure: ..." */
+    MM_MSG_Z_DYN_INIT_FAIL,      /* "Dynamic areas init fail" */
+    MM_MSG_Z_SYS_TOO_LARGE,      /* "system dynamic region nums too large." */
+    MM_MSG_Z_OUT_OF_BOUNDS,      /* a=list entries b=MPUIR_EL1: "Out-of-bounds error ..." */
+    MM_MSG_Z_NOT_ENOUGH,         /* a=demand b=regions: "MPU regions not enough, ..." */
+    MM_MSG_Z_PART_OVERLAP,       /* a=base b=size c=existing base d=existing size */
     /* Findings: behaviour of upstream that mpusim reports (docs/findings.md) */
     MM_FINDING_PRENR_NOT_DISABLED, /* a=index (32..63): freed, but PRENR cannot clear its EN bit */
     MM_FINDING_PRENR_WRAPPED,      /* a=index (>= 64) b=index mod 64: the shift wrapped */
     MM_FINDING_WHOLE_REGION_UNMAP, /* a=addr b=region base c=region limit (excl) d=index */
     MM_FINDING_AI_DROPPED,         /* a=index b=requested AI c=kept AI */
     MM_FINDING_CONTAINING_OVERLAP, /* a=addr: OVERLAP in destroy_xen_mapping_containing */
+    /* zephyr (docs/findings.md; reference section 8) */
+    MM_FINDING_Z_STALE_PARTITION,  /* a=base b=limit: removed partition still programmed */
+    MM_FINDING_Z_HIDDEN_PARTITION, /* a=base b=limit: partition skipped by the countdown */
+    MM_FINDING_Z_BASE0_SLOT,       /* a=slot b=base c=limit: a live base-0 piece taken as free */
+    MM_FINDING_Z_WHOLE_SPACE,      /* a=index: an empty counted slot programmed: all of memory */
+    MM_FINDING_Z_LOST_WRITES,      /* a=first index b=entries lost c=MPUIR_EL1 */
+    MM_FINDING_Z_NOT_FLUSHED,      /* a=entries b=MPUIR_EL1: the previous map stays active */
+    MM_FINDING_Z_FALLBACK,         /* a=thread b=rc: list build failed, system list only */
+    MM_FINDING_Z_MAX_PARTITIONS,   /* a=returned b=configured */
+    MM_FINDING_Z_MISALIGNED,       /* a=base b=limit: not 64-byte aligned, truncated */
     MM_MSG_COUNT,
 };
 
@@ -75,6 +102,8 @@ static inline void mm_hw_barrier(struct mm_hw *hw, enum mm_barrier b)
     (void)hw;
     if (b == MM_DSB_SY)
         __asm__ volatile("dsb sy" ::: "memory");
+    else if (b == MM_DMB_SY)
+        __asm__ volatile("dmb sy" ::: "memory");
     else
         __asm__ volatile("isb" ::: "memory");
 }

@@ -135,6 +135,9 @@ int mm_xen_destroy_containing(struct mm_ctx *ctx, uint64_t addr);
 int mm_xen_ioremap(struct mm_ctx *ctx, uint64_t addr, uint64_t size, unsigned flags,
                    uint64_t *ret);
 
+/* zephyr: forget every thread and domain (the default domain exists). */
+void mm_z_init(struct mm_ctx *ctx);
+
 int mm_transient_map(struct mm_ctx *ctx, uint64_t base, uint64_t limit, unsigned flags);
 int mm_transient_unmap(struct mm_ctx *ctx, uint64_t addr);
 int mm_transient_ioremap(struct mm_ctx *ctx, uint64_t addr, uint64_t size, unsigned flags,

@@ -45,13 +45,16 @@ enum mm_algo {
     MM_ALGO_MERGE,         /* contiguous mappings with equal attributes share one region */
     MM_ALGO_LAZY,          /* freed regions stay programmed but disabled; re-enabled cheaply */
     MM_ALGO_RESERVE,       /* reserve:K: K free slots kept for short-lived (one-page) mappings */
+    /* Other systems' allocators, reimplemented from their references (docs/algorithms.md). */
+    MM_ALGO_ZEPHYR,        /* Zephyr's Armv8-R AArch64 EL1 MPU driver (mm/zephyr.c) */
     MM_ALGO_COUNT,
 };
 
 struct mm_options {
     enum mm_algo algo;
-    int xen_fixed; /* 1: the evidently intended forms of the known bugs (index < 32 PRENR test,
-                      -EINVAL for OVERLAP in destroy_xen_mapping_containing) */
+    int xen_fixed; /* --fixed (alias --xen-fixed): the evidently intended forms of the known
+                      bugs (xen: index < 32 PRENR test, -EINVAL for OVERLAP in
+                      destroy_xen_mapping_containing; zephyr: docs/findings.md) */
     unsigned reserve_k; /* reserve:K: free slots a long-lived mapping may not take; others: 0 */
 };
 
@@ -108,6 +111,91 @@ struct mm_lazy_state {
     uint64_t evictions; /* cached regions reprogrammed for another mapping */
 };
 
+/* ---- zephyr (mm/zephyr.c; ../shared/reference/zephyr-arm64-mpu.md, sections Zn) ---- */
+
+#define MM_Z_STATIC_MAX 32  /* SoC and devicetree regions, each */
+#define MM_Z_THREADS 32     /* threads a trace may create */
+#define MM_Z_DOMAINS 16     /* memory domains, the default domain (id 0) included */
+#define MM_Z_PART_SLOTS 32  /* partition slots searched per domain (the kernel's array holds
+                               max_partitions_cfg of them; more is finding max_partitions) */
+#define MM_Z_PARTS_CFG_MAX 16 /* largest CONFIG_MAX_DOMAIN_PARTITIONS accepted */
+#define MM_Z_LIST_MAX (1 + (MM_Z_PARTS_CFG_MAX + 2) + 2 + 2) /* ARM64_MPU_MAX_DYNAMIC_REGIONS */
+#define MM_Z_SYS_SLOTS 3    /* MPU_DYNAMIC_REGION_AREAS_NUM */
+#define MM_Z_GUARD 64u      /* stack guard and region granule (MEM_DOMAIN_ALIGN_AND_SIZE) */
+#define MM_Z_PARTS_CFG_DEFAULT 8   /* CONFIG_MAX_DOMAIN_PARTITIONS on the AArch64 FVP */
+#define MM_Z_PRIV_STACK_DEFAULT 1024u /* CONFIG_PRIVILEGED_STACK_SIZE */
+
+/* A Zephyr attribute word: PRBAR low bits [5:0] (XN bit 1, AP [3:2], SH [5:4]) and AttrIndx
+ * [10:8]; or MM_Z_ATTR_NAMED | enum mm_z_part_attr, which the variant encodes (the stored
+ * header, or PR #113561 with --fixed). */
+#define MM_Z_ATTR(rbar, ai) ((unsigned)(rbar) | ((unsigned)(ai) << 8))
+#define MM_Z_ATTR_RBAR(a) ((a)&0x3Fu)
+#define MM_Z_ATTR_AI(a) (((a) >> 8) & 0x7u)
+#define MM_Z_ATTR_NAMED 0x8000u
+enum mm_z_part_attr { MM_Z_P_RW_U_RW, MM_Z_P_RW_U_NA, MM_Z_P_RO_U_RO, MM_Z_P_RO_U_NA,
+                      MM_Z_PART_ATTR_COUNT };
+
+struct mm_z_region {
+    uint64_t base;  /* first byte */
+    uint64_t limit; /* one past the last byte */
+    unsigned attr;  /* MM_Z_ATTR(rbar, ai) */
+};
+
+/* What z_arm64_mm_init programs and finds (the trace's "zephyr" header). One CPU. */
+struct mm_z_config {
+    struct mm_z_region soc[MM_Z_STATIC_MAX]; /* the SoC table, indices 0.. */
+    unsigned nsoc;
+    struct mm_z_region dt[MM_Z_STATIC_MAX];  /* devicetree memory-attr regions, after them */
+    unsigned ndt;
+    uint64_t dyn_base, dyn_limit; /* the dynamic area [_app_smem_start, __kernel_ram_end) */
+    uint64_t irq_stack;           /* z_interrupt_stacks[0] */
+    int has_irq_stack;            /* 0: no IRQ-stack guard is punched */
+    unsigned max_partitions_cfg;  /* CONFIG_MAX_DOMAIN_PARTITIONS, 1..MM_Z_PARTS_CFG_MAX */
+    uint64_t priv_stack_size;     /* CONFIG_PRIVILEGED_STACK_SIZE */
+};
+
+/* One dynamic region: a list entry. limit exclusive; index -1 = append after the statics. */
+struct mm_z_entry {
+    uint64_t base, limit;
+    uint8_t rbar, ai;
+    int16_t index;
+};
+
+struct mm_z_thread {
+    uint8_t created, user;        /* K_USER */
+    int8_t domain;                /* -1: none */
+    uint8_t region_num;           /* arch.region_num */
+    uint64_t stack_obj, stack_size, stack_limit; /* stack_limit 0: no guard */
+    struct mm_z_entry regions[MM_Z_LIST_MAX];   /* arch.regions */
+};
+
+struct mm_z_partition {
+    uint64_t base, size; /* size 0: free slot */
+    uint8_t rbar, ai;
+};
+
+struct mm_z_domain {
+    uint8_t created;
+    unsigned num_partitions;
+    struct mm_z_partition part[MM_Z_PART_SLOTS];
+    uint8_t member[MM_Z_THREADS]; /* thread ids in join order */
+    unsigned nmembers;
+};
+
+struct mm_zephyr_state {
+    struct mm_z_config cfg;
+    unsigned static_num;    /* static_regions_num */
+    unsigned max_partitions; /* what arch_mem_domain_max_partitions_get returned */
+    struct mm_z_entry sys[MM_Z_SYS_SLOTS]; /* CPU 0's system list */
+    unsigned sys_num;
+    int current;            /* running thread, -1 before the first switch */
+    int last_thread;        /* thread whose list the last call built or installed; -1 none */
+    int translate_thread;   /* plain map/unmap traces: the thread of the translation, -1 */
+    struct mm_z_thread thread[MM_Z_THREADS];
+    struct mm_z_domain domain[MM_Z_DOMAINS];
+    struct mm_z_config xlate_cfg; /* the configuration mm_z_boot_translated built */
+};
+
 /* Algorithm state: Xen's xen_mpumap, xen_mpumap_mask and max_mpu_regions, plus counters.
  * Caller-allocated; mm_init() first. Not thread-safe (Xen's lock is the caller's concern). */
 struct mm_ctx {
@@ -122,6 +210,7 @@ struct mm_ctx {
                           (merge: records examined too) */
     struct mm_merge_state merge; /* merge policy only */
     struct mm_lazy_state lazy;   /* lazy policy only */
+    struct mm_zephyr_state z;    /* zephyr only; table/mask mirror what it programmed (EL1) */
 };
 
 /* Initialise ctx (table empty, nothing in use). The hw callbacks are copied. */
@@ -183,6 +272,42 @@ static inline uint64_t mm_region_last(const struct mm_region *r)
 {
     return (r->prlar & 0x0000FFFFFFFFFFC0ull) | 0x3Full;
 }
+
+/* ---- zephyr entry points (mm/zephyr.c). Thread and domain ids are small integers the
+ * caller checked (created before use, < MM_Z_THREADS / MM_Z_DOMAINS; domain 0 is the default
+ * domain and always exists). Each returns the call's rc: 0, MM_EINVAL, MM_ENOENT, -28. ---- */
+#define MM_ENOSPC (-28)
+/* z_arm64_mm_init(true): MPU off, MAIR, SoC and DT regions, MPU on, the system list (Z2),
+ * the maximum-partitions query (Z11), flush of the system list. Returns 0, or MM_EINVAL when
+ * the SoC table does not fit MPUIR_EL1 (nothing programmed). */
+int mm_z_boot(struct mm_ctx *ctx, const struct mm_z_config *cfg);
+/* Boot for a plain trace (docs/algorithms.md, translation): the Xen boot regions as the SoC
+ * table, a background [MM_Z_XLATE_BASE, MM_Z_XLATE_LIMIT) after them as the dynamic area, no
+ * IRQ stack; then thread 0 (kernel, no stack) in the default domain, switched to. */
+#define MM_Z_XLATE_BASE 0x1000ull
+#define MM_Z_XLATE_LIMIT 0x1000000000000ull
+int mm_z_boot_translated(struct mm_ctx *ctx, const struct mm_boot_region *r, unsigned n);
+int mm_z_thread_create(struct mm_ctx *ctx, unsigned thread, uint64_t stack_obj, uint64_t size,
+                       int user);
+int mm_z_domain_init(struct mm_ctx *ctx, unsigned domain);
+/* One partition of a domain_init (k_mem_domain_init records and hooks them one by one). */
+int mm_z_domain_init_partition(struct mm_ctx *ctx, unsigned domain, uint64_t base,
+                               uint64_t limit, unsigned attr);
+int mm_z_domain_add_partition(struct mm_ctx *ctx, unsigned domain, uint64_t base,
+                              uint64_t limit, unsigned attr);
+int mm_z_domain_remove_partition(struct mm_ctx *ctx, unsigned domain, uint64_t base,
+                                 uint64_t limit);
+int mm_z_domain_add_thread(struct mm_ctx *ctx, unsigned domain, unsigned thread);
+int mm_z_user_enter(struct mm_ctx *ctx, unsigned thread);
+int mm_z_switch(struct mm_ctx *ctx, unsigned thread);
+/* region_num of the thread the last call built or installed, -1 when none. */
+int mm_z_region_num(const struct mm_ctx *ctx);
+/* The translation of the plain calls (mm_map & co. dispatch here for MM_ALGO_ZEPHYR). */
+int mm_z_map(struct mm_ctx *ctx, uint64_t base, uint64_t limit, unsigned flags);
+int mm_z_unmap(struct mm_ctx *ctx, uint64_t base, uint64_t limit);
+int mm_z_unmap_containing(struct mm_ctx *ctx, uint64_t addr);
+int mm_z_ioremap(struct mm_ctx *ctx, uint64_t addr, uint64_t size, unsigned flags,
+                 uint64_t *ret);
 
 /* Name of an algorithm ("xen", "xen-transient", "merge", "lazy", "reserve"); from-name returns
  * -1 if unknown, and accepts "reserve:K" as MM_ALGO_RESERVE (K itself: mm_algo_parse). */

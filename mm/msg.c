@@ -5,7 +5,8 @@
 #include "mm/internal.h"
 
 /*
- * Templates: "%x<i>" prints argument i (0 = a .. 3 = d) in hex with "0x", "%u<i>" in decimal.
+ * Templates: "%x<i>" prints argument i (0 = a .. 3 = d) in hex with "0x", "%h<i>" in hex without
+ * it, "%u<i>" in decimal, "%d<i>" in signed decimal.
  */
 static const char *const templates[MM_MSG_COUNT] = {
     [MM_MSG_RWX] = "Mappings should not be both Writeable and Executable",
@@ -33,6 +34,14 @@ static const char *const templates[MM_MSG_COUNT] = {
     /* v3's unmap_mm_range reused the map path's text for a negative lookup result. */
     [MM_MSG_T_LOOKUP_FAILED] = "Cannot handle overlapping MPU memory protection regions",
     [MM_MSG_T_UNMAP_FAILED] = "Failed to unmap_mm_range MPU memory region at %x0",
+    [MM_MSG_Z_TOO_MANY_STATIC] = "Request to configure: %u0 regions (supported: %u1)",
+    [MM_MSG_Z_DYN_INIT_FAIL] = "Dynamic areas init fail",
+    [MM_MSG_Z_SYS_TOO_LARGE] = "system dynamic region nums too large.",
+    [MM_MSG_Z_OUT_OF_BOUNDS] =
+        "Out-of-bounds error for mpu regions. region num: %u0, total mpu regions: %u1",
+    [MM_MSG_Z_NOT_ENOUGH] = "MPU regions not enough, demand: %u0, regions: %u1",
+    [MM_MSG_Z_PART_OVERLAP] =
+        "partition base %h0 (size %u1) overlaps existing base %h2 (size %u3)",
     [MM_FINDING_PRENR_NOT_DISABLED] =
         "finding: region %u0 freed by clearing PRENR_EL2 bit %u0, which is RES0 (PRENR holds "
         "regions 0..31 only): the region stays enabled in hardware while the table marks it "
@@ -47,6 +56,33 @@ static const char *const templates[MM_MSG_COUNT] = {
         "finding: destroy_xen_mapping_containing(%x0): the page overlaps a region without lying "
         "inside it; upstream then uses index 0xFF, one past the end of xen_mpumap (mpusim "
         "returns -EINVAL)",
+    [MM_FINDING_Z_STALE_PARTITION] =
+        "finding: removed partition [%x0, %x1) is programmed again: the remove hook runs before "
+        "the kernel frees the slot, so access stays granted until the next reconfiguration",
+    [MM_FINDING_Z_HIDDEN_PARTITION] =
+        "finding: partition [%x0, %x1) skipped: the countdown over the domain's slots also "
+        "counts empty slots, so the thread gets no region for it",
+    [MM_FINDING_Z_BASE0_SLOT] =
+        "finding: list slot %u0 holding [%x1, %x2) taken as free because its base is 0, and "
+        "overwritten",
+    [MM_FINDING_Z_WHOLE_SPACE] =
+        "finding: an empty list slot is counted and programmed at index %u0: limit 0 - 1 "
+        "wraps, the region covers the whole address space",
+    [MM_FINDING_Z_LOST_WRITES] =
+        "finding: %u1 region(s) programmed from index %u0 on, past the %u2 the MPU implements: "
+        "the writes are lost and those entries are missing",
+    [MM_FINDING_Z_NOT_FLUSHED] =
+        "finding: a list of %u0 entries is refused for %u1 regions without reprogramming: the "
+        "previous thread's map stays active",
+    [MM_FINDING_Z_FALLBACK] =
+        "finding: thread %u0's list could not be built (rc %d1): region_num 0, it runs with the "
+        "system list only (no stack or partitions) and the MPU is not re-flushed",
+    [MM_FINDING_Z_MAX_PARTITIONS] =
+        "finding: maximum partitions %u0 exceeds CONFIG_MAX_DOMAIN_PARTITIONS %u1: the slot "
+        "search runs past the domain's partition array",
+    [MM_FINDING_Z_MISALIGNED] =
+        "finding: partition [%x0, %x1) is not 64-byte aligned: the region masks truncate it "
+        "silently",
 };
 
 static const char *const wrapped_clears =
@@ -83,6 +119,21 @@ static const char *const names[MM_MSG_COUNT] = {
     [MM_FINDING_WHOLE_REGION_UNMAP] = "whole_region_unmap",
     [MM_FINDING_AI_DROPPED] = "ai_dropped",
     [MM_FINDING_CONTAINING_OVERLAP] = "containing_overlap",
+    [MM_MSG_Z_TOO_MANY_STATIC] = "zephyr_too_many_static",
+    [MM_MSG_Z_DYN_INIT_FAIL] = "zephyr_dynamic_areas_init_fail",
+    [MM_MSG_Z_SYS_TOO_LARGE] = "zephyr_system_list_too_large",
+    [MM_MSG_Z_OUT_OF_BOUNDS] = "zephyr_out_of_bounds",
+    [MM_MSG_Z_NOT_ENOUGH] = "zephyr_regions_not_enough",
+    [MM_MSG_Z_PART_OVERLAP] = "zephyr_partition_overlap",
+    [MM_FINDING_Z_STALE_PARTITION] = "zephyr_stale_partition",
+    [MM_FINDING_Z_HIDDEN_PARTITION] = "zephyr_hidden_partition",
+    [MM_FINDING_Z_BASE0_SLOT] = "zephyr_base0_slot",
+    [MM_FINDING_Z_WHOLE_SPACE] = "zephyr_whole_space_region",
+    [MM_FINDING_Z_LOST_WRITES] = "zephyr_lost_writes",
+    [MM_FINDING_Z_NOT_FLUSHED] = "zephyr_not_flushed",
+    [MM_FINDING_Z_FALLBACK] = "zephyr_fallback_system_list",
+    [MM_FINDING_Z_MAX_PARTITIONS] = "zephyr_max_partitions",
+    [MM_FINDING_Z_MISALIGNED] = "zephyr_misaligned",
 };
 
 /* A bounded writer that keeps counting past the capacity. */
@@ -99,7 +150,7 @@ static void put(struct out *o, char c)
     o->len++;
 }
 
-static void put_num(struct out *o, uint64_t v, unsigned radix)
+static void put_num_bare(struct out *o, uint64_t v, unsigned radix)
 {
     char digits[20];
     unsigned n = 0;
@@ -108,12 +159,17 @@ static void put_num(struct out *o, uint64_t v, unsigned radix)
         digits[n++] = (char)(d < 10 ? '0' + d : 'a' + d - 10);
         v /= radix;
     } while (v);
+    while (n)
+        put(o, digits[--n]);
+}
+
+static void put_num(struct out *o, uint64_t v, unsigned radix)
+{
     if (radix == 16) {
         put(o, '0');
         put(o, 'x');
     }
-    while (n)
-        put(o, digits[--n]);
+    put_num_bare(o, v, radix);
 }
 
 size_t mm_msg_format(enum mm_msg id, uint64_t a, uint64_t b, uint64_t c, uint64_t d, char *buf,
@@ -129,8 +185,17 @@ size_t mm_msg_format(enum mm_msg id, uint64_t a, uint64_t b, uint64_t c, uint64_
     else
         t = templates[id];
     while (*t) {
-        if (t[0] == '%' && (t[1] == 'x' || t[1] == 'u') && t[2] >= '0' && t[2] <= '3') {
-            put_num(&o, arg[t[2] - '0'], t[1] == 'x' ? 16 : 10);
+        if (t[0] == '%' && (t[1] == 'x' || t[1] == 'u' || t[1] == 'h' || t[1] == 'd') &&
+            t[2] >= '0' && t[2] <= '3') {
+            uint64_t v = arg[t[2] - '0'];
+            if (t[1] == 'd' && (int64_t)v < 0) {
+                put(&o, '-');
+                v = (uint64_t)(-(int64_t)v);
+            }
+            if (t[1] == 'h') /* hex without "0x", as Zephyr's %lx */
+                put_num_bare(&o, v, 16);
+            else
+                put_num(&o, v, t[1] == 'x' ? 16 : 10);
             t += 3;
         } else {
             put(&o, *t++);

@@ -120,7 +120,8 @@ struct mpu_unit {
     unsigned nregions;                /* implemented regions, 0..255 */
     uint64_t prbar[MPU_MAX_REGIONS];  /* as written, RES0 bits cleared */
     uint64_t prlar[MPU_MAX_REGIONS];  /* as written, RES0 bits cleared */
-    uint64_t prselr;                  /* REGION field, always < nregions (or 0) */
+    uint64_t prselr;                  /* REGION field; < nregions unless the config selects
+                                         unimplemented regions */
     uint64_t sctlr;                   /* SCTLR_ELx as written */
     uint64_t mair;                    /* MAIR_ELx as written */
     unsigned enabled;                 /* regions with EN=1 now */
@@ -144,7 +145,13 @@ struct mpu {
     struct mpu_unit el2;     /* EL2 MPU */
     uint64_t hcr;            /* HCR_EL2 as written (VM, TGE interpreted) */
     struct mpu_counters ctr; /* statistics */
+    int prselr_select_unimplemented; /* mpu_set_prselr_select(); 0 after mpu_init() */
 };
+
+/* A PRSELR value >= the region count is UNPREDICTABLE. on = 0 (mpu_init's default): ignored,
+ * the register keeps its value (as QEMU does). on = 1: kept; PRBAR/PRLAR then reach no region
+ * (reads 0, writes ignored), as the register models of the Zephyr and Bao fixtures did. */
+void mpu_set_prselr_select(struct mpu *m, int on);
 
 /* Result of one access check. A fault is a result, not an error. */
 struct mpu_result {

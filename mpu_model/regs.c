@@ -33,6 +33,8 @@ int mpu_init(struct mpu *m, const struct mpu_config *cfg)
     return 0;
 }
 
+void mpu_set_prselr_select(struct mpu *m, int on) { m->prselr_select_unimplemented = on ? 1 : 0; }
+
 const char *mpu_reg_name(int id)
 {
     return (id >= 0 && id < MPU_REG_COUNT) ? reg_names[id] : "?";
@@ -220,6 +222,8 @@ void mpu_write(struct mpu *m, int id, uint64_t value)
         /* REGION [7:0]; a value >= the implemented count is UNPREDICTABLE: ignored, counted */
         if ((value & PRSELR_REGION_MASK) >= u->nregions) {
             m->ctr.ignored_writes++;
+            if (m->prselr_select_unimplemented)
+                u->prselr = value & PRSELR_REGION_MASK; /* selects no region */
             return;
         }
         u->prselr = value & PRSELR_REGION_MASK;

@@ -517,6 +517,7 @@ int replay_guest_step(struct replay *r, const struct trace_event *ev,
     out->has_rc = 1;
     out->rc = 0;
     out->region = -1;
+    out->region_num = -1;
     out->acc.fault = MPU_FAULT_NONE;
     out->has_insns = 1;
     out->insns = 0;
@@ -525,7 +526,7 @@ int replay_guest_step(struct replay *r, const struct trace_event *ev,
     case TRACE_OP_ACCESS: {
         static const enum mpu_acc kinds[] = { MPU_ACC_READ, MPU_ACC_WRITE, MPU_ACC_EXEC };
         out->has_rc = 0;
-        out->acc = mpu_check(m, ev->base, ev->limit, kinds[ev->kind], ev->el);
+        out->acc = mpu_check(m, ev->base, ev->limit, kinds[ev->kind], replay_access_el(r, ev));
         out->region = out->acc.region >= 0 ? out->acc.region : -1;
         break;
     }

@@ -229,6 +229,27 @@ void fuzz_format_event(const struct trace_event *ev, char *buf, size_t cap)
         snprintf(buf, cap, "sysreg %s = 0x%llx",
                  ev->reg >= 0 && ev->reg < MPU_REG_COUNT ? mpu_reg_name(ev->reg) : "?", l);
         return;
+    case TRACE_OP_THREAD_CREATE:
+        snprintf(buf, cap, "thread_create %llu stack [0x%llx, +0x%llx)%s",
+                 (unsigned long long)ev->thread, b, l, ev->user ? " user" : "");
+        return;
+    case TRACE_OP_DOMAIN_INIT:
+        snprintf(buf, cap, "domain_init %llu (%u partitions)", (unsigned long long)ev->domain,
+                 ev->nparts);
+        return;
+    case TRACE_OP_DOMAIN_ADD_PARTITION:
+    case TRACE_OP_DOMAIN_REMOVE_PARTITION:
+        snprintf(buf, cap, "%s %llu [0x%llx, 0x%llx)", trace_op_name(ev->op),
+                 (unsigned long long)ev->domain, b, l);
+        return;
+    case TRACE_OP_DOMAIN_ADD_THREAD:
+        snprintf(buf, cap, "domain_add_thread %llu thread %llu", (unsigned long long)ev->domain,
+                 (unsigned long long)ev->thread);
+        return;
+    case TRACE_OP_USER_ENTER:
+    case TRACE_OP_SWITCH:
+        snprintf(buf, cap, "%s %llu", trace_op_name(ev->op), (unsigned long long)ev->thread);
+        return;
     case TRACE_OP_COUNT:
         break;
     }

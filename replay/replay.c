@@ -99,6 +99,8 @@ struct replay *replay_new(const struct trace *t, const struct replay_options *op
         mpusim_error_set(err, MPUSIM_E_RANGE, "region count %u out of range 1..255", regions);
         return NULL;
     }
+    if (replay_check_system(t, opt->algo, err) != 0)
+        return NULL;
     struct replay *r = calloc(1, sizeof *r);
     if (!r) {
         mpusim_error_set(err, MPUSIM_E_ENGINE, "out of memory");
@@ -126,12 +128,13 @@ struct replay *replay_new(const struct trace *t, const struct replay_options *op
         mpusim_error_set(err, MPUSIM_E_RANGE, "bad MPU configuration");
         return NULL;
     }
+    mpu_set_prselr_select(&r->mpu, opt->algo == MM_ALGO_ZEPHYR); /* the fixtures' model */
     struct mm_hw hw = { hw_read, hw_write, hw_barrier, hw_log, r };
     struct mm_options mo = { .algo = opt->algo, .xen_fixed = opt->xen_fixed,
                              .reserve_k = opt->algo == MM_ALGO_RESERVE ? opt->reserve_k : 0 };
     mm_init(&r->mm, &mo, &hw);
 
-    r->algo_events = t->has_boot;
+    r->algo_events = t->has_boot || opt->algo == MM_ALGO_ZEPHYR;
     for (size_t i = 0; i < t->nevents && !r->algo_events; i++)
         r->algo_events = is_algo_op(t->events[i].op);
 
@@ -158,6 +161,11 @@ struct replay *replay_new(const struct trace *t, const struct replay_options *op
         }
     } else if (opt->engine == REPLAY_ENGINE_BOTH && replay_guest_boots_itself(r->guest)) {
         adopt_guest_boot(r);
+    } else if (opt->algo == MM_ALGO_ZEPHYR) {
+        if (replay_zephyr_boot(r, err) != 0) {
+            replay_free(r);
+            return NULL;
+        }
     } else if (t->has_boot) {
         struct mm_boot_region br[MPU_MAX_REGIONS];
         unsigned n = 0;
@@ -234,6 +242,7 @@ static void run_event(struct replay *r, const struct trace_event *ev,
     out->rc = 0;
     out->region = -1;
     out->acc.fault = MPU_FAULT_NONE;
+    out->region_num = -1;
     r->mm.last_region = -1;
     switch (ev->op) {
     case TRACE_OP_MAP:
@@ -254,7 +263,7 @@ static void run_event(struct replay *r, const struct trace_event *ev,
     case TRACE_OP_ACCESS: {
         static const enum mpu_acc kinds[] = { MPU_ACC_READ, MPU_ACC_WRITE, MPU_ACC_EXEC };
         out->has_rc = 0;
-        out->acc = mpu_check(&r->mpu, ev->base, ev->limit, kinds[ev->kind], ev->el);
+        out->acc = mpu_check(&r->mpu, ev->base, ev->limit, kinds[ev->kind], replay_access_el(r, ev));
         out->region = out->acc.fault == MPU_FAULT_NONE && out->acc.region >= 0 ? out->acc.region
                                                                               : -1;
         if (out->acc.fault != MPU_FAULT_NONE && out->acc.region >= 0)
@@ -265,10 +274,13 @@ static void run_event(struct replay *r, const struct trace_event *ev,
         out->has_rc = 0;
         mpu_write(&r->mpu, ev->reg, ev->limit);
         return;
-    case TRACE_OP_COUNT:
+    default: /* the zephyr ops (replay_check_system let them through) */
+        out->rc = replay_zephyr_event(&r->mm, ev);
         break;
     }
     out->region = r->mm.last_region;
+    if (r->opt.algo == MM_ALGO_ZEPHYR)
+        out->region_num = mm_z_region_num(&r->mm);
 }
 
 int replay_step_bare(struct replay *r, const struct trace_event *ev)
@@ -313,6 +325,21 @@ static void check_expect(struct replay *r, const struct trace_event *ev,
         mismatch(r, ev, "used", x->used, (long)res->used, 0, 0);
     if ((x->has & TRACE_EXPECT_REGION) && res->region != x->region)
         mismatch(r, ev, "region", x->region, res->region, x->region < 0, res->region < 0);
+    if ((x->has & TRACE_EXPECT_REGION_NUM) && res->region_num != x->region_num)
+        mismatch(r, ev, "region_num", x->region_num, res->region_num, x->region_num < 0,
+                 res->region_num < 0);
+    if (x->has & TRACE_EXPECT_ENABLED) {
+        const struct mpu *m = replay_hw(r);
+        unsigned en = r->opt.algo == MM_ALGO_ZEPHYR ? m->el1.enabled : m->el2.enabled;
+        if (en != (unsigned)x->enabled)
+            mismatch(r, ev, "enabled", x->enabled, (long)en, 0, 0);
+    }
+    if ((x->has & TRACE_EXPECT_WRITES) && (long)r->cur.sysreg_writes != x->writes)
+        mismatch(r, ev, "writes", x->writes, (long)r->cur.sysreg_writes, 0, 0);
+    /* barriers are counted by the native engine only (lockstep reports the native count) */
+    if ((x->has & TRACE_EXPECT_BARRIERS) && r->opt.engine != REPLAY_ENGINE_GUEST &&
+        (long)r->cur.barriers != x->barriers)
+        mismatch(r, ev, "barriers", x->barriers, (long)r->cur.barriers, 0, 0);
     if ((x->has & TRACE_EXPECT_FAULT) && res->acc.fault != (enum mpu_fault)x->fault) {
         r->expect_failed++;
         if (r->nmismatches < MAX_MISMATCHES) {
@@ -390,6 +417,9 @@ static int lockstep_compare(struct replay *r, const struct replay_event_result *
         snprintf(what, sizeof what, "rc: native %d, guest %d", n->rc, g->rc);
     else if (n->region != g->region)
         snprintf(what, sizeof what, "region: native %d, guest %d", n->region, g->region);
+    else if (n->region_num != g->region_num)
+        snprintf(what, sizeof what, "region_num: native %d, guest %d", n->region_num,
+                 g->region_num);
     else if (n->used != g->used)
         snprintf(what, sizeof what, "used: native %u, guest %u", n->used, g->used);
     else if (n->acc.fault != g->acc.fault)
@@ -410,6 +440,15 @@ static int lockstep_compare(struct replay *r, const struct replay_event_result *
             snprintf(what, sizeof what, "SCTLR_EL2.%s: native %u, guest %u", sctlr_bits[k].name,
                      x, y);
     }
+    const struct mpu_unit *a1 = &r->mpu.el1, *b1 = &replay_guest_mpu(r->guest)->el1;
+    for (unsigned i = 0; i < a1->nregions && !what[0]; i++) /* the EL1 MPU (zephyr) */
+        if (a1->prbar[i] != b1->prbar[i] || a1->prlar[i] != b1->prlar[i])
+            snprintf(what, sizeof what, "EL1 region %u: native 0x%llx/0x%llx, guest 0x%llx/0x%llx",
+                     i, (unsigned long long)a1->prbar[i], (unsigned long long)a1->prlar[i],
+                     (unsigned long long)b1->prbar[i], (unsigned long long)b1->prlar[i]);
+    if (!what[0] && a1->sctlr != b1->sctlr)
+        snprintf(what, sizeof what, "SCTLR_EL1: native 0x%llx, guest 0x%llx",
+                 (unsigned long long)a1->sctlr, (unsigned long long)b1->sctlr);
     if (!what[0])
         return 0;
     const struct trace_event *ev = &r->trace->events[r->event];
@@ -523,12 +562,15 @@ void replay_step(struct replay *r, size_t i, struct replay_event_result *out)
     }
     check_expect(r, ev, out);
     if (r->algo_events && r->opt.engine != REPLAY_ENGINE_GUEST) {
-        cross_check(r, r->mm.table, r->mm.max_regions, &r->mpu.el2);
+        cross_check(r, r->mm.table, r->mm.max_regions,
+                    r->opt.algo == MM_ALGO_ZEPHYR ? &r->mpu.el1 : &r->mpu.el2);
     } else if (r->algo_events) { /* the image's own table, read from its memory */
         const struct mm_region *table;
         unsigned n = replay_guest_table(r->guest, &table);
         if (n)
-            cross_check(r, table, n, &replay_guest_mpu(r->guest)->el2);
+            cross_check(r, table, n,
+                        r->opt.algo == MM_ALGO_ZEPHYR ? &replay_guest_mpu(r->guest)->el1
+                                                      : &replay_guest_mpu(r->guest)->el2);
     }
 }
 

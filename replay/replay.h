@@ -47,6 +47,8 @@ struct replay_event_result {
     int has_insns;         /* guest engine: insns and cycles are valid */
     uint64_t insns;        /* guest instructions executed by the call (0 for access/sysreg) */
     uint64_t cycles[3];    /* modelled cycles of the call: nominal, min, max (docs/timing.md) */
+    int region_num;        /* zephyr: region_num of the thread the event built or installed;
+                              -1 null (other algorithms, or no thread) */
 };
 
 struct replay_options {
@@ -189,6 +191,19 @@ const struct mpu *replay_hw(const struct replay *r);
 /* Regions in use now (the algorithm's table; in a trace without algorithm calls, the regions
  * enabled in the EL2 MPU). */
 unsigned replay_used(const struct replay *r);
+
+/* zephyr (replay/zephyr.c), used by replay.c and engine_guest.c. */
+/* 0, or -1 with err (exit 2) when the trace has events or a header algo does not understand. */
+int replay_check_system(const struct trace *t, enum mm_algo algo, struct mpusim_error *err);
+/* The trace's "zephyr" header as mm/'s configuration. */
+void replay_zephyr_config(const struct trace_zephyr *z, struct mm_z_config *c);
+/* Native boot of the zephyr variant (header, or the translation of the boot regions). */
+int replay_zephyr_boot(struct replay *r, struct mpusim_error *err);
+/* The EL an access event is checked at: zephyr runs its kernel at EL1, so an access the trace
+ * gives at EL2 (the hypervisor's, in a translated plain trace) is checked at EL1. */
+unsigned replay_access_el(const struct replay *r, const struct trace_event *ev);
+/* One zephyr event on mm (native); returns its rc. */
+int replay_zephyr_event(struct mm_ctx *mm, const struct trace_event *ev);
 
 /* Guest engine (engine_guest.c), used by replay.c. */
 struct replay_guest *replay_guest_new(struct replay *r, struct mpusim_error *err);

@@ -95,6 +95,12 @@ void replay_write_event_json(FILE *f, const struct replay *r, size_t i,
         fprintf(f, ",\"region\":%d", res->region);
     else
         fputs(",\"region\":null", f);
+    if (r->opt.algo == MM_ALGO_ZEPHYR) {
+        if (res->region_num >= 0)
+            fprintf(f, ",\"region_num\":%d", res->region_num);
+        else
+            fputs(",\"region_num\":null", f);
+    }
     fprintf(f, ",\"used\":%u,\"fault\":", res->used);
     put_fault(f, &res->acc);
     if (res->has_insns)
@@ -304,11 +310,12 @@ void replay_write_summary_json(FILE *f, const struct replay *r)
     fputs("  \"guest_stop\": ", f);
     put_guest_stop(f, r);
     fputs(",\n", f);
+    /* the MPU the algorithm programs: EL1 for zephyr, else EL2 */
+    const struct mpu_unit *u = r->opt.algo == MM_ALGO_ZEPHYR ? &hw->el1 : &hw->el2;
     fputs("  \"final_regions\": [", f);
-    for (unsigned i = 0; i < hw->el2.nregions; i++)
+    for (unsigned i = 0; i < u->nregions; i++)
         fprintf(f, "%s\n    {\"idx\": %u, \"prbar\": \"0x%llx\", \"prlar\": \"0x%llx\"}",
-                i ? "," : "", i, (unsigned long long)hw->el2.prbar[i],
-                (unsigned long long)hw->el2.prlar[i]);
+                i ? "," : "", i, (unsigned long long)u->prbar[i], (unsigned long long)u->prlar[i]);
     fputs("\n  ]\n}\n", f);
 }
 
@@ -336,9 +343,10 @@ void replay_write_summary_text(FILE *f, const struct replay *r)
     const struct trace *t = r->trace;
     char label[32];
     fprintf(f, "trace      %s\n", t->source);
-    fprintf(f, "setup      algo %s%s, %u EL2 regions, engine %s, fsc %s\n",
-            algo_label(r, label, sizeof label), r->opt.xen_fixed ? " (--xen-fixed)" : "",
-            r->mpu.el2.nregions, replay_engine_name(r->opt.engine),
+    fprintf(f, "setup      algo %s%s, %u %s regions, engine %s, fsc %s\n",
+            algo_label(r, label, sizeof label), r->opt.xen_fixed ? " (--fixed)" : "",
+            r->mpu.el2.nregions, r->opt.algo == MM_ALGO_ZEPHYR ? "EL1" : "EL2",
+            replay_engine_name(r->opt.engine),
             mpu_fsc_model_name(r->mpu.cfg.fsc));
     uint64_t ok = 0, bad = 0;
     for (int op = 0; op < TRACE_OP_COUNT; op++) {

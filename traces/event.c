@@ -1,6 +1,7 @@
 /* Decoding one trace event object (and its expectations). */
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mpu_model/mpu.h"
@@ -19,6 +20,12 @@ enum field {
     F_VALUE,
     F_NOTE,
     F_EXPECT,
+    F_THREAD,
+    F_DOMAIN,
+    F_STACK_OBJ,
+    F_USER,
+    F_PARTITIONS,
+    F_ATTR,
     F_COUNT,
     F_UNKNOWN = F_COUNT,
 };
@@ -26,6 +33,7 @@ enum field {
 
 static const char *const field_names[F_COUNT] = {
     "op", "base", "limit", "flags", "addr", "size", "kind", "el", "reg", "value", "note", "expect",
+    "thread", "domain", "stack_obj", "user", "partitions", "attr",
 };
 
 #define COMMON (BIT(F_OP) | BIT(F_NOTE) | BIT(F_EXPECT))
@@ -38,9 +46,18 @@ static const unsigned required[TRACE_OP_COUNT] = {
     [TRACE_OP_IOREMAP] = BIT(F_ADDR) | BIT(F_SIZE) | BIT(F_FLAGS),
     [TRACE_OP_ACCESS] = BIT(F_ADDR) | BIT(F_KIND),
     [TRACE_OP_SYSREG] = BIT(F_REG) | BIT(F_VALUE),
+    [TRACE_OP_THREAD_CREATE] = BIT(F_THREAD) | BIT(F_STACK_OBJ) | BIT(F_SIZE),
+    [TRACE_OP_DOMAIN_INIT] = BIT(F_DOMAIN),
+    [TRACE_OP_DOMAIN_ADD_PARTITION] = BIT(F_DOMAIN) | BIT(F_BASE) | BIT(F_LIMIT) | BIT(F_ATTR),
+    [TRACE_OP_DOMAIN_REMOVE_PARTITION] = BIT(F_DOMAIN) | BIT(F_BASE) | BIT(F_LIMIT),
+    [TRACE_OP_DOMAIN_ADD_THREAD] = BIT(F_DOMAIN) | BIT(F_THREAD),
+    [TRACE_OP_USER_ENTER] = BIT(F_THREAD),
+    [TRACE_OP_SWITCH] = BIT(F_THREAD),
 };
 static const unsigned optional[TRACE_OP_COUNT] = {
     [TRACE_OP_ACCESS] = BIT(F_SIZE) | BIT(F_EL),
+    [TRACE_OP_THREAD_CREATE] = BIT(F_USER),
+    [TRACE_OP_DOMAIN_INIT] = BIT(F_PARTITIONS),
 };
 
 #define ACCESS_SIZE_DEFAULT 4 /* bytes */
@@ -111,11 +128,59 @@ static int decode_expect(const struct trace_parse *p, json_t *obj, struct trace_
             }
             x->fault = f;
             x->has |= TRACE_EXPECT_FAULT;
+        } else if (strcmp(key, "region_num") == 0) {
+            if (json_is_null(v))
+                n = -1;
+            else if (trace_field_int(p, "expect.region_num", v, 0, 255, &n) != 0)
+                return -1;
+            x->region_num = (int)n;
+            x->has |= TRACE_EXPECT_REGION_NUM;
+        } else if (strcmp(key, "enabled") == 0) {
+            if (trace_field_int(p, "expect.enabled", v, 0, MPU_MAX_REGIONS, &n) != 0)
+                return -1;
+            x->enabled = (int)n;
+            x->has |= TRACE_EXPECT_ENABLED;
+        } else if (strcmp(key, "writes") == 0 || strcmp(key, "barriers") == 0) {
+            int w = key[0] == 'w';
+            if (trace_field_int(p, w ? "expect.writes" : "expect.barriers", v, 0, LONG_MAX,
+                                &n) != 0)
+                return -1;
+            if (w)
+                x->writes = n;
+            else
+                x->barriers = n;
+            x->has |= w ? TRACE_EXPECT_WRITES : TRACE_EXPECT_BARRIERS;
         } else if (!trace_is_extension(key)) {
             return trace_fail(p, MPUSIM_E_RANGE, NULL,
                               "unknown field 'expect.%.60s' (expected rc, used, region, fault, "
-                              "or an \"x-\" extension)", key);
+                              "region_num, enabled, writes, barriers, or an \"x-\" extension)",
+                              key);
         }
+    }
+    return 0;
+}
+
+/* domain_init "partitions": [{base, limit, attr}, ...], at most TRACE_MAX_PARTITIONS. */
+static int decode_partitions(const struct trace_parse *p, json_t *arr, struct trace_event *ev)
+{
+    if (!json_is_array(arr))
+        return trace_fail(p, MPUSIM_E_PARSE, "partitions", "expected an array, got %s",
+                          trace_json_type(arr));
+    size_t n = json_array_size(arr);
+    if (n > TRACE_MAX_PARTITIONS)
+        return trace_fail(p, MPUSIM_E_RANGE, "partitions", "%zu partitions (at most %d)", n,
+                          TRACE_MAX_PARTITIONS);
+    if (n == 0)
+        return 0;
+    ev->parts = calloc(n, sizeof *ev->parts);
+    if (!ev->parts)
+        return trace_fail(p, MPUSIM_E_IO, "partitions", "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        char field[40];
+        snprintf(field, sizeof field, "partitions[%zu]", i);
+        if (trace_decode_zregion(p, field, json_array_get(arr, i), &ev->parts[i]) != 0)
+            return -1;
+        ev->nparts++;
     }
     return 0;
 }
@@ -130,7 +195,22 @@ static int decode_field(const struct trace_parse *p, enum field f, json_t *v,
     switch (f) {
     case F_BASE:
     case F_ADDR:
+    case F_STACK_OBJ:
         return trace_field_u64(p, name, v, &ev->base);
+    case F_THREAD:
+        return trace_field_name(p, name, v, &ev->thread);
+    case F_DOMAIN:
+        return trace_field_name(p, name, v, &ev->domain);
+    case F_USER:
+        if (!json_is_boolean(v))
+            return trace_fail(p, MPUSIM_E_PARSE, name, "expected true or false, got %s",
+                              trace_json_type(v));
+        ev->user = json_is_true(v) ? 1u : 0u;
+        return 0;
+    case F_ATTR:
+        return trace_field_zattr(p, name, v, &ev->flags);
+    case F_PARTITIONS:
+        return decode_partitions(p, v, ev);
     case F_LIMIT:
     case F_SIZE:
     case F_VALUE:
@@ -170,6 +250,7 @@ static int decode_field(const struct trace_parse *p, enum field f, json_t *v,
 int trace_decode_event(struct trace_parse *p, json_t *v, struct trace_event *ev)
 {
     memset(ev, 0, sizeof *ev);
+    ev->expect.region_num = -1;
     ev->line = p->line;
     ev->reg = -1;
     ev->el = ACCESS_EL_DEFAULT;
@@ -187,7 +268,9 @@ int trace_decode_event(struct trace_parse *p, json_t *v, struct trace_event *ev)
     if (op < 0)
         return trace_fail(p, MPUSIM_E_RANGE, "op",
                           "unknown op \"%.40s\" (expected map, modify, unmap, unmap_containing, "
-                          "ioremap, access or sysreg)", s);
+                          "ioremap, access, sysreg, or a zephyr op: thread_create, "
+                          "domain_init, domain_add_partition, domain_remove_partition, "
+                          "domain_add_thread, user_enter, switch)", s);
     ev->op = (enum trace_op)op;
     p->op = trace_op_name(ev->op);
     if (ev->op == TRACE_OP_ACCESS)
@@ -217,6 +300,14 @@ int trace_decode_event(struct trace_parse *p, json_t *v, struct trace_event *ev)
             f++;
         return trace_fail(p, MPUSIM_E_PARSE, NULL, "missing field '%s'", field_names[f]);
     }
+    if ((ev->op == TRACE_OP_DOMAIN_ADD_PARTITION || ev->op == TRACE_OP_DOMAIN_REMOVE_PARTITION) &&
+        ev->limit < ev->base)
+        return trace_fail(p, MPUSIM_E_RANGE, "limit", "limit 0x%llx is below base 0x%llx",
+                          (unsigned long long)ev->limit, (unsigned long long)ev->base);
+    if (ev->op == TRACE_OP_THREAD_CREATE && ev->base + ev->limit < ev->base)
+        return trace_fail(p, MPUSIM_E_RANGE, "size",
+                          "stack [0x%llx, +0x%llx) wraps around the address space",
+                          (unsigned long long)ev->base, (unsigned long long)ev->limit);
     if (ev->op == TRACE_OP_ACCESS) {
         if (ev->limit == 0)
             return trace_fail(p, MPUSIM_E_RANGE, "size", "an access has at least 1 byte");

@@ -74,6 +74,29 @@ int trace_field_int(const struct trace_parse *p, const char *field, const json_t
 int trace_field_string(const struct trace_parse *p, const char *field, const json_t *v,
                        const char **out);
 
+/* A thread, domain (or other object) name: a string of 1..31 characters or a non-negative
+ * integer (the same name as its decimal string); *out is its 64-bit FNV-1a hash, which
+ * trace_resolve_names() turns into a dense id. */
+int trace_field_name(const struct trace_parse *p, const char *field, const json_t *v,
+                     uint64_t *out);
+/* A zephyr attribute: {"rbar": 6-bit PRBAR low bits with bit 0 clear, "ai": 0..7} or a name
+ * (FLASH, RAM_TEXT, RAM_RO, RAM, RAM_NOCACHE, IO, P_RW_U_RW, P_RW_U_NA, P_RO_U_RO,
+ * P_RO_U_NA); *out is the mm/ attribute word. */
+int trace_field_zattr(const struct trace_parse *p, const char *field, const json_t *v,
+                      unsigned *out);
+/* A zephyr region {base, limit, attr, name?}; field names it in messages. */
+int trace_decode_zregion(const struct trace_parse *p, const char *field, const json_t *obj,
+                         struct trace_partition *out);
+
+/* After all events are decoded, in event order: thread and domain names become dense ids
+ * (threads by thread_create, domains by domain_init; "default" is domain 0), and each use is
+ * checked: a name never created, a second creation, a user_enter of a thread that is not
+ * running, a zephyr op without a "zephyr" header or the reverse. Returns 0 or -1 (event index
+ * and field in the error). */
+int trace_resolve_names(struct trace_parse *p, struct trace *t);
+/* The "zephyr" header object into t->zephyr (allocated here). */
+int trace_decode_zephyr(struct trace_parse *p, json_t *obj, struct trace *t);
+
 /* Name tables (names.c): -1 when unknown. */
 int trace_op_from_name(const char *name);
 int trace_access_kind_from_name(const char *name);

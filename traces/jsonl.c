@@ -89,7 +89,7 @@ int trace_read_lines(struct trace_parse *p, const char *buf, size_t len, size_t 
         return 0;
     if (total > SIZE_MAX / sizeof *t->events || total > (size_t)LONG_MAX)
         return trace_fail(p, MPUSIM_E_IO, NULL, "too many events (%zu)", total);
-    t->events = malloc(total * sizeof *t->events);
+    t->events = calloc(total, sizeof *t->events); /* zeroed: trace_fini frees .parts */
     if (!t->events)
         return trace_fail(p, MPUSIM_E_IO, NULL, "out of memory for %zu events", total);
     t->cap = total;

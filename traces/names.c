@@ -12,7 +12,19 @@ static const char *const op_names[TRACE_OP_COUNT] = {
     [TRACE_OP_IOREMAP] = "ioremap",
     [TRACE_OP_ACCESS] = "access",
     [TRACE_OP_SYSREG] = "sysreg",
+    [TRACE_OP_THREAD_CREATE] = "thread_create",
+    [TRACE_OP_DOMAIN_INIT] = "domain_init",
+    [TRACE_OP_DOMAIN_ADD_PARTITION] = "domain_add_partition",
+    [TRACE_OP_DOMAIN_REMOVE_PARTITION] = "domain_remove_partition",
+    [TRACE_OP_DOMAIN_ADD_THREAD] = "domain_add_thread",
+    [TRACE_OP_USER_ENTER] = "user_enter",
+    [TRACE_OP_SWITCH] = "switch",
 };
+
+int trace_op_system(enum trace_op op)
+{
+    return op >= TRACE_OP_THREAD_CREATE && op < TRACE_OP_COUNT ? 1 : 0;
+}
 
 static const char *const kind_names[] = {
     [TRACE_ACC_READ] = "read",

@@ -129,6 +129,8 @@ int trace_read_buffer(const char *buf, size_t len, const char *source, struct tr
         if (trace_decode_header(&p, first, 0, &t) == 0)
             rc = trace_read_lines(&p, buf, len, eol + 1, line + 1, &t);
     }
+    if (rc == 0)
+        rc = trace_resolve_names(&p, &t);
 fail:
     json_decref(first);
     if (rc != 0) {
@@ -200,6 +202,10 @@ int trace_read_file(const char *path, struct trace *out, struct mpusim_error *er
 
 void trace_fini(struct trace *t)
 {
+    for (size_t i = 0; t->events && i < t->cap; i++)
+        free(t->events[i].parts);
+    free(t->zephyr);
+    t->zephyr = NULL;
     free(t->boot);
     free(t->events);
     t->boot = NULL;

@@ -20,6 +20,14 @@ enum trace_op {
     TRACE_OP_IOREMAP,          /* addr, size, flags */
     TRACE_OP_ACCESS,           /* addr, size, kind, el */
     TRACE_OP_SYSREG,           /* reg, value */
+    /* zephyr (docs/trace-format.md; ../shared/reference/zephyr-arm64-mpu.md section 10) */
+    TRACE_OP_THREAD_CREATE,    /* thread, stack_obj (base), size (limit), user */
+    TRACE_OP_DOMAIN_INIT,      /* domain, partitions (parts, nparts) */
+    TRACE_OP_DOMAIN_ADD_PARTITION,    /* domain, base, limit, attr (flags) */
+    TRACE_OP_DOMAIN_REMOVE_PARTITION, /* domain, base, limit */
+    TRACE_OP_DOMAIN_ADD_THREAD, /* domain, thread */
+    TRACE_OP_USER_ENTER,       /* thread (the running one) */
+    TRACE_OP_SWITCH,           /* thread: context switch to it */
     TRACE_OP_COUNT,
 };
 
@@ -30,6 +38,10 @@ enum trace_access_kind { TRACE_ACC_READ, TRACE_ACC_WRITE, TRACE_ACC_EXEC };
 #define TRACE_EXPECT_USED (1u << 1)
 #define TRACE_EXPECT_REGION (1u << 2)
 #define TRACE_EXPECT_FAULT (1u << 3)
+#define TRACE_EXPECT_REGION_NUM (1u << 4)
+#define TRACE_EXPECT_ENABLED (1u << 5)
+#define TRACE_EXPECT_WRITES (1u << 6)
+#define TRACE_EXPECT_BARRIERS (1u << 7)
 
 struct trace_expect {
     unsigned has; /* TRACE_EXPECT_* bits */
@@ -37,7 +49,18 @@ struct trace_expect {
     int used;     /* expected regions in use after the event */
     int region;   /* expected region index; -1 means "expect null" */
     int fault;    /* expected enum mpu_fault (MPU_FAULT_NONE for "fault": null) */
+    int region_num; /* zephyr: the thread's list length after the event; -1 means null */
+    int enabled;  /* regions enabled in the MPU the algorithm programs, after the event */
+    long writes;  /* system-register writes the event issued */
+    long barriers;/* DSB/DMB/ISB the event issued (not counted by --engine guest alone) */
 };
+
+/* A zephyr partition of a domain_init: [base, limit) with a zephyr attribute word. */
+struct trace_partition {
+    uint64_t base, limit;
+    unsigned attr; /* MM_Z_ATTR(rbar, ai) or MM_Z_ATTR_NAMED | name (mm/mm.h) */
+};
+#define TRACE_MAX_PARTITIONS 16
 
 /* One event, compact: field use depends on op (see enum trace_op). */
 struct trace_event {
@@ -48,6 +71,12 @@ struct trace_event {
     unsigned kind;   /* access: enum trace_access_kind */
     unsigned el;     /* access: 0, 1 or 2 (default 2) */
     int reg;         /* sysreg: mpu_model register id (mpu_reg_from_name) */
+    /* zephyr ops: base = stack_obj and limit = size for thread_create; flags = attr */
+    uint64_t thread; /* thread id (0.. in thread_create order; trace_resolve_names) */
+    uint64_t domain; /* domain id (0 = "default", then domain_init order) */
+    unsigned user;   /* thread_create: 1 for a K_USER thread */
+    unsigned nparts; /* domain_init: partitions in parts */
+    struct trace_partition *parts; /* domain_init: owned (freed by trace_fini), else NULL */
     int line;        /* 1-based source line of the event (JSON Lines), -1 in the document form */
     struct trace_expect expect;
 };
@@ -57,6 +86,20 @@ struct trace_boot_region {
     uint64_t limit;  /* one past the last byte */
     unsigned flags;  /* Xen flags word */
     char name[32];   /* optional name, "" when absent (truncated to fit) */
+};
+
+/* The "zephyr" header: what z_arm64_mm_init programs and finds (trace-format.md). */
+#define TRACE_Z_STATIC_MAX 32
+struct trace_zephyr {
+    struct trace_partition soc[TRACE_Z_STATIC_MAX]; /* "static": the SoC table */
+    unsigned nsoc;
+    struct trace_partition dt[TRACE_Z_STATIC_MAX];  /* "dt": devicetree memory-attr regions */
+    unsigned ndt;
+    uint64_t dyn_base, dyn_limit; /* "dyn_area" */
+    uint64_t irq_stack;           /* "irq_stacks"[0] */
+    int has_irq_stack;
+    unsigned max_partitions;      /* "max_partitions" (CONFIG_MAX_DOMAIN_PARTITIONS), default 8 */
+    uint64_t priv_stack_size;     /* "priv_stack_size", default 0x400 */
 };
 
 struct trace {
@@ -69,7 +112,11 @@ struct trace {
     struct trace_event *events;    /* owned; capacity cap */
     size_t cap;
     int jsonl;                     /* 1 if read from the JSON Lines form */
+    struct trace_zephyr *zephyr;   /* the "zephyr" header (owned), NULL when absent */
 };
+
+/* Which system an op belongs to: 0 the plain (v1) ops, 1 zephyr. */
+int trace_op_system(enum trace_op op);
 
 /**
  * trace_read_file - read a trace (document or JSON Lines, detected from the content)

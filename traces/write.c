@@ -72,6 +72,14 @@ static json_t *expect_object(struct writer *w, const struct trace_expect *x)
         put(w, o, "fault", x->fault == MPU_FAULT_NONE
                                ? json_null()
                                : json_string(mpu_fault_name((enum mpu_fault)x->fault)));
+    if (x->has & TRACE_EXPECT_REGION_NUM)
+        put(w, o, "region_num", x->region_num < 0 ? json_null() : json_integer(x->region_num));
+    if (x->has & TRACE_EXPECT_ENABLED)
+        put(w, o, "enabled", json_integer(x->enabled));
+    if (x->has & TRACE_EXPECT_WRITES)
+        put(w, o, "writes", json_integer(x->writes));
+    if (x->has & TRACE_EXPECT_BARRIERS)
+        put(w, o, "barriers", json_integer(x->barriers));
     return o;
 }
 
@@ -129,7 +137,11 @@ static json_t *event_object(struct writer *w, const struct trace_event *ev, long
         put(w, o, "reg", json_string(mpu_reg_name(ev->reg)));
         put_hex(w, o, "value", ev->limit);
         break;
-    case TRACE_OP_COUNT:
+    default: /* the zephyr ops */
+        if (w->ok)
+            mpusim_error_at(w->err, MPUSIM_E_RANGE, "<writer>", -1, -1, i,
+                            "%s: the writer does not write zephyr events", trace_op_name(ev->op));
+        w->ok = 0;
         break;
     }
     if (note)
