@@ -500,6 +500,17 @@ int cli_run(int argc, char **argv)
     }
     if (ctx.ncur) /* a last line without its newline */
         end_line(&ctx);
+    if ((ctx.panicked || ctx.panic_console) &&
+        (st.kind == SIM_STOP_BUDGET || st.kind == SIM_STOP_IDLE || st.kind == SIM_STOP_POWER)) {
+        /* the guest panicked and then spun, waited or reset: the panic is what happened */
+        char what[400], was[160];
+        snprintf(was, sizeof was, "%s", st.kind == SIM_STOP_BUDGET ? "budget exhausted"
+                                        : st.what[0]                ? st.what
+                                                                    : sim_stop_kind_name(st.kind));
+        panic_text(&ctx, what, sizeof what);
+        snprintf(st.what, sizeof st.what, "%.86s (then: %.30s)", what, was);
+        st.kind = SIM_STOP_PANIC;
+    }
     char report[4096];
     sim_stop_format(s, &st, report, sizeof report);
     printf("\n--- mpusim run: %s", report);

@@ -56,7 +56,7 @@ static void header(FILE *f, const struct replay *r)
     fprintf(f, "<dt>engine</dt><dd>%s</dd>", replay_engine_name(r->opt.engine));
     fprintf(f, "<dt>MPU</dt><dd>%u EL2 regions implemented, FSC model %s</dd>",
             r->mpu.el2.nregions, mpu_fsc_model_name(r->mpu.cfg.fsc));
-    fprintf(f, "<dt>events</dt><dd>%zu:", (size_t)r->nevents);
+    fprintf(f, "<dt>events</dt><dd>%zu%s", (size_t)r->nevents, r->nevents ? ":" : "");
     for (int op = 0; op < TRACE_OP_COUNT; op++) {
         uint64_t n = r->cost[op][REPLAY_OK].calls + r->cost[op][REPLAY_ERR].calls;
         if (n)

@@ -13,18 +13,6 @@ TestSuite(boot_cli, .init = cli_tmp_init, .fini = cli_tmp_fini, .timeout = 300);
 #define DTB "build/platforms/fvp-baser.dtb"
 #define REAL_BOOT "traces/xen-real-boot/trace.jsonl"
 
-/* The ops of upstream Xen's MPU code, as the bundled xen-upstream adapter names them. */
-static const char ops_adapter[] =
-    "{\"format\": \"mpusim-adapter\", \"version\": 1,\n"
-    " \"boot\": {\"from\": \"entry\", \"until\": \"start_xen\", \"budget\": 5000000},\n"
-    " \"stubs\": {\"printk\": 0},\n"
-    " \"ops\": {\n"
-    "  \"map\": {\"symbol\": \"xen_mpumap_update\", \"args\": [\"base\", \"limit\", \"flags\"], \"ret\": \"int\"},\n"
-    "  \"modify\": {\"symbol\": \"xen_mpumap_update\", \"args\": [\"base\", \"limit\", \"flags\"], \"ret\": \"int\"},\n"
-    "  \"unmap\": {\"symbol\": \"xen_mpumap_update\", \"args\": [\"base\", \"limit\", 0], \"ret\": \"int\"},\n"
-    "  \"unmap_containing\": {\"symbol\": \"destroy_xen_mapping_containing\", \"args\": [\"addr\"], \"ret\": \"int\"},\n"
-    "  \"ioremap\": {\"symbol\": \"ioremap_attr\", \"args\": [\"addr\", \"size\", \"flags\"], \"ret\": \"ptr\"}}}\n";
-
 static const char *xen_image(void)
 {
     const char *p = getenv("MPUSIM_XEN_SYMS");
@@ -38,9 +26,8 @@ Test(boot_cli, real_xen_boots_past_gic_and_timer_and_stops_where_mpu_support_end
     const char *xen = xen_image();
     if (!xen)
         cr_skip_test("no Xen image at ../shared/xen/arm64-mpu-debug/xen-syms (set MPUSIM_XEN_SYMS)");
-    write_file("xen.adapter.json", ops_adapter);
     int rc = sh(MPUSIM " run %s --platform fvp-baser --dtb " DTB " --no-timing --record %s/boot.jsonl "
-                "--adapter %s/xen.adapter.json", xen, tdir, tdir);
+                "--adapter xen-upstream", xen, tdir);
     const char *out = slurp("out");
     cr_expect_eq(rc, 1, "a panic exits 1: %s", slurp("err"));
     cr_expect(strstr(out, "Using PSCI v1.0"), "PSCI_VERSION answered");
@@ -61,8 +48,9 @@ Test(boot_cli, real_xen_boots_past_gic_and_timer_and_stops_where_mpu_support_end
     /* replayable with every expectation met */
     cr_expect_eq(sh(MPUSIM " replay %s/boot.jsonl", tdir), 0, "%s", slurp("err"));
     cr_expect(strstr(slurp("out"), " 0 mismatches"), "%s", slurp("out"));
-    cr_expect_eq(sh(MPUSIM " replay %s/boot.jsonl --engine guest --no-timing --adapter "
-                    "%s/xen.adapter.json --elf %s", tdir, tdir, xen), 0, "%s", slurp("err"));
+    cr_expect_eq(sh(MPUSIM " replay %s/boot.jsonl --engine both --no-timing --adapter "
+                    "xen-upstream --elf %s", tdir, xen), 0, "lockstep with the image: %s",
+                 slurp("err"));
     cr_expect(strstr(slurp("out"), " 0 mismatches"), "%s", slurp("out"));
     /* the committed trace is this recording */
     cr_expect_eq(sh("cmp %s/boot.jsonl " REAL_BOOT, tdir), 0,
@@ -125,4 +113,24 @@ Test(boot_cli, bad_platform_and_adapter_are_exit_2)
     cr_expect(strstr(slurp("err"), "--adapter"), "%s", slurp("err"));
     cr_expect_eq(sh(MPUSIM " run %s --record %s/x.jsonl --adapter nope", elf, tdir), 2);
     cr_expect(!exists("x.jsonl"), "nothing half-written");
+}
+
+Test(boot_cli, a_panic_is_found_by_symbol_and_console_and_exits_1)
+{
+    cr_expect_eq(sh(MPUSIM " run build/tests/guests/panic.elf --no-timing"), 1);
+    const char *out = slurp("out");
+    cr_expect(strstr(out, "stopped: panic in _start+0x8: Something went wrong (rc = -22)"), "%s",
+              out);
+    cr_expect(strstr(out, "pc: machine_halt"), "stops where the guest halts: %s", out);
+    cr_expect(strstr(out, "last console lines:\n  | (XEN) Panic on CPU 0:\n"), "%s", out);
+}
+
+Test(boot_cli, idle_is_exit_0_and_until_too)
+{
+    cr_expect_eq(sh(MPUSIM " run build/tests/guests/idle.elf --no-timing"), 0, "%s", slurp("out"));
+    cr_expect(strstr(slurp("out"), "stopped: WFI with no interrupt that could wake the PE\n"
+                                   "  pc: idle_loop"), "%s", slurp("out"));
+    cr_expect(strstr(slurp("out"), "  | going idle"), "%s", slurp("out"));
+    cr_expect_eq(sh(MPUSIM " run build/tests/guests/panic.elf --no-timing --until machine_halt"),
+                 0, "%s", slurp("out"));
 }

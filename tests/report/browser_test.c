@@ -10,7 +10,7 @@
 #include "tests/cli/helpers.h"
 #include "tests/report/helpers.h"
 
-TestSuite(report_browser, .init = cli_tmp_init, .fini = cli_tmp_fini, .timeout = 300);
+TestSuite(report_browser, .init = cli_tmp_init, .fini = cli_tmp_fini); /* chromium runs under timeout(1) */
 
 static void need_chromium(void)
 {

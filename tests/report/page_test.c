@@ -155,7 +155,7 @@ static struct trace long_trace(size_t n)
     return t;
 }
 
-Test(report_page, long_run_is_bounded_and_its_marks_cover_the_whole_run, .timeout = 120)
+Test(report_page, long_run_is_bounded_and_its_marks_cover_the_whole_run)
 {
     struct trace t = long_trace(400000);
     struct replay *r;
