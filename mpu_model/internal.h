@@ -27,6 +27,11 @@ static inline struct mpu_unit *unit_of(struct mpu *m, unsigned el)
     return el == 2 ? &m->el2 : &m->el1;
 }
 
+/* A unit with every region disabled: the index is built on the first lookup (lookup.c). */
+void mpu_index_reset(struct mpu_unit *u);
+/* Region r's registers changed: bring the lookup index up to date (lookup.c). */
+void mpu_region_changed(struct mpu_unit *u, unsigned r);
+
 /* Region decision of one MPU for one address: -1 no enabled region, -2 several, else index. */
 int mpu_lookup_fast(struct mpu_unit *u, uint64_t addr, uint64_t *interval_last);
 int mpu_lookup_linear(const struct mpu_unit *u, uint64_t addr, int *first, int *second);

@@ -2,12 +2,18 @@
  * Region lookup (§2.1, §2.2): which enabled region(s) of one MPU contain an address.
  *
  * Fast path: the address space is cut at every enabled region's base and last+1 into
- * elementary intervals; each interval records its single covering region, none, or "several".
- * A lookup is a binary search over at most 2 * 255 + 1 interval starts. The index is rebuilt
- * lazily, on the first lookup after a write to PRBAR/PRLAR/PRENR (mpu_write sets dirty).
- * The linear scan is the reference: the result is the same by construction, and
- * tests/mpu_model/lookup_test.c checks it on random region sets.
+ * elementary intervals; each interval records how many enabled regions cover it and the XOR
+ * of their indices, hence its single covering region, none, or "several". A lookup is a binary
+ * search over at most 2 * 255 + 1 interval starts. The index is built on the first lookup;
+ * after that every region write updates it in place (mpu_region_changed): the region's old
+ * range is subtracted from the intervals it covered and its new range added, splitting at the
+ * new range's ends, and neighbours that became equal are merged. Counts and XORs are exact
+ * for every address at all times, so the result is the one a full rebuild would give.
+ * The linear scan is the reference: tests/mpu_model/check_test.c checks both agree on random
+ * region sets and under random writes between checks.
  */
+#include <string.h>
+
 #include "mpu_model/internal.h"
 
 struct edge {
@@ -53,57 +59,215 @@ void mpu_index_build(struct mpu_unit *u)
 {
     struct edge e[2 * MPU_MAX_REGIONS];
     unsigned ne = 0;
+    struct mpu_index *ix = &u->index;
+    ix->npending = 0;
+    memset(ix->is_pending, 0, sizeof ix->is_pending);
     for (unsigned r = 0; r < u->nregions; r++) {
+        ix->base[r] = ix->cur_base[r] = 1;
+        ix->last[r] = ix->cur_last[r] = 0; /* matches nothing */
         if (!prlar_en(u->prlar[r]))
             continue;
         uint64_t base = prbar_base(u->prbar[r]), last = prlar_last(u->prlar[r]);
         if (last < base) /* limit below base: the region matches nothing (§2.1) */
             continue;
+        ix->base[r] = base;
+        ix->last[r] = last;
+        ix->cur_base[r] = base;
+        ix->cur_last[r] = last;
         e[ne++] = (struct edge){ base, +1, (int16_t)r };
         e[ne++] = (struct edge){ last + 1, -1, (int16_t)r }; /* last < 2^48: no overflow */
     }
     sort_edges(e, ne);
 
-    struct mpu_index *ix = &u->index;
     unsigned count = 0, xr = 0; /* covering regions now; XOR of their indices */
-    ix->n = 0;
-    ix->start[ix->n] = 0;
-    ix->hit[ix->n++] = -1;
+    ix->n = 1;
+    ix->iv[0] = (struct mpu_ival){ 0, -1, 0, 0 };
     for (unsigned i = 0; i < ne;) {
         uint64_t pos = e[i].pos;
         for (; i < ne && e[i].pos == pos; i++) {
             count += (unsigned)e[i].delta;
             xr ^= (unsigned)e[i].region;
         }
-        int16_t hit = count == 0 ? -1 : count == 1 ? (int16_t)xr : -2;
-        if (ix->hit[ix->n - 1] == hit)
-            continue; /* same decision as the interval before: merge */
-        if (ix->start[ix->n - 1] == pos)
-            ix->hit[ix->n - 1] = hit; /* only at pos 0 */
-        else {
-            ix->start[ix->n] = pos;
-            ix->hit[ix->n++] = hit;
-        }
+        struct mpu_ival *v = &ix->iv[ix->n - 1];
+        if (v->count == count && v->xr == xr)
+            continue; /* the same as the interval before: merge */
+        if (v->start != pos) /* else only at pos 0: overwrite */
+            v = &ix->iv[ix->n++];
+        *v = (struct mpu_ival){ pos, count == 0 ? -1 : count == 1 ? (int16_t)xr : -2,
+                                (uint16_t)count, (uint16_t)xr };
     }
     ix->dirty = 0;
 }
 
-int mpu_lookup_fast(struct mpu_unit *u, uint64_t addr, uint64_t *interval_last)
+/* Largest i with iv[i].start <= addr (iv[0].start == 0). */
+static unsigned find(const struct mpu_index *ix, uint64_t addr)
 {
-    if (u->index.dirty)
-        mpu_index_build(u);
-    const struct mpu_index *ix = &u->index;
-    /* largest i with start[i] <= addr; start[0] == 0 */
     unsigned lo = 0, hi = ix->n;
     while (hi - lo > 1) {
         unsigned mid = (lo + hi) / 2;
-        if (ix->start[mid] <= addr)
+        if (ix->iv[mid].start <= addr)
             lo = mid;
         else
             hi = mid;
     }
-    *interval_last = lo + 1 < ix->n ? ix->start[lo + 1] - 1 : UINT64_MAX;
-    return ix->hit[lo];
+    return lo;
+}
+
+/* The index of the interval starting at pos, splitting the one holding it if needed. */
+static unsigned split(struct mpu_index *ix, uint64_t pos)
+{
+    unsigned lo = find(ix, pos);
+    if (ix->iv[lo].start == pos)
+        return lo;
+    unsigned at = lo + 1;
+    memmove(&ix->iv[at + 1], &ix->iv[at], (ix->n - at) * sizeof ix->iv[0]);
+    ix->iv[at] = ix->iv[lo];
+    ix->iv[at].start = pos;
+    ix->n++;
+    return at;
+}
+
+/* Interval k merges into the one before when they now decide alike in every respect. */
+static void merge(struct mpu_index *ix, unsigned k)
+{
+    if (k == 0 || k >= ix->n || ix->iv[k].count != ix->iv[k - 1].count ||
+        ix->iv[k].xr != ix->iv[k - 1].xr)
+        return;
+    memmove(&ix->iv[k], &ix->iv[k + 1], (ix->n - k - 1) * sizeof ix->iv[0]);
+    ix->n--;
+}
+
+/* Region r's membership toggles on [base, last] (delta +1: it enters, -1: it leaves). */
+static void apply(struct mpu_index *ix, uint64_t base, uint64_t last, int delta, unsigned r)
+{
+    unsigned i = split(ix, base);
+    unsigned j = split(ix, last + 1); /* last < 2^48: no wrap */
+    for (unsigned k = i; k < j; k++) {
+        struct mpu_ival *v = &ix->iv[k];
+        v->count = (uint16_t)(v->count + delta);
+        v->xr ^= (uint16_t)r;
+        v->hit = v->count == 0 ? -1 : v->count == 1 ? (int16_t)v->xr : -2;
+    }
+    merge(ix, j); /* only the two ends can have become like their neighbours */
+    merge(ix, i);
+}
+
+/* Region r's index bounds become its current ones, in place. */
+static void update(struct mpu_index *ix, unsigned r)
+{
+    uint64_t nb = ix->cur_base[r], nl = ix->cur_last[r];
+    uint64_t ob = ix->base[r], ol = ix->last[r];
+    if (ob == nb && ol == nl)
+        return;
+    ix->base[r] = nb;
+    ix->last[r] = nl;
+    if (ol < ob || nl < nb || nl < ob || ol < nb) { /* one is empty, or they are disjoint */
+        if (ol >= ob)
+            apply(ix, ob, ol, -1, r);
+        if (nl >= nb)
+            apply(ix, nb, nl, +1, r);
+        return;
+    }
+    /* overlapping: only the difference at each end changes (usually one end moved) */
+    if (nb != ob)
+        apply(ix, nb < ob ? nb : ob, (nb < ob ? ob : nb) - 1, nb < ob ? +1 : -1, r);
+    if (nl != ol)
+        apply(ix, (nl < ol ? nl : ol) + 1, nl < ol ? ol : nl, nl > ol ? +1 : -1, r);
+}
+
+/* The decision by the decoded current bounds. Branch-free (with addresses in no particular
+ * order the compares are unpredictable), two regions a step; entries from nregions on match
+ * nothing. */
+static int scan(const struct mpu_index *ix, unsigned n, uint64_t addr)
+{
+    unsigned h0 = 0, h1 = 0, x0 = 0, x1 = 0;
+    for (unsigned r = 0; r < n; r += 2) {
+        unsigned a = (unsigned)(ix->cur_base[r] <= addr) & (unsigned)(addr <= ix->cur_last[r]);
+        unsigned b = (unsigned)(ix->cur_base[r + 1] <= addr) &
+                     (unsigned)(addr <= ix->cur_last[r + 1]);
+        h0 += a;
+        h1 += b;
+        x0 ^= (0u - a) & r;
+        x1 ^= (0u - b) & (r + 1);
+    }
+    unsigned hits = h0 + h1;
+    return hits == 0 ? -1 : hits == 1 ? (int)(x0 ^ x1) : -2;
+}
+
+void mpu_index_reset(struct mpu_unit *u)
+{
+    struct mpu_index *ix = &u->index;
+    for (unsigned r = 0; r <= MPU_MAX_REGIONS; r++) {
+        ix->cur_base[r] = 1;
+        ix->cur_last[r] = 0;
+    }
+    ix->dirty = 1;
+    ix->scans = 0;
+    ix->npending = 0;
+    memset(ix->is_pending, 0, sizeof ix->is_pending);
+}
+
+/* Every pending region applied to the intervals. */
+static void settle(struct mpu_index *ix)
+{
+    for (unsigned i = 0; i < ix->npending; i++)
+        update(ix, ix->pending[i]);
+    ix->npending = 0;
+    memset(ix->is_pending, 0, sizeof ix->is_pending);
+}
+
+void mpu_region_changed(struct mpu_unit *u, unsigned r)
+{
+    struct mpu_index *ix = &u->index;
+    uint64_t nb = 1, nl = 0; /* matches nothing */
+    if (prlar_en(u->prlar[r]) && prlar_last(u->prlar[r]) >= prbar_base(u->prbar[r])) {
+        nb = prbar_base(u->prbar[r]);
+        nl = prlar_last(u->prlar[r]);
+    }
+    ix->cur_base[r] = nb;
+    ix->cur_last[r] = nl;
+    ix->scans = 0;
+    if (ix->dirty || (ix->is_pending[r / 64] >> (r % 64)) & 1u)
+        return; /* built from the registers on the next lookup, or noted already */
+    if (ix->npending == MPU_INDEX_PENDING) {
+        if (u->nregions <= MPU_INDEX_SCAN_REGIONS) { /* few regions: scans, then a rebuild */
+            ix->dirty = 1;
+            return;
+        }
+        settle(ix);
+    }
+    ix->pending[ix->npending++] = (uint8_t)r;
+    ix->is_pending[r / 64] |= 1ull << (r % 64);
+}
+
+int mpu_lookup_fast(struct mpu_unit *u, uint64_t addr, uint64_t *interval_last)
+{
+    struct mpu_index *ix = &u->index;
+    if (ix->dirty || ix->npending) {
+        if (u->nregions <= MPU_INDEX_SCAN_REGIONS && ix->scans < MPU_INDEX_SCANS) {
+            ix->scans++;
+            *interval_last = addr | (MPU_GRANULE - 1); /* a granule has one decision */
+            return scan(ix, u->nregions, addr);
+        }
+        if (ix->dirty)
+            mpu_index_build(u);
+        else
+            settle(ix);
+    }
+    unsigned i = find(ix, addr);
+    *interval_last = i + 1 < ix->n ? ix->iv[i + 1].start - 1 : UINT64_MAX;
+    return ix->iv[i].hit;
+}
+
+int mpu_interval(struct mpu *m, unsigned el, uint64_t addr, uint64_t *first, uint64_t *last)
+{
+    struct mpu_unit *u = unit_of(m, el);
+    if (u->index.dirty)
+        mpu_index_build(u);
+    settle(&u->index);
+    int hit = mpu_lookup_fast(u, addr, last);
+    *first = u->index.iv[find(&u->index, addr)].start;
+    return hit;
 }
 
 int mpu_lookup_linear(const struct mpu_unit *u, uint64_t addr, int *first, int *second)

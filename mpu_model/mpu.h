@@ -104,14 +104,36 @@ struct mpu_config {
     enum mpu_fsc_model fsc;      /* FSC for no-hit and multi-hit faults */
 };
 
-/* Lookup acceleration for one MPU: the address space cut into elementary intervals,
- * each with the one region covering it, none, or several. Rebuilt lazily after writes. */
-#define MPU_INDEX_CAP (2 * MPU_MAX_REGIONS + 1)
+/* Lookup acceleration for one MPU: the address space cut into elementary intervals, each with
+ * the number of enabled regions covering it and the XOR of their indices, so the one region
+ * covering it, none, or several. Built on the first lookup; after that a region write only
+ * decodes the region's bounds (cur_base/cur_last) and notes it as pending. With up to
+ * MPU_INDEX_SCAN_REGIONS regions, the next MPU_INDEX_SCANS lookups after a write scan the
+ * decoded bounds (two compares a region, cheaper than touching the index); otherwise, or
+ * after that, the pending regions are applied to the intervals in place (the old range
+ * leaves, the new one enters: O(regions), no sort). No write ever costs a rebuild. */
+#define MPU_INDEX_SCAN_REGIONS 48
+#define MPU_INDEX_SCANS 8
+#define MPU_INDEX_CAP (2 * MPU_MAX_REGIONS + 5) /* 2 per enabled region + 1, + room to split */
+#define MPU_INDEX_PENDING 8
+struct mpu_ival {
+    uint64_t start;                /* first byte; the interval ends where the next starts */
+    int16_t hit;                   /* covering region, -1 none, -2 two or more */
+    uint16_t count;                /* enabled regions covering it */
+    uint16_t xr;                   /* XOR of their indices (the region when count == 1) */
+};
 struct mpu_index {
-    int dirty;                     /* 1: a region register changed since the last build */
-    unsigned n;                    /* number of intervals; interval i = [start[i], start[i+1]) */
-    uint64_t start[MPU_INDEX_CAP]; /* ascending first bytes; [start[n-1], 2^64) is the last */
-    int16_t hit[MPU_INDEX_CAP];    /* covering region, -1 none, -2 two or more */
+    int dirty;                     /* 1: not built yet: built on the next lookup */
+    unsigned n;                    /* intervals; iv[0].start == 0, the last one ends at 2^64 */
+    struct mpu_ival iv[MPU_INDEX_CAP]; /* ascending starts */
+    uint64_t base[MPU_MAX_REGIONS]; /* per region, as the index has it: first byte, or */
+    uint64_t last[MPU_MAX_REGIONS]; /* last < base when it matches nothing (disabled) */
+    uint64_t cur_base[MPU_MAX_REGIONS + 1]; /* per region, as the registers have it now; */
+    uint64_t cur_last[MPU_MAX_REGIONS + 1]; /* the spare entry matches nothing (scan width) */
+    uint8_t pending[MPU_INDEX_PENDING]; /* regions whose cur_* differ from what iv[] has */
+    unsigned npending;
+    uint64_t is_pending[4];        /* the same as a bitmap by region */
+    unsigned scans;                /* lookups by scan since the last write */
 };
 
 /* One MPU (EL1's or EL2's). */
@@ -209,6 +231,10 @@ struct mpu_result mpu_check(struct mpu *m, uint64_t addr, uint64_t size, enum mp
 
 /* The same decision by a straightforward linear scan of all regions (the reference the fast
  * lookup is tested and benchmarked against). Does not update counters. */
+/* The elementary interval of unit el's lookup index that holds addr: [*first, *last]
+ * (inclusive) all have the same region decision, returned: the one covering region, -1 none,
+ * -2 several. For callers that cache a verdict per interval. */
+int mpu_interval(struct mpu *m, unsigned el, uint64_t addr, uint64_t *first, uint64_t *last);
 struct mpu_result mpu_check_linear(const struct mpu *m, uint64_t addr, uint64_t size,
                                    enum mpu_acc acc, unsigned el);
 

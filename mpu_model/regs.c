@@ -28,8 +28,8 @@ int mpu_init(struct mpu *m, const struct mpu_config *cfg)
     m->el1.nregions = cfg->regions_el1;
     m->el2.el = 2;
     m->el2.nregions = cfg->regions_el2;
-    m->el1.index.dirty = 1;
-    m->el2.index.dirty = 1;
+    mpu_index_reset(&m->el1); /* built on the first lookup */
+    mpu_index_reset(&m->el2);
     return 0;
 }
 
@@ -157,9 +157,10 @@ static int region_of_slot(const struct mpu_unit *u, unsigned n)
 static void set_prlar(struct mpu_unit *u, unsigned r, uint64_t v)
 {
     int was = prlar_en(u->prlar[r]), now = prlar_en(v);
-    if (u->prlar[r] != v)
-        u->index.dirty = 1;
+    int changed = u->prlar[r] != v;
     u->prlar[r] = v;
+    if (changed)
+        mpu_region_changed(u, r);
     if (was != now) {
         if (now) {
             u->enabled++;
@@ -256,8 +257,9 @@ void mpu_write(struct mpu *m, int id, uint64_t value)
         set_prlar(u, (unsigned)r, value & PRLAR_WRITABLE_MASK);
     } else {
         uint64_t v = value & PRBAR_WRITABLE_MASK;
-        if (u->prbar[r] != v)
-            u->index.dirty = 1;
+        int changed = u->prbar[r] != v;
         u->prbar[r] = v;
+        if (changed)
+            mpu_region_changed(u, (unsigned)r);
     }
 }

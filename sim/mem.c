@@ -69,24 +69,11 @@ int sim_exempted(const struct sim *s, uint64_t addr, uint64_t size)
 /* Remember that every access of kind acc in the lookup interval holding addr is allowed. */
 static void cache_verdict(struct sim *s, enum mpu_acc acc, uint64_t addr, int region)
 {
-    const struct mpu_unit *u = mpu_unit_of(&s->mpu, 2);
-    const struct mpu_index *ix = &u->index;
-    if (region < 0 || ix->dirty || ix->n == 0)
+    uint64_t first, last;
+    if (region < 0 || mpu_interval(&s->mpu, 2, addr, &first, &last) != region)
         return;
-    unsigned lo = 0, hi = ix->n - 1; /* last interval whose start <= addr */
-    if (addr < ix->start[0])
-        return;
-    while (lo < hi) {
-        unsigned mid = (lo + hi + 1) / 2;
-        if (ix->start[mid] <= addr)
-            lo = mid;
-        else
-            hi = mid - 1;
-    }
-    if (ix->hit[lo] != region)
-        return;
-    s->ok_lo[acc] = ix->start[lo];
-    s->ok_hi[acc] = lo + 1 < ix->n ? ix->start[lo + 1] - 1 : UINT64_MAX;
+    s->ok_lo[acc] = first;
+    s->ok_hi[acc] = last;
 }
 
 /* Slow path of a check: exemption, then the model. Returns the verdict. */
