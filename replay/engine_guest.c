@@ -53,7 +53,8 @@ static int adapter_error(const struct replay_guest *g, const char *key,
                          const struct mpusim_error *inner, struct mpusim_error *err)
 {
     return mpusim_error_at(err, inner->code ? inner->code : MPUSIM_E_RANGE, g->ad.source, -1, -1,
-                           -1, "%s: %s", key, inner->text);
+                           -1, "%s: %s%s%s", key, inner->source, inner->source[0] ? ": " : "",
+                           inner->text);
 }
 
 /* The symbol an adapter key names; errors name the adapter file and the key. */

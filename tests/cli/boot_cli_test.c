@@ -13,13 +13,6 @@ TestSuite(boot_cli, .init = cli_tmp_init, .fini = cli_tmp_fini, .timeout = 300);
 #define DTB "build/platforms/fvp-baser.dtb"
 #define REAL_BOOT "traces/xen-real-boot/trace.jsonl"
 
-static const char *xen_image(void)
-{
-    const char *p = getenv("MPUSIM_XEN_SYMS");
-    if (!p)
-        p = "../shared/xen/arm64-mpu-debug/xen-syms";
-    return access(p, R_OK) == 0 ? p : NULL;
-}
 
 Test(boot_cli, real_xen_boots_past_gic_and_timer_and_stops_where_mpu_support_ends)
 {

@@ -103,3 +103,11 @@ unsigned count(const char *s, const char *needle)
         n++;
     return n;
 }
+
+const char *xen_image(void)
+{
+    const char *p = getenv("MPUSIM_XEN_SYMS");
+    if (!p)
+        p = "../shared/xen/arm64-mpu-debug/xen-syms";
+    return access(p, R_OK) == 0 ? p : NULL;
+}

@@ -25,6 +25,9 @@ void write_file(const char *name, const char *text);
 int exists(const char *name);
 /* 1 if tdir holds exactly n entries (no temporary or partial outputs left). */
 int only_files(int n);
+/* The shared upstream Xen image ($MPUSIM_XEN_SYMS, else ../shared/xen/arm64-mpu-debug/xen-syms)
+ * when readable, else NULL: the tests that need it skip, saying so. */
+const char *xen_image(void);
 /* Occurrences of needle in s. */
 unsigned count(const char *s, const char *needle);
 #endif

@@ -1,5 +1,6 @@
 /* replay/adapter.c: adapter files for the guest engine. */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "replay/adapter.h"
@@ -101,4 +102,81 @@ Test(adapter, unknown_keys_and_values_are_named)
                            &err),
                  -1);
     cr_expect_neq(strstr(err.text, "\"access\" is not"), NULL, "%s", err.text);
+}
+
+Test(adapter, the_bundled_xen_upstream_adapter_reads_its_memory_results)
+{
+    struct mpusim_error err;
+    mpusim_error_clear(&err);
+    cr_assert_eq(replay_adapter_read_file("guest/xen-upstream.adapter.json", &a, &err), 0, "%s",
+                 err.text);
+    cr_expect_str_eq(a.elf, "", "the image is the user's: --elf");
+    cr_expect_str_eq(a.used_bitmap, "xen_mpumap_mask");
+    cr_expect_str_eq(a.result_used, "", "no getter: nothing runs to read it");
+    cr_expect_str_eq(a.table.symbol, "xen_mpumap");
+    cr_expect_eq(a.table.stride, 32u);
+    cr_expect_eq(a.table.prbar, 0u);
+    cr_expect_eq(a.table.prlar, 8u);
+    cr_expect_eq(a.table.has_refcount, 1);
+    cr_expect_eq(a.table.refcount, 16u);
+    cr_expect_eq(a.table.entries, 0u, "from the symbol's size");
+    cr_expect_eq(a.nwindows, 1u);
+    cr_expect_eq(a.window[0].kind, REPLAY_MEM_UART);
+    cr_expect_eq(a.window[0].base, 0x9c090000u);
+    cr_expect_eq(a.window[0].size, 0x1000u);
+    cr_expect_str_eq(a.op[TRACE_OP_UNMAP_CONTAINING].symbol, "destroy_xen_mapping_containing");
+}
+
+static const char *with_results(const char *results, const char *memory, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "{\"format\": \"mpusim-adapter\", \"version\": 1, \"ops\": {\"map\": "
+                       "{\"symbol\": \"f\"}}%s%s%s%s}",
+             results ? ", \"results\": {" : "", results ? results : "", results ? "}" : "",
+             memory ? memory : "");
+    return buf;
+}
+
+struct bad_case {
+    const char *results, *memory, *text;
+};
+
+static const struct bad_case bad_cases[] = {
+    { "\"table\": {\"symbol\": \"t\", \"stride\": 32, \"prbar\": 0, \"prlar\": 28}", NULL,
+      "results.table.prlar: 8 bytes at offset 28 run past the 32-byte entry (stride)" },
+    { "\"table\": {\"symbol\": \"t\", \"stride\": 32, \"prbar\": 4, \"prlar\": 8}", NULL,
+      "results.table.prlar: overlaps prbar" },
+    { "\"table\": {\"symbol\": \"t\", \"stride\": 32, \"prbar\": 0, \"prlar\": 8, "
+      "\"refcount\": 32}", NULL,
+      "results.table.refcount: 1 bytes at offset 32 run past the 32-byte entry (stride)" },
+    { "\"table\": {\"symbol\": \"t\", \"stride\": 0, \"prbar\": 0, \"prlar\": 8}", NULL,
+      "results.table.stride: 0 is not 1..4096" },
+    { "\"table\": {\"symbol\": \"t\", \"prbar\": 0, \"prlar\": 8}", NULL,
+      "results.table.stride: missing" },
+    { "\"table\": {\"symbol\": \"t\", \"stride\": 32, \"prbar\": 0, \"prlar\": 8, "
+      "\"pad\": 17}", NULL, "results.table: unknown key \"pad\"" },
+    { "\"used\": {\"popcount\": \"m\", \"bytes\": 33}", NULL,
+      "results.used.bytes: 33 is not 1..32" },
+    { "\"used\": {\"count\": \"m\"}", NULL, "results.used: unknown key \"count\"" },
+    { NULL, ", \"memory\": [{\"kind\": \"rom\", \"base\": 0}]",
+      "memory[0].kind: expected \"ram\", \"device\" or \"uart\"" },
+    { NULL, ", \"memory\": [{\"kind\": \"uart\", \"base\": \"0x9c090000\", \"size\": 4096}]",
+      "memory[0].size: a uart is 4 KiB: no size" },
+    { NULL, ", \"memory\": [{\"kind\": \"ram\", \"base\": 0}]", "memory[0].size: missing" },
+    { NULL,
+      ", \"memory\": [{\"kind\": \"ram\", \"base\": 0, \"size\": \"0x2000\"}, "
+      "{\"kind\": \"uart\", \"base\": \"0x1000\"}]",
+      "memory[1]: [0x1000, 0x2000) overlaps memory[0]" },
+};
+
+Test(adapter, bad_memory_results_and_windows_are_named_by_key)
+{
+    for (size_t k = 0; k < sizeof bad_cases / sizeof bad_cases[0]; k++) {
+        const struct bad_case *c = &bad_cases[k];
+        char buf[1024];
+        struct mpusim_error err;
+        cr_expect_eq(read_text(with_results(c->results, c->memory, buf, sizeof buf), &err), -1,
+                     "%s", buf);
+        cr_expect_str_eq(err.source, "t.json");
+        cr_expect_str_eq(err.text, c->text, "case %zu", k);
+    }
 }
