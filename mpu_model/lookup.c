@@ -259,6 +259,18 @@ int mpu_lookup_fast(struct mpu_unit *u, uint64_t addr, uint64_t *interval_last)
     return ix->iv[i].hit;
 }
 
+int mpu_any_overlap(struct mpu *m, unsigned el)
+{
+    struct mpu_unit *u = unit_of(m, el);
+    if (u->index.dirty)
+        mpu_index_build(u);
+    settle(&u->index);
+    for (unsigned i = 0; i < u->index.n; i++)
+        if (u->index.iv[i].count >= 2)
+            return 1;
+    return 0;
+}
+
 int mpu_interval(struct mpu *m, unsigned el, uint64_t addr, uint64_t *first, uint64_t *last)
 {
     struct mpu_unit *u = unit_of(m, el);

@@ -235,6 +235,9 @@ struct mpu_result mpu_check(struct mpu *m, uint64_t addr, uint64_t size, enum mp
  * (inclusive) all have the same region decision, returned: the one covering region, -1 none,
  * -2 several. For callers that cache a verdict per interval. */
 int mpu_interval(struct mpu *m, unsigned el, uint64_t addr, uint64_t *first, uint64_t *last);
+/* 1 if some address is in two or more enabled regions of unit el (from the lookup index:
+ * O(intervals), no sort), else 0. */
+int mpu_any_overlap(struct mpu *m, unsigned el);
 struct mpu_result mpu_check_linear(const struct mpu *m, uint64_t addr, uint64_t size,
                                    enum mpu_acc acc, unsigned el);
 

@@ -80,8 +80,9 @@ void fuzz_snapshot_take(struct fuzz_snapshot *s, const struct mm_ctx *mm, const 
  * equals the model's PRBAR/PRLAR exactly; an entry with EN clear is disabled in the model. */
 enum fuzz_verdict fuzz_check_table_matches_hw(const struct mm_ctx *mm, const struct mpu *m,
                                               struct fuzz_violation *v);
-/* No address is covered by two enabled EL2 regions. */
-enum fuzz_verdict fuzz_check_no_overlap(const struct mpu *m, struct fuzz_violation *v);
+/* No address is covered by two enabled EL2 regions (the model's lookup index says whether;
+ * the message names the pair a sweep by base finds first). */
+enum fuzz_verdict fuzz_check_no_overlap(struct mpu *m, struct fuzz_violation *v);
 /* A call that returned rc != 0 changed nothing of what before holds. */
 enum fuzz_verdict fuzz_check_failed_call_changes_nothing(const struct fuzz_snapshot *before,
                                                          const struct mm_ctx *mm,

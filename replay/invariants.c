@@ -104,8 +104,11 @@ static void sort_spans(struct span *s, unsigned n)
     }
 }
 
-enum fuzz_verdict fuzz_check_no_overlap(const struct mpu *m, struct fuzz_violation *v)
+enum fuzz_verdict fuzz_check_no_overlap(struct mpu *m, struct fuzz_violation *v)
 {
+    if (!mpu_any_overlap(m, 2)) /* the lookup index knows: no sort in the common case */
+        return FUZZ_HOLDS;
+    /* an overlap: the sweep names the same two regions it always named */
     struct span s[MPU_MAX_REGIONS];
     unsigned n = 0;
     for (unsigned i = 0; i < m->el2.nregions; i++) {
@@ -200,6 +203,55 @@ static void round_out(uint64_t *base, uint64_t *limit)
         *limit = l;
 }
 
+/*
+ * The points the range invariants look at: the first and last byte of every page of
+ * [lo, hi] (inclusive), clipped to it. Instead of visiting every page, the checks walk the
+ * stretches over which nothing they compare can change (one interval of the model's lookup
+ * index, cut where the default map or a table region begins or ends): every point in a
+ * stretch gets the verdict of its first point, so only the first point of each stretch is
+ * checked, and the first point that breaks an invariant is the one a page-by-page walk finds.
+ */
+
+/* The first point >= y, or 0 with *none set when there is none. */
+static uint64_t next_point(uint64_t y, uint64_t lo, uint64_t hi, int *none)
+{
+    *none = 0;
+    if (y <= lo)
+        return lo;
+    if (y > hi) {
+        *none = 1;
+        return 0;
+    }
+    uint64_t p = y & ~PAGE_MASK;
+    if (y == p)
+        return y;
+    return p + PAGE_MASK < hi ? p + PAGE_MASK : hi;
+}
+
+/* The last byte from x on with the same model decision at EL2 (the index interval, cut at
+ * the default map's boundaries, which matter with a background region). */
+static uint64_t stretch_end(struct mpu *m, uint64_t x)
+{
+    uint64_t first, last;
+    (void)mpu_interval(m, 2, x, &first, &last);
+    static const uint64_t cuts[2] = { 0x80000000ull, 0xF0000000ull };
+    for (int i = 0; i < 2; i++)
+        if (x < cuts[i] && cuts[i] - 1 < last)
+            last = cuts[i] - 1;
+    return last;
+}
+
+/* The page-by-page walk of the range invariants, kept for ranges at the top of the address
+ * space (a page end that wraps), where the stretch walk does not apply. */
+static int plain_range(uint64_t base, uint64_t limit)
+{
+    return limit == 0 || (limit & PAGE_MASK) || limit > (1ull << 60) || base > limit;
+}
+
+static enum fuzz_verdict mapped_by_page(struct mpu *m, uint64_t base, uint64_t limit,
+                                        unsigned flags, const int want[3],
+                                        struct fuzz_violation *v);
+
 enum fuzz_verdict fuzz_check_mapped_range_accessible(struct mpu *m, uint64_t base,
                                                      uint64_t limit, unsigned flags,
                                                      struct fuzz_violation *v)
@@ -210,6 +262,33 @@ enum fuzz_verdict fuzz_check_mapped_range_accessible(struct mpu *m, uint64_t bas
     int writable = !(flags & MM_FLAG_RO);
     int want[3] = { 1, writable,
                     !(flags & MM_FLAG_XN) && !(writable && sctlr_bit(m, SCTLR_WXN_BIT)) };
+    if (plain_range(base, limit))
+        return mapped_by_page(m, base, limit, flags, want, v);
+    int none = 0;
+    for (uint64_t x = base; !none; ) {
+        for (int a = MPU_ACC_READ; a <= MPU_ACC_EXEC; a++) {
+            struct mpu_result res = mpu_check(m, x, 1, (enum mpu_acc)a, 2);
+            int ok = res.fault == MPU_FAULT_NONE;
+            if (ok != want[a])
+                return broken(v, FUZZ_INV_MAPPED_RANGE_ACCESSIBLE,
+                              "[0x%llx, 0x%llx) mapped with flags 0x%x: %s at 0x%llx %s "
+                              "(%s, region %d)", (unsigned long long)base,
+                              (unsigned long long)limit, flags, acc_name((enum mpu_acc)a),
+                              (unsigned long long)x, ok ? "allowed" : "faults",
+                              ok ? "expected a fault" : mpu_fault_name(res.fault), res.region);
+        }
+        uint64_t e = stretch_end(m, x);
+        if (e >= limit - 1)
+            break;
+        x = next_point(e + 1, base, limit - 1, &none);
+    }
+    return FUZZ_HOLDS;
+}
+
+static enum fuzz_verdict mapped_by_page(struct mpu *m, uint64_t base, uint64_t limit,
+                                        unsigned flags, const int want[3],
+                                        struct fuzz_violation *v)
+{
     for (uint64_t p = base; p < limit && p >= base; p += PAGE) {
         uint64_t at[2] = { p, p + PAGE - 1 };
         for (int k = 0; k < 2; k++)
@@ -231,17 +310,33 @@ enum fuzz_verdict fuzz_check_mapped_range_accessible(struct mpu *m, uint64_t bas
     return FUZZ_HOLDS;
 }
 
-/* 1 if addr lies in a region the table has in use (bitmap bit and EN set). */
-static int in_use_covers(const struct mm_ctx *mm, uint64_t addr)
+/* 1 if addr lies in a region the table has in use (bitmap bit and EN set). *edge, when
+ * given, is lowered to the last byte from addr on before any such region begins or ends. */
+static int in_use_covers_to(const struct mm_ctx *mm, uint64_t addr, uint64_t *edge)
 {
+    int in = 0;
     for (unsigned i = 0; i < mm->max_regions && i < MM_MAX_REGIONS; i++) {
         if (!((mm->mask[i / 64] >> (i % 64)) & 1u))
             continue;
         const struct mm_region *r = &mm->table[i];
-        if (mm_region_valid(r) && mm_region_base(r) <= addr && addr <= mm_region_last(r))
-            return 1;
+        if (!mm_region_valid(r))
+            continue;
+        uint64_t b = mm_region_base(r), l = mm_region_last(r);
+        if (b <= addr && addr <= l)
+            in = 1;
+        if (!edge)
+            continue;
+        if (b > addr && b - 1 < *edge)
+            *edge = b - 1;
+        if (l >= addr && l < *edge)
+            *edge = l;
     }
-    return 0;
+    return in;
+}
+
+static int in_use_covers(const struct mm_ctx *mm, uint64_t addr)
+{
+    return in_use_covers_to(mm, addr, NULL);
 }
 
 enum fuzz_verdict fuzz_check_unmapped_range_inaccessible(struct mpu *m, const struct mm_ctx *mm,
@@ -251,6 +346,25 @@ enum fuzz_verdict fuzz_check_unmapped_range_inaccessible(struct mpu *m, const st
     if (!sctlr_bit(m, SCTLR_M_BIT) || limit <= base)
         return FUZZ_HOLDS;
     uint64_t last = limit - 1;
+    if (last < (1ull << 60)) { /* by stretches (see above); the first point that breaks */
+        int none = 0;
+        for (uint64_t x = base; !none; ) {
+            uint64_t e = stretch_end(m, x);
+            if (!in_use_covers_to(mm, x, &e)) {
+                struct mpu_result res = mpu_check(m, x, 1, MPU_ACC_READ, 2);
+                if (res.fault == MPU_FAULT_NONE)
+                    return broken(v, FUZZ_INV_UNMAPPED_RANGE_INACCESSIBLE,
+                                  "0x%llx in unmapped [0x%llx, 0x%llx) is not in any region in "
+                                  "use, but a read is allowed (hardware region %d)",
+                                  (unsigned long long)x, (unsigned long long)base,
+                                  (unsigned long long)limit, res.region);
+            }
+            if (e >= last)
+                break;
+            x = next_point(e + 1, base, last, &none);
+        }
+        return FUZZ_HOLDS;
+    }
     for (uint64_t p = base & ~PAGE_MASK; p <= last; p += PAGE) {
         uint64_t first = p < base ? base : p;
         uint64_t end = p + PAGE - 1 > last ? last : p + PAGE - 1;
