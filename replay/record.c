@@ -88,6 +88,24 @@ static void boot_regions(struct replay_recorder *r, struct trace *t,
     }
 }
 
+/* Regions in use after a call: the adapter's in-use bitmap when it names one (the algorithm's
+ * own count, what a replay compares), else the EL2 regions enabled in the model. */
+static int used_now(struct replay_recorder *r)
+{
+    struct sim_symbol y;
+    if (r->a.used_bitmap[0] && sim_symbol(r->s, r->a.used_bitmap, &y, NULL) == 0) {
+        uint64_t bytes = r->a.used_bytes ? r->a.used_bytes : y.size;
+        uint8_t buf[64];
+        if (bytes && bytes <= sizeof buf && sim_mem_read(r->s, y.addr, buf, bytes, NULL) == 0) {
+            int n = 0;
+            for (uint64_t i = 0; i < bytes; i++)
+                n += __builtin_popcount(buf[i]);
+            return n;
+        }
+    }
+    return (int)mpu_unit_of(sim_mpu(r->s), 2)->enabled;
+}
+
 static void fail_write(struct replay_recorder *r, const struct mpusim_error *e)
 {
     if (!r->failed)
@@ -180,7 +198,7 @@ static void on_call(void *opaque, struct sim *s, int is_return, const struct sim
     }
     ev.expect.has = TRACE_EXPECT_RC | TRACE_EXPECT_USED;
     ev.expect.rc = rc_of(a->ret, c->x0);
-    ev.expect.used = (int)mpu_unit_of(sim_mpu(r->s), 2)->enabled;
+    ev.expect.used = used_now(r);
     struct mpusim_error e;
     mpusim_error_clear(&e);
     if (trace_write_event_line(r->out.f, &ev, r->top.note, NULL, &e) != 0)

@@ -4,7 +4,8 @@
  * Recording a guest's own MPU calls as a trace (run --record, docs/boot.md): every call of an
  * adapter op symbol the guest makes while it runs, seen through sim/ call watches (entry and
  * return), becomes one event of a JSON Lines trace (format v1) with its arguments, expect.rc
- * and expect.used, and the caller chain as its note. Calls made inside another recorded call
+ * and expect.used (the adapter's in-use bitmap, results.used.popcount, when it has one; else
+ * the EL2 regions enabled), and the caller chain as its note. Calls made inside another recorded call
  * (ioremap_attr calling xen_mpumap_update) belong to the outer one and are not recorded
  * again. The header's boot regions are the EL2 regions enabled at the first call. Events are
  * streamed to the output as they complete (memory does not grow with the run); the file
