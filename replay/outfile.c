@@ -230,7 +230,10 @@ static int open_one(struct outset *s, struct outfile *o, mode_t mode, struct mpu
         return mpusim_error_at(err, MPUSIM_E_IO, o->path, -1, -1, -1, "%s: path too long",
                                o->what);
     char tmp[OUTFILE_PATH_MAX];
-    snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", o->target);
+    int tn = snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", o->target);
+    if (tn < 0 || (size_t)tn >= sizeof tmp)
+        return mpusim_error_at(err, MPUSIM_E_IO, o->path, -1, -1, -1, "%s: path too long",
+                               o->what);
     int tfd = mkstemp(tmp);
     if (tfd < 0)
         return mpusim_error_at(err, MPUSIM_E_IO, o->path, -1, -1, -1, "%s: cannot create: %s",
