@@ -21,7 +21,23 @@ struct guest_boot_region {
 };
 struct guest_boot_region guest_boot_regions[MM_MAX_REGIONS];
 
+/* The zephyr configuration, written by the host before guest_z_boot(): a flat array of
+ * 64-bit words (replay/engine_guest.c writes it): nsoc, ndt, dyn_base, dyn_limit, irq_stack,
+ * has_irq_stack, max_partitions, priv_stack_size, then {base, limit, attr} per SoC region and
+ * per devicetree region. */
+#define GUEST_Z_HEADER 8
+uint64_t guest_z_config[GUEST_Z_HEADER + 3 * 2 * MM_Z_STATIC_MAX];
+
 int guest_init(unsigned algo, int xen_fixed, unsigned reserve_k);
+int guest_z_boot(void);
+int guest_z_thread_create(unsigned thread, uint64_t stack_obj, uint64_t size, unsigned user);
+int guest_z_domain_init(unsigned domain);
+int guest_z_domain_add_partition(unsigned domain, uint64_t base, uint64_t limit, unsigned attr);
+int guest_z_domain_remove_partition(unsigned domain, uint64_t base, uint64_t limit);
+int guest_z_domain_add_thread(unsigned domain, unsigned thread);
+int guest_z_user_enter(unsigned thread);
+int guest_z_switch(unsigned thread);
+int guest_region_num(void);
 int guest_boot(unsigned n);
 int guest_map(uint64_t base, uint64_t limit, unsigned flags);
 int guest_unmap(uint64_t base, uint64_t limit);
@@ -45,7 +61,7 @@ int guest_init(unsigned algo, int xen_fixed, unsigned reserve_k)
     return 0;
 }
 
-/* mm_boot over guest_boot_regions[0..n). */
+/* mm_boot over guest_boot_regions[0..n) (zephyr: their translation, mm_z_boot_translated). */
 int guest_boot(unsigned n)
 {
     struct mm_boot_region r[MM_MAX_REGIONS];
@@ -56,8 +72,61 @@ int guest_boot(unsigned n)
         r[i].limit = guest_boot_regions[i].limit;
         r[i].flags = (unsigned)guest_boot_regions[i].flags;
     }
+    if (guest_ctx.opt.algo == MM_ALGO_ZEPHYR)
+        return mm_z_boot_translated(&guest_ctx, r, n);
     return mm_boot(&guest_ctx, r, n);
 }
+
+/* ---- zephyr: one function per zephyr trace op, and its boot from guest_z_config ---- */
+
+static struct mm_z_config guest_z_cfg; /* large: not on the stack */
+
+static void z_regions(struct mm_z_region *out, unsigned n, const uint64_t *w)
+{
+    for (unsigned i = 0; i < n; i++) {
+        out[i].base = w[3 * i];
+        out[i].limit = w[3 * i + 1];
+        out[i].attr = (unsigned)w[3 * i + 2];
+    }
+}
+
+int guest_z_boot(void)
+{
+    const uint64_t *w = guest_z_config;
+    struct mm_z_config *c = &guest_z_cfg;
+    c->nsoc = w[0] <= MM_Z_STATIC_MAX ? (unsigned)w[0] : MM_Z_STATIC_MAX;
+    c->ndt = w[1] <= MM_Z_STATIC_MAX ? (unsigned)w[1] : MM_Z_STATIC_MAX;
+    c->dyn_base = w[2];
+    c->dyn_limit = w[3];
+    c->irq_stack = w[4];
+    c->has_irq_stack = (int)w[5];
+    c->max_partitions_cfg = (unsigned)w[6];
+    c->priv_stack_size = w[7];
+    z_regions(c->soc, c->nsoc, w + GUEST_Z_HEADER);
+    z_regions(c->dt, c->ndt, w + GUEST_Z_HEADER + 3 * c->nsoc);
+    return mm_z_boot(&guest_ctx, c);
+}
+
+int guest_z_thread_create(unsigned thread, uint64_t stack_obj, uint64_t size, unsigned user)
+{
+    return mm_z_thread_create(&guest_ctx, thread, stack_obj, size, (int)user);
+}
+int guest_z_domain_init(unsigned domain) { return mm_z_domain_init(&guest_ctx, domain); }
+int guest_z_domain_add_partition(unsigned domain, uint64_t base, uint64_t limit, unsigned attr)
+{
+    return mm_z_domain_add_partition(&guest_ctx, domain, base, limit, attr);
+}
+int guest_z_domain_remove_partition(unsigned domain, uint64_t base, uint64_t limit)
+{
+    return mm_z_domain_remove_partition(&guest_ctx, domain, base, limit);
+}
+int guest_z_domain_add_thread(unsigned domain, unsigned thread)
+{
+    return mm_z_domain_add_thread(&guest_ctx, domain, thread);
+}
+int guest_z_user_enter(unsigned thread) { return mm_z_user_enter(&guest_ctx, thread); }
+int guest_z_switch(unsigned thread) { return mm_z_switch(&guest_ctx, thread); }
+int guest_region_num(void) { return mm_z_region_num(&guest_ctx); }
 
 int guest_map(uint64_t base, uint64_t limit, unsigned flags)
 {

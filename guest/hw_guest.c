@@ -40,7 +40,16 @@
     X(MM_PRBAR_EL2(14), "S3_4_C6_C15_0")                                                   \
     X(MM_PRLAR_EL2(14), "S3_4_C6_C15_1")                                                   \
     X(MM_PRBAR_EL2(15), "S3_4_C6_C15_4")                                                   \
-    X(MM_PRLAR_EL2(15), "S3_4_C6_C15_5")
+    X(MM_PRLAR_EL2(15), "S3_4_C6_C15_5")                                                    \
+    X(MM_MPUIR_EL1, "S3_0_C0_C0_4")                                                        \
+    X(MM_PRSELR_EL1, "S3_0_C6_C2_1")                                                       \
+    X(MM_PRBAR_EL1, "S3_0_C6_C8_0")                                                        \
+    X(MM_PRLAR_EL1, "S3_0_C6_C8_1")                                                        \
+    X(MM_SCTLR_EL1, "S3_0_C1_C0_0")                                                        \
+    X(MM_MAIR_EL1, "S3_0_C10_C2_0")                                                        \
+    X(MM_CURRENTEL, "S3_0_C4_C2_2")                                                        \
+    X(MM_ID_AA64MMFR0_EL1, "S3_0_C0_C7_0")                                                 \
+    X(MM_DAIF, "S3_3_C4_C2_1")
 
 uint64_t mm_hw_read(struct mm_hw *hw, unsigned enc)
 {

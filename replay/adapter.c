@@ -74,7 +74,9 @@ static const char *const arg_names[REPLAY_ARG_COUNT] = {
     [REPLAY_ARG_CONST] = "", [REPLAY_ARG_BASE] = "base", [REPLAY_ARG_LIMIT] = "limit",
     [REPLAY_ARG_FLAGS] = "flags", [REPLAY_ARG_ADDR] = "addr", [REPLAY_ARG_SIZE] = "size",
     [REPLAY_ARG_ALGO] = "algo", [REPLAY_ARG_XEN_FIXED] = "xen_fixed", [REPLAY_ARG_NBOOT] = "nboot",
-    [REPLAY_ARG_RESERVE_K] = "reserve_k",
+    [REPLAY_ARG_RESERVE_K] = "reserve_k", [REPLAY_ARG_THREAD] = "thread",
+    [REPLAY_ARG_DOMAIN] = "domain", [REPLAY_ARG_USER] = "user", [REPLAY_ARG_STACK_OBJ] = "stack_obj",
+    [REPLAY_ARG_ATTR] = "attr",
 };
 
 static int call(struct ctx *c, json_t *v, const char *what, struct replay_adapter_call *out)
@@ -112,7 +114,8 @@ static int call(struct ctx *c, json_t *v, const char *what, struct replay_adapte
                 mpusim_error_clear(c->err);
                 return fail(c, MPUSIM_E_RANGE,
                             "%s: expected base, limit, flags, addr, size, algo, xen_fixed, "
-                            "nboot or a number", w);
+                            "nboot, reserve_k, thread, domain, user, stack_obj, attr or a "
+                            "number", w);
             }
         }
         out->nargs = (unsigned)json_array_size(args);
@@ -271,7 +274,7 @@ static int memory(struct ctx *c, json_t *v, struct replay_adapter *a)
 static int read_doc(struct ctx *c, json_t *doc, const char *dir, struct replay_adapter *a)
 {
     static const char *const top[] = { "format", "version", "elf", "exempt_image", "boot",
-                                       "stubs", "init", "boot_regions", "ops", "results",
+                                       "stubs", "init", "boot_regions", "zephyr_boot", "ops", "results",
                                        "memory", NULL };
     if (!json_is_object(doc))
         return fail(c, MPUSIM_E_PARSE, "expected a JSON object");
@@ -340,6 +343,11 @@ static int read_doc(struct ctx *c, json_t *doc, const char *dir, struct replay_a
             name(c, json_object_get(v, "buffer"), "boot_regions.buffer", a->boot_buffer) != 0)
             return -1;
     }
+    if ((v = json_object_get(doc, "zephyr_boot"))) {
+        if (call(c, v, "zephyr_boot", &a->zephyr_boot) != 0 ||
+            name(c, json_object_get(v, "buffer"), "zephyr_boot.buffer", a->zephyr_buffer) != 0)
+            return -1;
+    }
     json_t *ops = json_object_get(doc, "ops");
     if (!json_is_object(ops) || json_object_size(ops) == 0)
         return fail(c, MPUSIM_E_PARSE, "ops: expected an object with at least one operation");
@@ -351,14 +359,15 @@ static int read_doc(struct ctx *c, json_t *doc, const char *dir, struct replay_a
                 op = k;
         if (op < 0 || op == TRACE_OP_ACCESS || op == TRACE_OP_SYSREG)
             return fail(c, MPUSIM_E_RANGE,
-                        "ops: \"%s\" is not map, modify, unmap, unmap_containing or ioremap", key);
+                        "ops: \"%s\" is not map, modify, unmap, unmap_containing, ioremap or a "
+                        "zephyr op", key);
         char w[64];
         snprintf(w, sizeof w, "ops.%s", key);
         if (call(c, v, w, &a->op[op]) != 0)
             return -1;
     }
     if ((v = json_object_get(doc, "results"))) {
-        static const char *const keys[] = { "region", "used", "table", NULL };
+        static const char *const keys[] = { "region", "used", "table", "region_num", NULL };
         if (!json_is_object(v))
             return fail(c, MPUSIM_E_PARSE, "results: expected an object");
         if (known_keys(c, v, "results", keys) != 0)
@@ -371,6 +380,9 @@ static int read_doc(struct ctx *c, json_t *doc, const char *dir, struct replay_a
             return -1;
         json_t *t = json_object_get(v, "table");
         if (t && table(c, t, &a->table) != 0)
+            return -1;
+        json_t *rn = json_object_get(v, "region_num");
+        if (rn && name(c, rn, "results.region_num", a->result_region_num) != 0)
             return -1;
     }
     if ((v = json_object_get(doc, "memory")) && memory(c, v, a) != 0)
@@ -467,6 +479,16 @@ uint64_t replay_adapter_arg_value(const struct replay_adapter_call *c, unsigned 
         return nboot;
     case REPLAY_ARG_RESERVE_K:
         return reserve_k;
+    case REPLAY_ARG_THREAD:
+        return ev ? ev->thread : 0;
+    case REPLAY_ARG_DOMAIN:
+        return ev ? ev->domain : 0;
+    case REPLAY_ARG_USER:
+        return ev ? ev->user : 0;
+    case REPLAY_ARG_STACK_OBJ:
+        return ev ? ev->base : 0;
+    case REPLAY_ARG_ATTR:
+        return ev ? ev->flags : 0;
     default:
         return 0;
     }

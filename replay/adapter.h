@@ -54,6 +54,11 @@ enum replay_adapter_arg {
     REPLAY_ARG_XEN_FIXED, /* 0/1 of the replay options */
     REPLAY_ARG_NBOOT,     /* number of boot regions in the trace */
     REPLAY_ARG_RESERVE_K, /* K of --algo reserve:K (0 for the other algorithms) */
+    REPLAY_ARG_THREAD,    /* zephyr: event thread id */
+    REPLAY_ARG_DOMAIN,    /* zephyr: event domain id */
+    REPLAY_ARG_USER,      /* zephyr: thread_create user (0/1) */
+    REPLAY_ARG_STACK_OBJ, /* zephyr: thread_create stack_obj (= base) */
+    REPLAY_ARG_ATTR,      /* zephyr: partition attribute word (= flags) */
     REPLAY_ARG_COUNT,
 };
 
@@ -104,9 +109,13 @@ struct replay_adapter {
     struct replay_adapter_call init;      /* called once after boot */
     struct replay_adapter_call boot_call; /* called with the trace's boot regions ... */
     char boot_buffer[REPLAY_ADAPTER_NAME]; /* ... written first to this symbol: 3 x u64 each */
+    struct replay_adapter_call zephyr_boot; /* "zephyr_boot": called for a trace with a zephyr
+                                               header, after the config is written ... */
+    char zephyr_buffer[REPLAY_ADAPTER_NAME]; /* ... to this symbol (replay/engine_guest.c) */
     struct replay_adapter_call op[TRACE_OP_COUNT]; /* by trace op; access/sysreg never present */
     char result_region[REPLAY_ADAPTER_NAME]; /* getter of the region index, "" if none */
     char result_used[REPLAY_ADAPTER_NAME];   /* getter of regions in use, "" if none */
+    char result_region_num[REPLAY_ADAPTER_NAME]; /* zephyr: getter of region_num, "" if none */
     char used_bitmap[REPLAY_ADAPTER_NAME];   /* results.used.popcount: bitmap symbol, or "" */
     uint64_t used_bytes;                  /* results.used.bytes: its size; 0: the symbol's */
     struct replay_adapter_table table;    /* results.table */

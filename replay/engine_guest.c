@@ -355,6 +355,47 @@ static int add_windows(struct replay_guest *g, const struct replay *r, struct si
     return 0;
 }
 
+/* The trace's zephyr header into the adapter's zephyr buffer (the word layout of guest/glue.c's
+ * guest_z_config), then the zephyr boot call. */
+static int zephyr_boot(struct replay_guest *g, struct replay *r, struct mpusim_error *err)
+{
+    const struct trace_zephyr *z = r->trace->zephyr;
+    if (!g->ad.zephyr_boot.present)
+        return mpusim_error_at(err, MPUSIM_E_USAGE, r->opt.adapter, -1, -1, -1,
+                               "the adapter has no \"zephyr_boot\" for a zephyr trace");
+    uint64_t w[8 + 3 * 2 * TRACE_Z_STATIC_MAX];
+    unsigned n = 0;
+    w[n++] = z->nsoc;
+    w[n++] = z->ndt;
+    w[n++] = z->dyn_base;
+    w[n++] = z->dyn_limit;
+    w[n++] = z->irq_stack;
+    w[n++] = (uint64_t)z->has_irq_stack;
+    w[n++] = z->max_partitions;
+    w[n++] = z->priv_stack_size;
+    for (unsigned i = 0; i < z->nsoc; i++, n += 3) {
+        w[n] = z->soc[i].base;
+        w[n + 1] = z->soc[i].limit;
+        w[n + 2] = z->soc[i].attr;
+    }
+    for (unsigned i = 0; i < z->ndt; i++, n += 3) {
+        w[n] = z->dt[i].base;
+        w[n + 1] = z->dt[i].limit;
+        w[n + 2] = z->dt[i].attr;
+    }
+    struct sim_symbol buf;
+    int64_t rc;
+    if (sim_symbol(g->sim, g->ad.zephyr_buffer, &buf, err) != 0 ||
+        sim_mem_write(g->sim, buf.addr, w, n * sizeof w[0], err) != 0 ||
+        call(g, &g->ad.zephyr_boot, NULL, r, &rc, NULL, err) != 0)
+        return -1;
+    if (rc != 0)
+        return mpusim_error_at(err, MPUSIM_E_RANGE, r->trace->source, -1, -1, -1,
+                               "zephyr boot: %u static regions do not fit in %u EL1 MPU regions "
+                               "(guest)", z->nsoc, r->mpu.el1.nregions);
+    return 0;
+}
+
 struct replay_guest *replay_guest_new(struct replay *r, struct mpusim_error *err)
 {
     const struct trace *t = r->trace;
@@ -401,6 +442,7 @@ struct replay_guest *replay_guest_new(struct replay *r, struct mpusim_error *err
     g->sim = sim_new(&o, err);
     if (!g->sim || sim_load_elf(g->sim, elf, err) != 0)
         goto fail;
+    mpu_set_prselr_select(sim_mpu(g->sim), r->opt.algo == MM_ALGO_ZEPHYR); /* as native */
     if (g->has_uart) {
         sim_pl011_init(&g->uart, on_uart, g);
         struct sim_device dev = sim_pl011_device(&g->uart);
@@ -454,7 +496,10 @@ struct replay_guest *replay_guest_new(struct replay *r, struct mpusim_error *err
             goto fail;
         }
     }
-    if (t->has_boot && g->ad.boot_call.present) {
+    if (r->opt.algo == MM_ALGO_ZEPHYR && t->zephyr) {
+        if (zephyr_boot(g, r, err) != 0)
+            goto fail;
+    } else if ((t->has_boot || r->opt.algo == MM_ALGO_ZEPHYR) && g->ad.boot_call.present) {
         struct sim_symbol buf;
         if (sim_symbol(g->sim, g->ad.boot_buffer, &buf, err) != 0)
             goto fail;
@@ -559,9 +604,35 @@ int replay_guest_step(struct replay *r, const struct trace_event *ev,
             }
             return k;
         }
+        /* domain_init: k_mem_domain_init hooks its partitions one by one, which is what
+         * domain_add_partition does: one more call per partition, its costs added. */
+        const struct replay_adapter_call *ap = &g->ad.op[TRACE_OP_DOMAIN_ADD_PARTITION];
+        for (unsigned p = 0; ev->op == TRACE_OP_DOMAIN_INIT && rc == 0 && p < ev->nparts; p++) {
+            if (!ap->present)
+                return mpusim_error_at(err, MPUSIM_E_USAGE, r->opt.adapter, -1, -1, r->event,
+                                       "the adapter has no call for op 'domain_add_partition' "
+                                       "(domain_init with partitions)");
+            struct trace_event pe = *ev;
+            struct replay_event_result more = *out;
+            pe.op = TRACE_OP_DOMAIN_ADD_PARTITION;
+            pe.base = ev->parts[p].base;
+            pe.limit = ev->parts[p].limit;
+            pe.flags = ev->parts[p].attr;
+            if ((k = call(g, ap, &pe, r, &rc, &more, err)) != 0)
+                return k;
+            out->insns += more.insns;
+            for (int c3 = 0; c3 < 3; c3++)
+                out->cycles[c3] += more.cycles[c3];
+        }
         r->cur.sysreg_reads += st->sysreg_reads - rd;
         r->cur.sysreg_writes += st->sysreg_writes - wr;
         out->rc = (int)rc;
+        if (g->ad.result_region_num[0] && r->opt.algo == MM_ALGO_ZEPHYR) {
+            int64_t v;
+            if (getter(g, g->ad.result_region_num, &v, err) != 0)
+                return -1;
+            out->region_num = v >= 0 ? (int)v : -1;
+        }
         if (g->ad.result_region[0]) {
             int64_t v;
             if (getter(g, g->ad.result_region, &v, err) != 0)
@@ -587,8 +658,8 @@ int replay_guest_step(struct replay *r, const struct trace_event *ev,
     } else if (g->bitmap_bytes && r->algo_events) {
         if (read_used(g, &out->used, err) != 0)
             return -1;
-    } else {
-        out->used = m->el2.enabled; /* no getter: what the hardware has enabled */
+    } else { /* no getter: what the hardware has enabled */
+        out->used = r->opt.algo == MM_ALGO_ZEPHYR ? m->el1.enabled : m->el2.enabled;
     }
     return 0;
 }

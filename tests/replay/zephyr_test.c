@@ -66,9 +66,9 @@ static const uint64_t z2_final[13][2] = {
     { 0x50062, 0x50405 },
 };
 
-static void expect_final(const struct replay *r, const uint64_t want[13][2])
+static void expect_final_unit(const struct mpu *m, const uint64_t want[13][2])
 {
-    const struct mpu_unit *u = &r->mpu.el1;
+    const struct mpu_unit *u = &m->el1;
     for (unsigned i = 0; i < 13; i++) {
         cr_expect_eq(u->prbar[i], want[i][0], "PRBAR %u: 0x%llx", i,
                      (unsigned long long)u->prbar[i]);
@@ -79,7 +79,12 @@ static void expect_final(const struct replay *r, const uint64_t want[13][2])
         cr_expect_eq(u->prlar[i], 0, "region %u cleared", i);
     cr_expect_eq(u->sctlr, 0x1, "MPU on, BR off after every flush");
     cr_expect_eq(u->mair, 0x44FFAA00);
-    cr_expect_eq(r->mpu.el2.enabled, 0, "the EL2 MPU is never touched");
+    cr_expect_eq(m->el2.enabled, 0, "the EL2 MPU is never touched");
+}
+
+static void expect_final(const struct replay *r, const uint64_t want[13][2])
+{
+    expect_final_unit(&r->mpu, want);
 }
 
 Test(zephyr, z1_boot_costs_59_writes_and_leaves_6_regions)
@@ -302,4 +307,34 @@ Test(zephyr, other_algorithms_refuse_zephyr_events_naming_event_and_algorithm)
               "%s", err.text);
     cr_expect_eq(err.event, 0);
     trace_fini(&t);
+}
+
+/* The fixture scenarios on the guest engine (the same mm/ sources built into mm.elf, the EL1
+ * MPU registers trapped by sim/) and in lockstep: every expectation met, no divergence. */
+Test(zephyr, fixtures_on_the_guest_engine_and_in_lockstep, .timeout = 120)
+{
+    const char *paths[] = { "traces/zephyr/z1/trace.json", "traces/zephyr/z2/trace.json" };
+    for (int p = 0; p < 2; p++)
+        for (int e = REPLAY_ENGINE_GUEST; e <= REPLAY_ENGINE_BOTH; e++) {
+            struct trace t = load_file(paths[p]);
+            struct mpusim_error err;
+            mpusim_error_clear(&err);
+            struct replay_options o = zopts(0);
+            o.engine = (enum replay_engine)e;
+            o.adapter = "build/guest/mm.adapter.json";
+            struct replay *r = replay_new(&t, &o, &err);
+            cr_assert_not_null(r, "%s: %s", paths[p], err.text);
+            run_all(r, &t);
+            cr_expect_eq(r->failed, 0, "%s %s: %s", paths[p], replay_engine_name(o.engine),
+                         r->engine_err.text);
+            cr_expect_eq(r->expect_checked, t.nevents);
+            cr_expect_eq(r->expect_failed, 0, "%s %s: %s", paths[p],
+                         replay_engine_name(o.engine),
+                         r->nmismatches ? r->mismatches[0].text : "");
+            cr_expect_eq(r->divergences_total, 0);
+            if (p == 0)
+                expect_final_unit(replay_hw(r), z1_final);
+            replay_free(r);
+            trace_fini(&t);
+        }
 }
