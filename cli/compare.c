@@ -27,7 +27,11 @@ static const char help[] =
     "                    renode\n"
     "  --engine E        native (default) or guest: each call runs as AArch64 code under\n"
     "                    the timing model; adds cycles p50/p99 per op (docs/timing.md)\n"
-    "  --adapter F       guest: adapter file (default: the bundled guest/mm.adapter.json)\n"
+    "  --adapter F       guest: adapter file, or a bundled one by name: mm (default),\n"
+    "                    xen-upstream (with --elf xen-syms)\n"
+    "  --elf F           guest: the ELF to run (default: the adapter's \"elf\")\n"
+    "  --ram BASE:SIZE, --device BASE:SIZE, --uart BASE\n"
+    "                    guest: memory windows and a PL011 UART (docs/guest.md)\n"
     "  --core F          guest: core file of the timing model (default: built-in R82-like)\n"
     "  --no-timing       guest: do not run the timing model (no cycles column; faster)\n"
     "  --shard K/N       only the runs j (numbered over traces, then algorithms, from 0)\n"
@@ -67,7 +71,7 @@ static int fail_outputs(struct outputs *o, const struct mpusim_error *err)
 int cli_compare(int argc, char **argv)
 {
     enum { O_ALGO = 256, O_FIXED, O_REGIONS, O_FSC, O_ENGINE, O_SHARD, O_JSON, O_CSV, O_QUIET,
-           O_ADAPTER, O_CORE, O_NOTIMING, O_HTML };
+           O_ADAPTER, O_CORE, O_NOTIMING, O_HTML, O_ELF, O_RAM, O_DEVICE, O_UART };
     static const struct option longopts[] = {
         { "algo", required_argument, NULL, O_ALGO },
         { "fixed", no_argument, NULL, O_FIXED },
@@ -76,6 +80,10 @@ int cli_compare(int argc, char **argv)
         { "fsc", required_argument, NULL, O_FSC },
         { "engine", required_argument, NULL, O_ENGINE },
         { "adapter", required_argument, NULL, O_ADAPTER },
+        { "elf", required_argument, NULL, O_ELF },
+        { "ram", required_argument, NULL, O_RAM },
+        { "device", required_argument, NULL, O_DEVICE },
+        { "uart", required_argument, NULL, O_UART },
         { "core", required_argument, NULL, O_CORE },
         { "no-timing", no_argument, NULL, O_NOTIMING },
         { "shard", required_argument, NULL, O_SHARD },
@@ -123,6 +131,26 @@ int cli_compare(int argc, char **argv)
                 return usage_msg("--engine: expected native or guest, got '%.60s'", optarg);
             break;
         case O_ADAPTER: opt.adapter = optarg; break;
+        case O_ELF: opt.elf = optarg; break;
+        case O_RAM:
+        case O_DEVICE: {
+            struct replay_window *w = &opt.window[opt.nwindows];
+            if (opt.nwindows == REPLAY_MAX_WINDOWS)
+                return cli_usage_error("compare", "too many --ram/--device windows");
+            if (cli_parse_window(optarg, &w->base, &w->size) != 0)
+                return cli_usage_error("compare", "--ram/--device: expected BASE:SIZE");
+            w->device = c == O_DEVICE;
+            opt.nwindows++;
+            break;
+        }
+        case O_UART: {
+            unsigned long u;
+            if (cli_parse_uint(optarg, 0, ~0ul, &u) != 0 || u % 0x1000)
+                return cli_usage_error("compare", "--uart needs a 4 KiB-aligned address");
+            opt.has_uart = 1;
+            opt.uart = u;
+            break;
+        }
         case O_CORE: opt.core = optarg; break;
         case O_NOTIMING: opt.no_timing = 1; break;
         case O_SHARD:
@@ -141,9 +169,16 @@ int cli_compare(int argc, char **argv)
         return cli_usage_error("compare", "missing TRACE");
     int ntraces = argc - optind;
     char default_adapter[4096];
-    if (opt.engine == REPLAY_ENGINE_NATIVE && (opt.adapter || opt.core || opt.no_timing))
-        return cli_usage_error("compare", "--adapter, --core and --no-timing need --engine guest");
-    if (opt.engine == REPLAY_ENGINE_GUEST && !opt.adapter) {
+    if (opt.engine == REPLAY_ENGINE_NATIVE && (opt.adapter || opt.core || opt.no_timing ||
+                                               opt.elf || opt.nwindows || opt.has_uart))
+        return cli_usage_error("compare", "--adapter, --elf, --core, --no-timing, --ram, --device "
+                                          "and --uart need --engine guest");
+    if (opt.adapter) {
+        if (cli_find_adapter(opt.adapter, default_adapter, sizeof default_adapter) != 0)
+            return cli_usage_error("compare", "--adapter: no such file, and no bundled adapter of "
+                                              "that name (bundled: mm, xen-upstream)");
+        opt.adapter = default_adapter;
+    } else if (opt.engine == REPLAY_ENGINE_GUEST) {
         if (cli_default_adapter(default_adapter, sizeof default_adapter) != 0)
             return cli_usage_error("compare", "no bundled guest adapter found beside the binary: "
                                               "give --adapter (run 'make' to build build/guest/)");
@@ -160,7 +195,7 @@ int cli_compare(int argc, char **argv)
     memset(&out, 0, sizeof out);
     cli_outputs_begin(&out.set);
     int bad = opt.engine == REPLAY_ENGINE_GUEST &&
-              cli_outputs_guest_inputs(&out.set, opt.adapter, NULL, opt.core, &err) != 0;
+              cli_outputs_guest_inputs(&out.set, opt.adapter, opt.elf, opt.core, &err) != 0;
     for (int ti = 0; ti < ntraces && !bad; ti++)
         bad = outset_input(&out.set, argv[optind + ti], "trace", &err) != 0;
     if (bad || (json_path && !(out.js = outset_open(&out.set, json_path, "--json", &err))) ||

@@ -175,7 +175,10 @@ int compare_trace(const struct trace *t, const struct compare_options *o, long t
                                      .regions = o->regions, .fsc = o->fsc,
                                      .keep_findings = 0 /* counts only */,
                                      .engine = o->engine, .adapter = o->adapter,
-                                     .core = o->core, .no_timing = o->no_timing };
+                                     .core = o->core, .no_timing = o->no_timing,
+                                     .elf = o->elf, .nwindows = o->nwindows,
+                                     .has_uart = o->has_uart, .uart = o->uart };
+        memcpy(ro.window, o->window, sizeof ro.window);
         struct replay *r = replay_new(t, &ro, err);
         if (!r) {
             *nruns = 0;

@@ -40,6 +40,11 @@ struct compare_options {
     const char *adapter;                         /* guest: adapter file (borrowed) */
     const char *core;                            /* guest: core file, NULL: built-in */
     int no_timing;                               /* guest: --no-timing, no cycles */
+    const char *elf;                             /* guest: --elf (borrowed); NULL: the adapter's */
+    struct replay_window window[REPLAY_MAX_WINDOWS]; /* guest: --ram/--device */
+    unsigned nwindows;
+    int has_uart;                                /* guest: --uart given */
+    uint64_t uart;                               /* its base */
     /* Optional (NULL: none): called with each finished run and its replay, before the
      * replay is freed (e.g. the HTML report keeps its occupancy); opaque is passed on. */
     void (*on_run)(void *opaque, const struct replay *r, const struct compare_run *run);
