@@ -33,6 +33,7 @@ struct bar {
     unsigned attrindx, attr;  /* PRLAR.AttrIndx and the MAIR_EL2 byte it selects */
     int table;                /* 1: the table's view of a diverged region */
     int diverged, overlaps;   /* drawn in red */
+    int table_free;           /* diverged: the table holds the region as free (no table bar) */
     unsigned lane;
 };
 
@@ -207,7 +208,11 @@ static void draw(FILE *f, const char *id, struct bar *bars, unsigned nb, unsigne
         return;
     }
     build_axis(a, bars, nb, 20, W - 20);
-    double h = TOP + lanes * LANE_H + 86;
+    int anydiv = 0; /* a strip under the lanes for the "differs from the table" labels */
+    for (unsigned k = 0; k < nb; k++)
+        anydiv |= bars[k].diverged && !bars[k].table;
+    double strip = anydiv ? 14 : 0;
+    double h = TOP + lanes * LANE_H + strip + 86;
     rp_svg_begin(f, "regionmap", W, h, "enabled regions on a segmented address axis");
     fprintf(f, "<defs><pattern id=\"%s-dev\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" "
                "patternTransform=\"rotate(45)\"><rect width=\"2.2\" height=\"6\" fill=\"#000\" "
@@ -216,7 +221,7 @@ static void draw(FILE *f, const char *id, struct bar *bars, unsigned nb, unsigne
                "patternTransform=\"rotate(-45)\"><rect width=\"3\" height=\"8\" fill=\"#cf2f36\" "
                "fill-opacity=\"0.5\"/></pattern></defs>\n",
             id, id);
-    double ybot = TOP + lanes * LANE_H;
+    double ybot = TOP + lanes * LANE_H + strip;
     /* stretches: gaps cut with a break mark, overlaps hatched red across the lanes */
     for (unsigned j = 0; j + 1 < a->n; j++) {
         uint64_t lo = a->bounds[j], hi = a->bounds[j + 1];
@@ -236,8 +241,8 @@ static void draw(FILE *f, const char *id, struct bar *bars, unsigned nb, unsigne
             fprintf(f, "<g class=\"overlap\"><title>OVERLAP: %u regions cover [0x%llx, 0x%llx)"
                        "</title><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
                        "fill=\"url(#%s-ovl)\" stroke=\"#cf2f36\" stroke-width=\"1.5\"/>"
-                       "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"#cf2f36\" "
-                       "class=\"lbl\">overlap</text></g>\n",
+                       "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" class=\"lbl\" "
+                       "style=\"fill:#cf2f36\">overlap</text></g>\n",
                     cover, (unsigned long long)lo, (unsigned long long)hi, xa, TOP - 6, xb - xa,
                     ybot - TOP + 6, id, (xa + xb) / 2, TOP - 10);
         }
@@ -273,10 +278,10 @@ static void draw(FILE *f, const char *id, struct bar *bars, unsigned nb, unsigne
                        "font-weight:600\">%s%u</text>",
                     (xa + xb) / 2, y + bh / 2 + 4, b->table ? "#cf2f36" : "#fff",
                     xb - xa >= 26 ? "#" : "", b->idx);
-        if (b->diverged)
-            fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"#cf2f36\" "
-                       "class=\"lbl\">&#8800; table</text>",
-                    (xa + xb) / 2, y - 2 > 10 ? y - 1 : y + bh + 10);
+        if (b->diverged && !b->table)
+            fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" class=\"lbl\" "
+                       "style=\"fill:#cf2f36\">&#8800; table</text>",
+                    (xa + xb) / 2, TOP + lanes * LANE_H + 8);
         fputs("</g>\n", f);
     }
     if (bars[nb - 1].table) /* the table's views sort last, in the last lane */
@@ -338,9 +343,12 @@ static void table(FILE *f, const struct bar *bars, unsigned nb)
                   "differ</span>",
                   f);
         else if (b->diverged)
-            fputs("<span class=\"k-failed\">table and registers differ</span>", f);
+            fprintf(f, "<span class=\"k-failed\">table and registers differ: %s</span>",
+                    b->table_free ? "the table holds this region as free, the hardware has it "
+                                    "enabled" : "the table's view is drawn dashed");
         if (b->overlaps)
-            fputs("<span class=\"k-failed\">overlaps another region</span>", f);
+            fprintf(f, "%s<span class=\"k-failed\">overlaps another region</span>",
+                    b->diverged ? "; " : "");
         fputs("</td></tr>\n", f);
     }
     fputs("</tbody></table></div>\n", f);
@@ -367,6 +375,9 @@ void rp_region_map(FILE *f, const char *id, const char *title, const struct repo
             enabled++;
         }
         const struct replay_note *n = differs ? divergence_of(notes, nnotes, i, s->event) : NULL;
+        if (n && !field(n->table_prlar, PRLAR_EN_LSB, 1) && nb && bars[nb - 1].idx == i &&
+            !bars[nb - 1].table)
+            bars[nb - 1].table_free = 1;
         if (n && field(n->table_prlar, PRLAR_EN_LSB, 1)) {
             bars[nb] = decode(i, n->table_prbar, n->table_prlar, mair);
             bars[nb].table = 1;
