@@ -80,6 +80,7 @@ void report_collector_observe(struct report_collector *c, const struct replay *r
     uint64_t notes = r->findings_total + r->divergences_total;
     density_add(&c->density, i, RP_MARK_FINDING, notes - c->seen_notes);
     density_add(&c->density, i, RP_MARK_MISMATCH, r->expect_failed - c->seen_mismatches);
+    density_add(&c->density, i, RP_MARK_STOP, r->guest_stop.event == (long)i);
     c->seen_notes = notes;
     c->seen_mismatches = r->expect_failed;
     if (res->used > c->peak.used)

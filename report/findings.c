@@ -1,4 +1,4 @@
-/* Faults and findings: the faulting accesses (event, op, address, cause, FSC, ESR, FAR), the
+/* Faults and findings: the guest stop (if the guest stopped inside a call), the faulting accesses (event, op, address, cause, FSC, ESR, FAR), the
  * failed calls, the algorithm's findings and table/hardware divergences, and the expectation
  * mismatches, each a table with its total. */
 #include "report/internal.h"
@@ -117,9 +117,49 @@ static void mismatches(FILE *f, const struct replay *r)
     fputs("</tbody></table></div>\n", f);
 }
 
+/* The guest stopped inside a call: how, where, and the engine's full report. */
+static void guest_stop(FILE *f, const struct replay_guest_stop *g)
+{
+    fprintf(f, "<h3 id=\"stop\" class=\"k-stop\">Guest stop at event %ld</h3>\n"
+               "<dl class=\"facts\"><dt>call</dt><dd>%s, adapter symbol <code>",
+            g->event, trace_op_name(g->op));
+    rp_text(f, g->call);
+    fputs("</code></dd><dt>stop</dt><dd>", f);
+    rp_text(f, g->kind);
+    fputs(": ", f);
+    rp_text(f, g->what);
+    fprintf(f, "</dd><dt>pc</dt><dd><code>0x%llx</code> ", (unsigned long long)g->pc);
+    rp_text(f, g->where);
+    if (g->insn[0]) {
+        fputs(": <code>", f);
+        rp_text(f, g->insn);
+        fputs("</code>", f);
+    }
+    fputs("</dd>", f);
+    if (g->source[0]) {
+        fputs("<dt>source</dt><dd><code>", f);
+        rp_text(f, g->source);
+        fputs("</code></dd>", f);
+    }
+    if (g->has_fault)
+        fprintf(f, "<dt>fault</dt><dd>%s of %u bytes at <code>0x%llx</code>: %s, ESR "
+                   "<code>0x%llx</code>, FAR <code>0x%llx</code></dd>",
+                g->access, g->size, (unsigned long long)g->addr, mpu_fault_name(g->fault.fault),
+                (unsigned long long)g->fault.esr, (unsigned long long)g->fault.far);
+    fprintf(f, "<dt>instructions</dt><dd>%llu executed by the call</dd></dl>\n",
+            (unsigned long long)g->insns);
+    if (g->report[0]) {
+        fputs("<details open><summary>The engine's report</summary><pre class=\"mono\">", f);
+        rp_text(f, g->report);
+        fputs("</pre></details>\n", f);
+    }
+}
+
 void rp_findings(FILE *f, const struct replay *r, const struct report_collector *c)
 {
     rp_section_begin(f, "findings", "Faults and findings");
+    if (r->guest_stop.event >= 0)
+        guest_stop(f, &r->guest_stop);
     faults(f, c);
     failed(f, c);
     notes(f, r);

@@ -51,6 +51,7 @@ int report_latency_of(const struct replay *r, struct report_latency *rows, unsig
 
 /* What is marked on the occupancy time axis. */
 enum rp_mark_kind { RP_MARK_FAILED, RP_MARK_FAULT, RP_MARK_FINDING, RP_MARK_MISMATCH,
+                    RP_MARK_STOP, /* the guest stopped inside a call (replay_guest_stop) */
                     RP_MARK_KIND_COUNT };
 
 /* How many marks of each kind fell in each stretch of events, over the whole run, in at most

@@ -9,11 +9,12 @@
 #define H 350.0
 
 static const char *const mark_name[RP_MARK_KIND_COUNT] = { "failed call", "fault", "finding",
-                                                           "expectation mismatch" };
+                                                           "expectation mismatch",
+                                                           "guest stop" };
 static const char *const mark_class[RP_MARK_KIND_COUNT] = { "k-failed", "k-fault", "k-finding",
-                                                            "k-mismatch" };
+                                                            "k-mismatch", "k-stop" };
 static const char *const mark_colour[RP_MARK_KIND_COUNT] = { "#cf2f36", "#1c2230", "#d98200",
-                                                             "#7c3aed" };
+                                                             "#7c3aed", "#8b0000" };
 
 static size_t bucket_end(const struct report_timeline *tl, unsigned k)
 {
@@ -166,6 +167,9 @@ static void chart(FILE *f, const struct report_timeline *tl, long peak_event,
         else if (m->kind == RP_MARK_FAULT)
             fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>", x, y,
                     mark_colour[m->kind]);
+        else if (m->kind == RP_MARK_STOP)
+            fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"9\" height=\"9\" fill=\"%s\"/>",
+                    x - 4.5, y - 4.5, mark_colour[m->kind]);
         else if (m->kind == RP_MARK_FINDING)
             fprintf(f, "<path d=\"M%.1f,%.1f l5,8 h-10 z\" fill=\"%s\"/>", x, y - 5,
                     mark_colour[m->kind]);

@@ -52,7 +52,7 @@ static const char css[] =
     "font-weight:600;margin-right:6px}\n"
     ".badge.ok{background:#e2f4e9;color:#18743f}.badge.bad{background:#fbe3e4;color:#ad2127}"
     ".badge.warn{background:#fdf0d9;color:#8f5600}\n"
-    ".k-failed{color:var(--bad)}.k-fault{color:var(--fg);font-weight:600}.k-finding{color:var(--warn)}.k-mismatch{color:#7c3aed}\n"
+    ".k-failed{color:var(--bad)}.k-fault{color:var(--fg);font-weight:600}.k-stop{color:#8b0000;font-weight:700}.k-finding{color:var(--warn)}.k-mismatch{color:#7c3aed}\n"
     ".grid2{display:grid;grid-template-columns:repeat(auto-fit,minmax(520px,1fr));gap:8px 24px}\n"
     ".note{color:var(--muted);font-size:12.5px}\n"
     "footer{color:var(--muted);font-size:12px;text-align:center;margin-top:24px}\n"

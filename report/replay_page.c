@@ -35,7 +35,11 @@ static void header(FILE *f, const struct replay *r)
     fputs("<header class=\"top\">\n<h1>Replay of <span class=\"mono\">", f);
     rp_text(f, r->trace->source);
     fputs("</span></h1>\n<p class=\"sub\">", f);
-    if (r->failed)
+    const struct replay_guest_stop *g = &r->guest_stop;
+    if (g->event >= 0)
+        fprintf(f, "<span class=\"badge bad\">guest stopped at event %ld (%s)</span>", g->event,
+                g->kind);
+    else if (r->failed)
         fputs("<span class=\"badge bad\">stopped early</span>", f);
     else
         fputs("<span class=\"badge ok\">completed</span>", f);
@@ -54,6 +58,14 @@ static void header(FILE *f, const struct replay *r)
     fprintf(f, "<dt>algorithm</dt><dd><code>%s</code>%s</dd>", algo,
             r->opt.xen_fixed ? " with <code>--xen-fixed</code>" : "");
     fprintf(f, "<dt>engine</dt><dd>%s</dd>", replay_engine_name(r->opt.engine));
+    if (g->event >= 0) {
+        fprintf(f, "<dt>guest stop</dt><dd class=\"k-stop\">event %ld, %s, in <code>", g->event,
+                trace_op_name(g->op));
+        rp_text(f, g->call);
+        fputs("</code>: ", f);
+        rp_text(f, g->what);
+        fputs(" (<a href=\"#stop\">details</a>)</dd>", f);
+    }
     fprintf(f, "<dt>MPU</dt><dd>%u EL2 regions implemented, FSC model %s</dd>",
             r->mpu.el2.nregions, mpu_fsc_model_name(r->mpu.cfg.fsc));
     fprintf(f, "<dt>events</dt><dd>%zu%s", (size_t)r->nevents, r->nevents ? ":" : "");
@@ -90,7 +102,7 @@ static int cmp_mark(const void *a, const void *b)
 static struct rp_mark *marks_of(const struct replay *r, const struct report_collector *c,
                                 unsigned *n)
 {
-    unsigned cap = c->nfailed + c->nfaults + r->nnotes + r->nmismatches;
+    unsigned cap = c->nfailed + c->nfaults + r->nnotes + r->nmismatches + 1;
     struct rp_mark *m = malloc((cap ? cap : 1) * sizeof *m);
     *n = 0;
     if (!m)
@@ -130,6 +142,13 @@ static struct rp_mark *marks_of(const struct replay *r, const struct report_coll
         p->event = r->mismatches[k].event;
         p->kind = RP_MARK_MISMATCH;
         snprintf(p->text, sizeof p->text, "%s", r->mismatches[k].text);
+    }
+    if (r->guest_stop.event >= 0) {
+        struct rp_mark *p = &m[(*n)++];
+        p->event = r->guest_stop.event;
+        p->kind = RP_MARK_STOP;
+        snprintf(p->text, sizeof p->text, "%.120s in %.70s", r->guest_stop.what,
+                 r->guest_stop.call);
     }
     qsort(m, *n, sizeof *m, cmp_mark);
     return m;

@@ -325,3 +325,47 @@ Test(report_page, comparison_page_draws_every_algorithm_and_its_metrics)
     free(buf);
     trace_fini(&t);
 }
+
+Test(report_page, a_guest_stop_is_in_the_header_on_the_time_axis_and_in_detail)
+{
+    struct trace t = load("traces/demo-faults/trace.json");
+    struct mpusim_error err;
+    mpusim_error_clear(&err);
+    struct replay_options o = { .algo = MM_ALGO_XEN, .fsc = MPU_FSC_TRANSLATION };
+    struct replay *r = replay_new(&t, &o, &err);
+    cr_assert_not_null(r, "%s", err.text);
+    struct report_collector *c = report_collector_new(r, &err);
+    cr_assert_not_null(c);
+    for (size_t i = 0; i < 5; i++) { /* the run ends where the guest stopped */
+        struct replay_event_result res;
+        replay_step(r, i, &res);
+        report_collector_observe(c, r, i, &t.events[i], &res);
+    }
+    /* what the guest engine fills in when the image stops inside a call (replay/replay.h) */
+    struct replay_guest_stop *g = &r->guest_stop;
+    g->event = 4;
+    g->op = TRACE_OP_MAP;
+    snprintf(g->call, sizeof g->call, "map_pages");
+    snprintf(g->kind, sizeof g->kind, "fault");
+    g->pc = 0x5f558;
+    snprintf(g->where, sizeof g->where, "map_pages+0x18");
+    snprintf(g->insn, sizeof g->insn, "ldr x0, [x1]");
+    snprintf(g->what, sizeof g->what, "MPU fault (no_region) on read of 8 bytes at 0x900000");
+    snprintf(g->report, sizeof g->report, "regions that matched: <none>");
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&buf, &n);
+    cr_assert_eq(report_write_replay(f, r, c, &err), 0, "%s", err.text);
+    fclose(f);
+    cr_expect(strstr(buf, "guest stopped at event 4 (fault)") != NULL, "the header says so");
+    cr_expect(strstr(buf, "<h3 id=\"stop\"") != NULL, "the details section");
+    cr_expect(strstr(buf, "map_pages+0x18") != NULL);
+    cr_expect(strstr(buf, "regions that matched: &lt;none&gt;") != NULL, "escaped report");
+    cr_expect(strstr(buf, "<g class=\"mark k-stop\"><title>event 4: guest stop: MPU fault") !=
+                  NULL,
+              "marked on the time axis");
+    free(buf);
+    report_collector_free(c);
+    replay_free(r);
+    trace_fini(&t);
+}
