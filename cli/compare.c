@@ -223,12 +223,14 @@ int cli_compare(int argc, char **argv)
         struct trace t;
         memset(&t, 0, sizeof t);
         unsigned n = 0;
-        if (trace_read_file(argv[optind + ti], &t, &err) != 0 ||
-            compare_trace(&t, &opt, ti, runs, &n, &err) != 0) {
+        struct trace_reader *rd = trace_reader_open(argv[optind + ti], &t, &err);
+        if (!rd || compare_trace_stream(&t, rd, &opt, ti, runs, &n, &err) != 0) {
+            trace_reader_free(rd);
             trace_fini(&t);
             free(runs);
             return fail_outputs(&out, &err);
         }
+        trace_reader_free(rd);
         trace_fini(&t);
         for (unsigned k = 0; k < n; k++) {
             if (out.js)

@@ -5,6 +5,7 @@
 
 #include "cli/cli.h"
 #include "replay/replay.h"
+#include "replay/stream.h"
 #include "report/report.h"
 #include "traces/trace.h"
 
@@ -51,6 +52,30 @@ static const char help[] =
     "that event), 2 bad input or usage.\n"
     "Outputs ('-' is stdout; the summary then goes to stderr) are checked before the run and\n"
     "written completely or not at all: never over an input, symlinks written through.\n";
+
+/* Where each replayed event goes. */
+struct replay_outputs {
+    FILE *events;                    /* --events-out, or NULL */
+    struct report_collector *html;   /* --html, or NULL */
+};
+
+static void write_event(void *opaque, unsigned k, struct replay *r, long i,
+                        const struct trace_event *ev, const struct replay_event_result *res)
+{
+    struct replay_outputs *o = opaque;
+    (void)k;
+    if (o->events)
+        replay_write_event_json(o->events, r, (size_t)i, res);
+    if (o->html)
+        report_collector_observe(o->html, r, (size_t)i, ev, res);
+}
+
+static void flush_events(void *opaque)
+{
+    struct replay_outputs *o = opaque;
+    if (o->events)
+        fflush(o->events);
+}
 
 static void print_message(void *opaque, long event, enum mm_msg id, const char *text)
 {
@@ -209,8 +234,8 @@ int cli_replay(int argc, char **argv)
     }
     FILE *human = outset_uses_stdout(&outs) ? stderr : stdout;
     struct trace t;
-    memset(&t, 0, sizeof t);
-    if (trace_read_file(path, &t, &err) != 0) {
+    struct trace_reader *rd = trace_reader_open(path, &t, &err);
+    if (!rd) {
         cli_outputs_end(&outs);
         return cli_fail(&err);
     }
@@ -218,22 +243,24 @@ int cli_replay(int argc, char **argv)
     struct report_collector *rc_html = NULL;
     if (!r || (html_f && !(rc_html = report_collector_new(r, &err)))) {
         replay_free(r);
+        trace_reader_free(rd);
         trace_fini(&t);
         cli_outputs_end(&outs);
         return cli_fail(&err);
     }
-    for (size_t i = 0; i < t.nevents; i++) {
-        struct replay_event_result res;
-        replay_step(r, i, &res);
-        if (r->failed && r->failed != 3)
-            break;
-        if (ev_f) /* a guest stop is this event's result: its line says so */
-            replay_write_event_json(ev_f, r, i, &res);
-        if (rc_html)
-            report_collector_observe(rc_html, r, i, &t.events[i], &res);
-        if (r->failed)
-            break;
+    /* Events are replayed as they are read; --events-out lines are written as they come (and
+     * flushed whenever the reader waits for input, for a live pipe). */
+    struct replay_outputs ro = { ev_f, rc_html };
+    struct replay_stream_sink sink = { write_event, flush_events, NULL, &ro };
+    if (replay_run_stream(&r, 1, rd, &sink, &err) != 0) {
+        cli_outputs_end(&outs);
+        report_collector_free(rc_html);
+        replay_free(r);
+        trace_reader_free(rd);
+        trace_fini(&t);
+        return cli_fail(&err);
     }
+    trace_reader_free(rd);
     if (r->failed && r->failed != 3) { /* engine failure (2) or lockstep divergence (1) */
         int code = r->failed == 2 ? 1 : 2;
         cli_outputs_end(&outs);

@@ -1,5 +1,6 @@
 /* Comparison of algorithms over traces: runs, metrics, and their table/JSON Lines/CSV forms. */
 #include "replay/compare.h"
+#include "replay/stream.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -161,47 +162,86 @@ static void collect(const struct replay *r, const struct compare_algo *a, long j
                                                       &out->cycles[op].p99);
 }
 
-int compare_trace(const struct trace *t, const struct compare_options *o, long trace_index,
-                  struct compare_run *runs, unsigned *nruns, struct mpusim_error *err)
+/* The replay options of algorithm a. */
+static struct replay_options run_options(const struct compare_options *o, unsigned a)
+{
+    struct replay_options ro = { .algo = o->algo[a].mm.algo,
+                                 .reserve_k = o->algo[a].mm.reserve_k,
+                                 .xen_fixed = o->xen_fixed,
+                                 .regions = o->regions, .fsc = o->fsc,
+                                 .keep_findings = 0 /* counts only */,
+                                 .engine = o->engine, .adapter = o->adapter,
+                                 .core = o->core, .no_timing = o->no_timing,
+                                 .elf = o->elf, .nwindows = o->nwindows,
+                                 .has_uart = o->has_uart, .uart = o->uart };
+    memcpy(ro.window, o->window, sizeof ro.window);
+    return ro;
+}
+
+/* Replay t (in memory, or streamed from rd when rd is not NULL) through every algorithm of
+ * the shard at once, then collect the runs in algorithm order. */
+static int compare_runs(const struct trace *t, struct trace_reader *rd,
+                        const struct compare_options *o, long trace_index,
+                        struct compare_run *runs, unsigned *nruns, struct mpusim_error *err)
 {
     *nruns = 0;
+    struct replay **rs = calloc(o->nalgo ? o->nalgo : 1, sizeof *rs);
+    unsigned *algo = calloc(o->nalgo ? o->nalgo : 1, sizeof *algo);
+    unsigned n = 0;
+    int rc = -1;
+    if (!rs || !algo) {
+        mpusim_error_set(err, MPUSIM_E_IO, "out of memory");
+        goto out;
+    }
     for (unsigned a = 0; a < o->nalgo; a++) {
-        long j = trace_index * (long)o->nalgo + (long)a;
-        if (!compare_in_shard(j, o->shard_k, o->shard_n))
+        if (!compare_in_shard(trace_index * (long)o->nalgo + (long)a, o->shard_k, o->shard_n))
             continue;
-        struct replay_options ro = { .algo = o->algo[a].mm.algo,
-                                     .reserve_k = o->algo[a].mm.reserve_k,
-                                     .xen_fixed = o->xen_fixed,
-                                     .regions = o->regions, .fsc = o->fsc,
-                                     .keep_findings = 0 /* counts only */,
-                                     .engine = o->engine, .adapter = o->adapter,
-                                     .core = o->core, .no_timing = o->no_timing,
-                                     .elf = o->elf, .nwindows = o->nwindows,
-                                     .has_uart = o->has_uart, .uart = o->uart };
-        memcpy(ro.window, o->window, sizeof ro.window);
-        struct replay *r = replay_new(t, &ro, err);
-        if (!r) {
-            *nruns = 0;
-            return -1;
-        }
-        for (size_t i = 0; i < t->nevents && !r->failed; i++) {
+        struct replay_options ro = run_options(o, a);
+        if (!(rs[n] = replay_new(t, &ro, err)))
+            goto out;
+        algo[n++] = a;
+    }
+    if (rd && n && replay_run_stream(rs, n, rd, NULL, err) != 0)
+        goto out;
+    for (unsigned k = 0; !rd && k < n; k++)
+        for (size_t i = 0; i < t->nevents && !rs[k]->failed; i++) {
             struct replay_event_result res;
-            replay_step(r, i, &res);
+            replay_step(rs[k], i, &res);
         }
+    for (unsigned k = 0; k < n; k++) {
+        struct replay *r = rs[k];
         if (r->failed) { /* a guest that ran away or faulted */
             mpusim_error_set(err, r->engine_err.code ? r->engine_err.code : MPUSIM_E_ENGINE,
-                             "%s: %s: %s", t->source, o->algo[a].name, r->engine_err.text);
-            replay_free(r);
+                             "%s: %s: %s", t->source, o->algo[algo[k]].name, r->engine_err.text);
             *nruns = 0;
-            return -1;
+            goto out;
         }
-        collect(r, &o->algo[a], j, &runs[*nruns]);
+        long j = trace_index * (long)o->nalgo + (long)algo[k];
+        collect(r, &o->algo[algo[k]], j, &runs[*nruns]);
         if (o->on_run)
             o->on_run(o->opaque, r, &runs[*nruns]);
         ++*nruns;
-        replay_free(r);
     }
-    return 0;
+    rc = 0;
+out:
+    for (unsigned k = 0; rs && k < n; k++)
+        replay_free(rs[k]);
+    free(rs);
+    free(algo);
+    return rc;
+}
+
+int compare_trace(const struct trace *t, const struct compare_options *o, long trace_index,
+                  struct compare_run *runs, unsigned *nruns, struct mpusim_error *err)
+{
+    return compare_runs(t, NULL, o, trace_index, runs, nruns, err);
+}
+
+int compare_trace_stream(const struct trace *hdr, struct trace_reader *rd,
+                         const struct compare_options *o, long trace_index,
+                         struct compare_run *runs, unsigned *nruns, struct mpusim_error *err)
+{
+    return compare_runs(hdr, rd, o, trace_index, runs, nruns, err);
 }
 
 /* ---- outputs ---- */

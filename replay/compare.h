@@ -123,6 +123,13 @@ int compare_in_shard(long run, unsigned k, unsigned n);
 int compare_trace(const struct trace *t, const struct compare_options *o, long trace_index,
                   struct compare_run *runs, unsigned *nruns, struct mpusim_error *err);
 
+/* The same for a streamed trace: hdr and rd from trace_reader_open; every run of the shard
+ * replays the events as they are read (memory independent of the number of events). A trace
+ * error is returned as -1 with err (the reader's message). */
+int compare_trace_stream(const struct trace *hdr, struct trace_reader *rd,
+                         const struct compare_options *o, long trace_index,
+                         struct compare_run *runs, unsigned *nruns, struct mpusim_error *err);
+
 /* Write the markdown table of runs[0..n) of one trace (a heading naming the trace, one row
  * per algorithm, a blank line after). n == 0 writes nothing. */
 void compare_write_table(FILE *f, const struct compare_run *runs, unsigned n);

@@ -493,8 +493,14 @@ static int record_latency(struct replay *r, const struct trace_event *ev,
 
 void replay_step(struct replay *r, size_t i, struct replay_event_result *out)
 {
-    const struct trace_event *ev = &r->trace->events[i];
-    r->event = (long)i;
+    replay_step_event(r, &r->trace->events[i], out);
+}
+
+void replay_step_event(struct replay *r, const struct trace_event *ev,
+                       struct replay_event_result *out)
+{
+    r->ev = ev;
+    r->event = (long)r->nevents;
     memset(&r->cur, 0, sizeof r->cur);
     uint64_t scanned0 = r->mm.scanned;
     if (r->failed) {
@@ -575,3 +581,14 @@ void replay_step(struct replay *r, size_t i, struct replay_event_result *out)
 }
 
 void replay_silence(struct replay *r) { r->mm.hw.log = hw_log_bare; }
+
+void replay_set_algo_events(struct replay *r, int algo_events)
+{
+    if (algo_events && !r->algo_events) {
+        r->algo_events = 1;
+        if (r->nevents == 0)
+            r->peak_used = replay_used(r);
+    }
+}
+
+int replay_is_algo_op(enum trace_op op) { return is_algo_op(op); }

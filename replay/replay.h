@@ -129,6 +129,8 @@ struct replay {
     struct mm_ctx mm;            /* the algorithm */
     int algo_events;             /* 1 if the trace has algorithm calls or boot regions */
     long event;                  /* index of the event being replayed */
+    const struct trace_event *ev;/* the event being replayed (borrowed; valid during and after
+                                    its replay_step until the next one) */
     struct replay_cost cur;      /* counters of the current call */
     struct replay_cost cost[TRACE_OP_COUNT][REPLAY_RESULT_COUNT];
     uint64_t msg_count[MM_MSG_COUNT];
@@ -170,6 +172,17 @@ void replay_free(struct replay *r);
  * native engine never fails; the guest engine may (a runaway or faulting guest), and lockstep
  * may diverge: then r->failed is set, r->engine_err says why, and the caller stops. */
 void replay_step(struct replay *r, size_t i, struct replay_event_result *out);
+
+/* The same for an event that need not be in r->trace (a streamed trace): ev is borrowed and
+ * must stay valid until the next step; its index is the number of events replayed before. */
+void replay_step_event(struct replay *r, const struct trace_event *ev,
+                       struct replay_event_result *out);
+
+/* A streamed trace (r->trace has no events): whether it has algorithm calls, decided by the
+ * caller from a look-ahead (replay/stream.c) before the first step; 1 once one is seen. */
+void replay_set_algo_events(struct replay *r, int algo_events);
+/* 1 for the ops that call the algorithm (all but access and sysreg). */
+int replay_is_algo_op(enum trace_op op);
 
 /* Names "native", "guest", "both"; from-name returns -1 if unknown. */
 const char *replay_engine_name(enum replay_engine e);
@@ -230,7 +243,7 @@ unsigned replay_guest_used(struct replay_guest *g, struct mpusim_error *err);
 size_t replay_cycles_p50_p99(const struct replay *r, enum trace_op op, uint64_t *p50,
                              uint64_t *p99);
 
-/* Write one --events-out line for event i with its result. */
+/* Write one --events-out line for event i (the event just replayed, r->ev) with its result. */
 void replay_write_event_json(FILE *f, const struct replay *r, size_t i,
                              const struct replay_event_result *res);
 /* Write the summary as JSON (--json) or as the human text (stdout). */

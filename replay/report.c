@@ -85,7 +85,7 @@ static void put_fault(FILE *f, const struct mpu_result *a)
 void replay_write_event_json(FILE *f, const struct replay *r, size_t i,
                              const struct replay_event_result *res)
 {
-    const struct trace_event *ev = &r->trace->events[i];
+    const struct trace_event *ev = r->ev;
     fprintf(f, "{\"i\":%zu,\"op\":\"%s\",\"rc\":", i, trace_op_name(ev->op));
     if (res->has_rc)
         fprintf(f, "%d", res->rc);

@@ -122,6 +122,19 @@ int trace_decode_header(struct trace_parse *p, json_t *hdr, int document, struct
 int trace_decode_event(struct trace_parse *p, json_t *v, struct trace_event *ev);
 
 /**
+ * trace_jsonl_header - check and decode the header of a JSON Lines trace
+ * @buf, @len:  the trace's first bytes: at least the header and the rest of its line (through
+ *              its '\n', or the whole trace); borrowed
+ * @skip:       bytes of a byte order mark before the header (0 or 3)
+ * @first:      the header value parsed from buf + skip (borrowed); end: offset after it
+ * @t:          jsonl, regions, boot written (boot owned by t also on error)
+ * @pos, @line: on success, offset and file line of the first event line
+ * Returns 0 or -1 (data after the header on its line, or a header error at its line).
+ */
+int trace_jsonl_header(struct trace_parse *p, const char *buf, size_t len, size_t skip,
+                       json_t *first, size_t end, struct trace *t, size_t *pos, int *line);
+
+/**
  * trace_read_lines - decode the events of a JSON Lines trace
  * @p:    context (source, err); line and event fields are not used
  * @buf:  the whole trace, len bytes (borrowed); events are the non-blank lines of [pos, len)

@@ -54,6 +54,35 @@ static int read_document(struct trace_parse *p, json_t *doc, struct trace *t)
     return 0;
 }
 
+int trace_jsonl_header(struct trace_parse *p, const char *buf, size_t len, size_t skip,
+                       json_t *first, size_t end, struct trace *t, size_t *pos, int *line_out)
+{
+    t->jsonl = 1;
+    int line, column;
+    position_of(buf, end, &line, &column);
+    const char *nl = memchr(buf + end, '\n', len - end);
+    size_t eol = nl ? (size_t)(nl - buf) : len;
+    if (!trace_is_blank(buf + end, eol - end)) {
+        size_t i = end;
+        while (trace_is_space(buf[i]))
+            i++;
+        position_of(buf, i, &line, &column);
+        return mpusim_error_at(p->err, MPUSIM_E_PARSE, p->source, line, column, -1,
+                               "unexpected data after the header (JSON Lines: one header object "
+                               "on the first line, then one event per line)");
+    }
+    /* Header errors are reported at the line where the header starts. */
+    size_t start = skip;
+    while (trace_is_space(buf[start]))
+        start++;
+    position_of(buf, start, &p->line, &column);
+    if (trace_decode_header(p, first, 0, t) != 0)
+        return -1;
+    *pos = eol + 1;
+    *line_out = line + 1;
+    return 0;
+}
+
 int trace_read_buffer(const char *buf, size_t len, const char *source, struct trace *out,
                       struct mpusim_error *err)
 {
@@ -106,28 +135,10 @@ int trace_read_buffer(const char *buf, size_t len, const char *source, struct tr
         }
         rc = read_document(&p, first, &t);
     } else {
-        t.jsonl = 1;
-        int line, column;
-        position_of(buf, end, &line, &column);
-        const char *nl = memchr(buf + end, '\n', len - end);
-        size_t eol = nl ? (size_t)(nl - buf) : len;
-        if (!trace_is_blank(buf + end, eol - end)) {
-            size_t i = end;
-            while (trace_is_space(buf[i]))
-                i++;
-            position_of(buf, i, &line, &column);
-            mpusim_error_at(err, MPUSIM_E_PARSE, t.source, line, column, -1,
-                            "unexpected data after the header (JSON Lines: one header object "
-                            "on the first line, then one event per line)");
-            goto fail;
-        }
-        /* Header errors are reported at the line where the header starts. */
-        size_t start = skip;
-        while (trace_is_space(buf[start]))
-            start++;
-        position_of(buf, start, &p.line, &column);
-        if (trace_decode_header(&p, first, 0, &t) == 0)
-            rc = trace_read_lines(&p, buf, len, eol + 1, line + 1, &t);
+        size_t pos;
+        int line;
+        if (trace_jsonl_header(&p, buf, len, skip, first, end, &t, &pos, &line) == 0)
+            rc = trace_read_lines(&p, buf, len, pos, line, &t);
     }
     if (rc == 0)
         rc = trace_resolve_names(&p, &t);

@@ -143,6 +143,40 @@ const char *trace_access_kind_name(enum trace_access_kind k);
 /* Parse a flags value name ("RO", "RX", "RW", "NOCACHE", "WC"); -1 if unknown. */
 int trace_flags_from_name(const char *name);
 
+/* ---- reading as a stream (traces/stream.c) ---- */
+
+/* A trace read incrementally: JSON Lines event by event from a file, a FIFO or stdin, in
+ * memory independent of the number of events (one line at a time); the document form is read
+ * whole (it is one JSON value) and its events handed out one by one. Errors are exactly those
+ * of trace_read_file, reported when the reader reaches them. */
+struct trace_reader;
+
+/**
+ * trace_reader_open - open a trace and read its header
+ * @path: file to read; "-" reads standard input
+ * @hdr:  on success: source, regions, has_boot, nboot, boot (owned by hdr: free with
+ *        trace_fini()), jsonl; nevents 0 and events NULL
+ * Returns a new reader (free with trace_reader_free), or NULL with err set as
+ * trace_read_file sets it.
+ */
+struct trace_reader *trace_reader_open(const char *path, struct trace *hdr,
+                                       struct mpusim_error *err);
+
+/* The next event into *ev: 1, 0 at the end of the trace, or -1 with err set (file, line,
+ * column, event index; further calls return -1). ev->line is its source line. */
+int trace_reader_next(struct trace_reader *rd, struct trace_event *ev, struct mpusim_error *err);
+
+/* 1 if the next trace_reader_next may wait for input (no whole line is buffered): the moment
+ * to flush outputs that someone may be reading live. */
+int trace_reader_would_block(const struct trace_reader *rd);
+
+/* Bytes consumed so far and the input's size (-1 when unknown: a pipe), for progress. */
+unsigned long long trace_reader_offset(const struct trace_reader *rd);
+long long trace_reader_size(const struct trace_reader *rd);
+
+/* Close the file (not stdin) and free the reader; NULL is a no-op. */
+void trace_reader_free(struct trace_reader *rd);
+
 /* ---- writing (traces/write.c) ---- */
 
 enum trace_form { TRACE_FORM_DOCUMENT, TRACE_FORM_JSONL };
