@@ -114,12 +114,15 @@ Test(outputs_cli, sigterm_and_sigint_remove_the_temporaries_and_exit_143_and_130
     const int sigs[] = { 15, 2, 1 };
     const int codes[] = { 143, 130, 129 };
     for (int k = 0; k < 3; k++) {
-        /* the trace arrives through a FIFO held open: the outputs are open meanwhile; the
-         * signal comes from timeout(1) (a background job of sh would ignore SIGINT) */
-        int rc = sh_in_tdir("rm -f in seen; mkfifo in; exec 3<>in; cat t.json >&3; "
-                            "(sleep 0.3; ls > seen) & timeout --preserve-status -s %d 0.6 "
-                            "$MPUSIM replay in --events-out ev.jsonl --json s.json; rc=$?; "
-                            "wait; exec 3>&-; rm in; exit $rc", sigs[k]);
+        /* the trace arrives through a FIFO held open: the outputs are open meanwhile. A
+         * watcher waits for the temporaries, then signals the replay (which runs in the
+         * foreground: a background job of sh would ignore SIGINT). */
+        int rc = sh_in_tdir("rm -f in seen pid; mkfifo in; exec 3<>in; cat t.json >&3; "
+                            "(for i in $(seq 100); do ls | grep -q '[.]tmp[.]' && break; "
+                            "sleep 0.1; done; ls > seen; kill -%d $(cat pid)) & "
+                            "sh -c 'echo $$ > pid; exec \"$0\" replay in --events-out ev.jsonl "
+                            "--json s.json' \"$MPUSIM\"; rc=$?; wait; exec 3>&-; rm in pid; "
+                            "exit $rc", sigs[k]);
         cr_expect_eq(rc, codes[k], "signal %d", sigs[k]);
         cr_expect(strstr(slurp("seen"), ".tmp.") != NULL, "temporaries existed: %s",
                   slurp("seen"));
