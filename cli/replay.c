@@ -288,8 +288,8 @@ int cli_replay(int argc, char **argv)
     if (r->guest_stop.event >= 0) {
         const struct replay_guest_stop *g = &r->guest_stop;
         char at[160] = "";
-        if (t.events[g->event].line > 0)
-            snprintf(at, sizeof at, ":%d", t.events[g->event].line);
+        if (r->ev && r->ev->line > 0) /* the stop ends the replay: the last event's line */
+            snprintf(at, sizeof at, ":%d", r->ev->line);
         fprintf(stderr, "mpusim: %s%s: event %ld: the guest stopped in %s: %s at %s%s%s\n",
                 t.source, at, g->event, g->call, g->what, g->where, g->source[0] ? ", " : "",
                 g->source);

@@ -451,7 +451,7 @@ static int lockstep_compare(struct replay *r, const struct replay_event_result *
                  (unsigned long long)a1->sctlr, (unsigned long long)b1->sctlr);
     if (!what[0])
         return 0;
-    const struct trace_event *ev = &r->trace->events[r->event];
+    const struct trace_event *ev = r->ev;
     size_t len = (size_t)snprintf(
         r->lockstep_report, sizeof r->lockstep_report,
         "lockstep divergence at event %ld (%s): %s\n"
@@ -499,7 +499,8 @@ void replay_step(struct replay *r, size_t i, struct replay_event_result *out)
 void replay_step_event(struct replay *r, const struct trace_event *ev,
                        struct replay_event_result *out)
 {
-    r->ev = ev;
+    r->last_ev = *ev; /* a streamed event need not outlive the step */
+    r->ev = ev = &r->last_ev;
     r->event = (long)r->nevents;
     memset(&r->cur, 0, sizeof r->cur);
     uint64_t scanned0 = r->mm.scanned;

@@ -129,8 +129,8 @@ struct replay {
     struct mm_ctx mm;            /* the algorithm */
     int algo_events;             /* 1 if the trace has algorithm calls or boot regions */
     long event;                  /* index of the event being replayed */
-    const struct trace_event *ev;/* the event being replayed (borrowed; valid during and after
-                                    its replay_step until the next one) */
+    const struct trace_event *ev;/* the event being replayed or last replayed: &last_ev */
+    struct trace_event last_ev;  /* a copy of it */
     struct replay_cost cur;      /* counters of the current call */
     struct replay_cost cost[TRACE_OP_COUNT][REPLAY_RESULT_COUNT];
     uint64_t msg_count[MM_MSG_COUNT];
@@ -208,6 +208,9 @@ unsigned replay_used(const struct replay *r);
 /* zephyr (replay/zephyr.c), used by replay.c and engine_guest.c. */
 /* 0, or -1 with err (exit 2) when the trace has events or a header algo does not understand. */
 int replay_check_system(const struct trace *t, enum mm_algo algo, struct mpusim_error *err);
+/* The same for one event i of a streamed trace t (header only). */
+int replay_check_event_system(const struct trace *t, const struct trace_event *ev, long i,
+                              enum mm_algo algo, struct mpusim_error *err);
 /* The trace's "zephyr" header as mm/'s configuration. */
 void replay_zephyr_config(const struct trace_zephyr *z, struct mm_z_config *c);
 /* Native boot of the zephyr variant (header, or the translation of the boot regions). */

@@ -3,11 +3,15 @@
 
 #include <stdlib.h>
 
-/* Replay ev through every replay that has not failed; 1 if one failed. */
+/* Replay ev through every replay that has not failed; 1 if one failed, -1 for an event an
+ * algorithm does not understand (err set). */
 static int step_all(struct replay **rs, unsigned n, const struct trace_event *ev, long i,
-                    const struct replay_stream_sink *sink)
+                    const struct replay_stream_sink *sink, struct mpusim_error *err)
 {
     int failed = 0;
+    for (unsigned k = 0; k < n; k++)
+        if (replay_check_event_system(rs[k]->trace, ev, i, rs[k]->opt.algo, err) != 0)
+            return -1;
     for (unsigned k = 0; k < n; k++) {
         struct replay *r = rs[k];
         if (r->failed) {
@@ -65,16 +69,19 @@ int replay_run_stream(struct replay **rs, unsigned n, struct trace_reader *rd,
         }
         for (unsigned k = 0; k < n; k++)
             replay_set_algo_events(rs[k], calls);
-        for (size_t j = 0; j < nwin; j++, i++)
-            if (step_all(rs, n, &win[j], i, sink)) {
+        for (size_t j = 0; j < nwin; j++, i++) {
+            int st = step_all(rs, n, &win[j], i, sink, err);
+            if (st) {
                 free(win);
-                return 0;
+                return st < 0 ? -1 : 0;
             }
+        }
         free(win);
     }
     while ((got = trace_reader_next(rd, &ev, err)) > 0) {
-        if (step_all(rs, n, &ev, i, sink))
-            return 0;
+        int st = step_all(rs, n, &ev, i, sink, err);
+        if (st)
+            return st < 0 ? -1 : 0;
         i++;
         if ((i & (REPLAY_PROGRESS_EVERY - 1)) == 0)
             progress(sink, rd, (unsigned long long)i);

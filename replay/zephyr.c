@@ -7,17 +7,23 @@
 /* Which system an algorithm understands: 1 zephyr, 0 the plain ops. */
 static int algo_system(enum mm_algo a) { return a == MM_ALGO_ZEPHYR ? 1 : 0; }
 
+int replay_check_event_system(const struct trace *t, const struct trace_event *ev, long i,
+                              enum mm_algo algo, struct mpusim_error *err)
+{
+    int sys = trace_op_system(ev->op);
+    if (sys != 0 && sys != algo_system(algo))
+        return mpusim_error_at(err, MPUSIM_E_RANGE, t->source, ev->line, -1, i,
+                               "%s: algorithm '%s' does not understand this event (zephyr "
+                               "events need --algo zephyr)", trace_op_name(ev->op),
+                               mm_algo_name(algo));
+    return 0;
+}
+
 int replay_check_system(const struct trace *t, enum mm_algo algo, struct mpusim_error *err)
 {
-    for (size_t i = 0; i < t->nevents; i++) {
-        const struct trace_event *ev = &t->events[i];
-        int sys = trace_op_system(ev->op);
-        if (sys != 0 && sys != algo_system(algo))
-            return mpusim_error_at(err, MPUSIM_E_RANGE, t->source, ev->line, -1, (long)i,
-                                   "%s: algorithm '%s' does not understand this event (zephyr "
-                                   "events need --algo zephyr)", trace_op_name(ev->op),
-                                   mm_algo_name(algo));
-    }
+    for (size_t i = 0; i < t->nevents; i++)
+        if (replay_check_event_system(t, &t->events[i], (long)i, algo, err) != 0)
+            return -1;
     if (t->zephyr && algo != MM_ALGO_ZEPHYR)
         return mpusim_error_at(err, MPUSIM_E_RANGE, t->source, -1, -1, -1,
                                "header: field 'zephyr': algorithm '%s' does not understand a "
