@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -35,7 +36,8 @@ static const char help[] =
 /* An adapter given by name: NAME.adapter.json beside the bundled guest adapter. */
 static int resolve_adapter(const char *arg, char *buf, size_t cap)
 {
-    if (strchr(arg, '/') || strstr(arg, ".json") || access(arg, R_OK) == 0) {
+    struct stat st;
+    if (strchr(arg, '/') || strstr(arg, ".json") || (stat(arg, &st) == 0 && S_ISREG(st.st_mode))) {
         snprintf(buf, cap, "%s", arg);
         return 0;
     }

@@ -7,6 +7,7 @@
 #include "replay/replay.h"
 #include "replay/stream.h"
 #include "report/report.h"
+#include "replay/tarmac_export.h"
 #include "traces/trace.h"
 
 static const char help[] =
@@ -43,6 +44,8 @@ static const char help[] =
     "  --device BASE:SIZE  guest: a device window (reads 0, writes ignored); repeatable\n"
     "  --uart BASE       guest: a PL011 UART at BASE (replaces the adapter's uart)\n"
     "  --console F       guest: write what the guest sends to its UART to F (default: stderr)\n"
+    "  --tarmac F        guest: write the guest's execution as a Tarmac trace to F, for\n"
+    "                    Arm's tarmac-trace-utilities (docs/capture.md)\n"
     "  --verbose         print every algorithm message to stderr as it happens\n"
     "  --quiet           do not print the summary\n"
     "  -h, --help        this help\n"
@@ -87,7 +90,7 @@ int cli_replay(int argc, char **argv)
 {
     enum { O_ALGO = 256, O_FIXED, O_REGIONS, O_FSC, O_EVENTS, O_JSON, O_VERBOSE, O_QUIET,
            O_ENGINE, O_ADAPTER, O_ELF, O_BUDGET, O_CORE, O_NOTIMING, O_HTML, O_RAM, O_DEVICE,
-           O_UART, O_CONSOLE };
+           O_UART, O_CONSOLE, O_TARMAC };
     static const struct option longopts[] = {
         { "algo", required_argument, NULL, O_ALGO },
         { "fixed", no_argument, NULL, O_FIXED },
@@ -109,12 +112,14 @@ int cli_replay(int argc, char **argv)
         { "device", required_argument, NULL, O_DEVICE },
         { "uart", required_argument, NULL, O_UART },
         { "console", required_argument, NULL, O_CONSOLE },
+        { "tarmac", required_argument, NULL, O_TARMAC },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     struct replay_options opt = { .algo = MM_ALGO_XEN, .fsc = MPU_FSC_TRANSLATION,
                                   .keep_findings = 1000 };
-    const char *events_path = NULL, *json_path = NULL, *html_path = NULL, *console_path = NULL;
+    const char *events_path = NULL, *json_path = NULL, *html_path = NULL, *console_path = NULL,
+               *tarmac_path = NULL;
     int quiet = 0;
     unsigned long v;
     optind = 1;
@@ -141,6 +146,7 @@ int cli_replay(int argc, char **argv)
         case O_EVENTS: events_path = optarg; break;
         case O_JSON: json_path = optarg; break;
         case O_HTML: html_path = optarg; break;
+        case O_TARMAC: tarmac_path = optarg; break;
         case O_VERBOSE:
             opt.on_message = print_message;
             break;
@@ -197,10 +203,10 @@ int cli_replay(int argc, char **argv)
     char default_adapter[4096];
     if (opt.engine == REPLAY_ENGINE_NATIVE &&
         (opt.adapter || opt.elf || opt.budget || opt.core || opt.no_timing || opt.nwindows ||
-         opt.has_uart || console_path))
+         opt.has_uart || console_path || tarmac_path))
         return cli_usage_error("replay", "--adapter, --elf, --budget, --core, --no-timing, --ram, "
-                                         "--device, --uart and --console need --engine guest or "
-                                         "both");
+                                         "--device, --uart, --console and --tarmac need --engine "
+                                         "guest or both");
     if (opt.adapter) {
         if (cli_find_adapter(opt.adapter, default_adapter, sizeof default_adapter) != 0) {
             char msg[300];
@@ -221,14 +227,15 @@ int cli_replay(int argc, char **argv)
     /* Every output is checked and opened before the run, against the inputs. */
     struct outset outs;
     cli_outputs_begin(&outs);
-    FILE *ev_f = NULL, *js_f = NULL, *html_f = NULL;
+    FILE *ev_f = NULL, *js_f = NULL, *html_f = NULL, *tm_f = NULL;
     if (outset_input(&outs, path, "trace", &err) != 0 ||
         (opt.engine != REPLAY_ENGINE_NATIVE &&
          cli_outputs_guest_inputs(&outs, opt.adapter, opt.elf, opt.core, &err) != 0) ||
         (events_path && !(ev_f = outset_open(&outs, events_path, "--events-out", &err))) ||
         (json_path && !(js_f = outset_open(&outs, json_path, "--json", &err))) ||
         (html_path && !(html_f = outset_open(&outs, html_path, "--html", &err))) ||
-        (console_path && !(opt.console = outset_open(&outs, console_path, "--console", &err)))) {
+        (console_path && !(opt.console = outset_open(&outs, console_path, "--console", &err))) ||
+        (tarmac_path && !(tm_f = outset_open(&outs, tarmac_path, "--tarmac", &err)))) {
         cli_outputs_end(&outs);
         return cli_fail(&err);
     }
@@ -238,6 +245,12 @@ int cli_replay(int argc, char **argv)
     if (!rd) {
         cli_outputs_end(&outs);
         return cli_fail(&err);
+    }
+    struct tarmac_export tx; /* before replay_new: the guest's boot is part of the trace */
+    tarmac_export_init(&tx, tm_f, !opt.no_timing);
+    if (tm_f) {
+        opt.on_exec = tarmac_export_exec;
+        opt.exec_opaque = &tx;
     }
     struct replay *r = replay_new(&t, &opt, &err);
     struct report_collector *rc_html = NULL;
@@ -276,7 +289,8 @@ int cli_replay(int argc, char **argv)
         replay_write_summary_json(js_f, r);
     int html_bad = rc_html && report_write_replay(html_f, r, rc_html, &err) != 0;
     report_collector_free(rc_html);
-    if (html_bad || outset_commit(&outs, &err) != 0) {
+    if (html_bad || (tm_f && tarmac_export_finish(&tx, &err) != 0) ||
+        outset_commit(&outs, &err) != 0) {
         cli_outputs_end(&outs);
         replay_free(r);
         trace_fini(&t);

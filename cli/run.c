@@ -9,6 +9,8 @@
 #include "cli/cli.h"
 #include "replay/record.h"
 #include "sim/platform.h"
+#include "replay/replay.h"
+#include "replay/tarmac_export.h"
 #include "sim/sim.h"
 
 static const char help[] =
@@ -40,6 +42,9 @@ static const char help[] =
     "  --record OUT.jsonl  write every call of an adapter op the guest makes as a trace\n"
     "                      (arguments, expect.rc/used, caller as note; docs/boot.md)\n"
     "  --adapter NAME|FILE which symbols are the ops (bundled: xen-upstream)\n"
+    "  --tarmac FILE       write the execution as a Tarmac trace for Arm's\n"
+    "                      tarmac-trace-utilities (timestamps: cycles, or instruction\n"
+    "                      counts with --no-timing; docs/capture.md)\n"
     "  -h, --help          this help\n"
     "\n"
     "The run stops at --until, at the guest's exit call, at a WFI with nothing to wake the\n"
@@ -294,7 +299,8 @@ static void print_stats(struct sim *s)
 int cli_run(int argc, char **argv)
 {
     enum { O_UNTIL = 256, O_BUDGET, O_REGIONS, O_FSC, O_STUB, O_RAM, O_DEVICE, O_NOVEC, O_CORE,
-           O_NOTIMING, O_UART, O_PLATFORM, O_DTB, O_RECORD, O_ADAPTER };
+           O_NOTIMING, O_UART, O_PLATFORM, O_DTB, O_RECORD, O_ADAPTER,
+           O_TARMAC };
     static const struct option longopts[] = {
         { "until", required_argument, NULL, O_UNTIL },
         { "budget", required_argument, NULL, O_BUDGET },
@@ -311,6 +317,7 @@ int cli_run(int argc, char **argv)
         { "dtb", required_argument, NULL, O_DTB },
         { "record", required_argument, NULL, O_RECORD },
         { "adapter", required_argument, NULL, O_ADAPTER },
+        { "tarmac", required_argument, NULL, O_TARMAC },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -324,7 +331,9 @@ int cli_run(int argc, char **argv)
     struct sim_core core; /* a few KiB: fine on the stack of the command */
     sim_core_default(&core);
     const char *core_path = NULL;
-    const char *until = NULL;
+    const char *until = NULL, *tarmac = NULL;
+    struct tarmac_export tx;
+    struct outfile tf = { 0 };
     const char *uart_arg = NULL;
     unsigned long uart_base = 0;
     struct sim_pl011 uart;
@@ -384,6 +393,9 @@ int cli_run(int argc, char **argv)
         case O_NOTIMING:
             o.timing = 0;
             break;
+        case O_TARMAC:
+            tarmac = optarg;
+            break;
         case O_UART:
             if (cli_parse_uint(optarg, 0, ~0ul, &uart_base) != 0 || uart_base % 0x1000)
                 return cli_usage_error("run", "--uart needs a 4 KiB-aligned address");
@@ -431,6 +443,11 @@ int cli_run(int argc, char **argv)
             plat.regions = o.mpu.regions_el2;
         o.mpu.regions_el2 = o.mpu.regions_el1 = plat.regions;
         o.stack_size = 0; /* the guest sets up its own stack in the platform's RAM */
+    }
+    tarmac_export_init(&tx, NULL, o.timing); /* the file is opened once the set-up is done */
+    if (tarmac) {
+        o.on_exec = tarmac_export_exec;
+        o.exec_opaque = &tx;
     }
     struct sim *s = sim_new(&o, &err);
     if (!s || sim_load_elf(s, elf, &err) != 0 ||
@@ -490,12 +507,18 @@ int cli_run(int argc, char **argv)
             return cli_fail(&err);
         }
     }
+    if (tarmac && outfile_open(&tf, tarmac, &err) != 0) {
+        sim_free(s);
+        return cli_fail(&err);
+    }
+    tx.f = tf.f;
     struct sim_stop st;
     int rc = sim_run(s, sim_entry(s), until, 0, &st, &err);
     fflush(stdout);
     if (rc != 0 && st.kind == SIM_STOP_NONE) { /* e.g. --until names no symbol */
         replay_recorder_free(rec);
         sim_free(s);
+        outfile_abort(&tf);
         return cli_fail(&err);
     }
     if (ctx.ncur) /* a last line without its newline */
@@ -510,6 +533,16 @@ int cli_run(int argc, char **argv)
         panic_text(&ctx, what, sizeof what);
         snprintf(st.what, sizeof st.what, "%.86s (then: %.30s)", what, was);
         st.kind = SIM_STOP_PANIC;
+    }
+    if (tarmac) { /* the trace of a run that stopped on a fault is a result too */
+        mpusim_error_clear(&err);
+        if (tarmac_export_finish(&tx, &err) != 0 || outfile_commit(&tf, &err) != 0) {
+            outfile_abort(&tf);
+            sim_free(s);
+            return cli_fail(&err);
+        }
+        fprintf(stderr, "run: %llu instructions written to %s\n", (unsigned long long)tx.insns,
+                tarmac);
     }
     char report[4096];
     sim_stop_format(s, &st, report, sizeof report);

@@ -430,6 +430,8 @@ struct replay_guest *replay_guest_new(struct replay *r, struct mpusim_error *err
     o.core = &g->core;
     o.on_log = on_log;
     o.opaque = r;
+    o.on_exec = r->opt.on_exec;
+    o.exec_opaque = r->opt.exec_opaque;
     if (r->opt.budget)
         o.budget = r->opt.budget;
     uint64_t uart = 0;

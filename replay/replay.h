@@ -19,6 +19,8 @@
 
 #define REPLAY_MAX_WINDOWS 8 /* --ram/--device windows of the guest engine */
 
+struct sim_exec; /* sim/sim.h */
+
 enum replay_result_kind { REPLAY_OK, REPLAY_ERR, REPLAY_RESULT_COUNT }; /* rc == 0 or not */
 
 /* Which engine runs the algorithm: the host-compiled mm/ (native), the AArch64 build of mm/ or
@@ -77,6 +79,10 @@ struct replay_options {
     /* Optional sink for every algorithm message as it happens (e.g. --verbose); may be NULL. */
     void (*on_message)(void *opaque, long event, enum mm_msg id, const char *text);
     void *opaque;             /* borrowed; passed to on_message */
+    /* guest: the execution report of the guest engine (sim_options.on_exec, e.g. the Tarmac
+     * export of replay/tarmac_export.h); NULL: off */
+    void (*on_exec)(void *exec_opaque, const struct sim_exec *e);
+    void *exec_opaque;        /* borrowed; passed to on_exec */
 };
 
 /* A finding or a table/hardware divergence, kept for the report. */

@@ -915,6 +915,8 @@ int tarmac_import(const char *path, FILE *out, const struct tarmac_import_option
         goto done;
     if (fetch_flush(m) != 0)
         goto done;
+    if (m->depth && m->ret_pending && returned_to(m, m->depth - 1, m->ret_x0) != 0)
+        goto done; /* the trace ends right after the RET */
     while (m->depth) { /* calls the trace never saw return */
         struct open_call *c = &m->stack[--m->depth];
         if (!c->nested && call_event(m, c, 0, 0) != 0)

@@ -88,6 +88,8 @@ static int run_loop(struct sim *s, uint64_t pc, const uint64_t *until, uint64_t 
     s->last_vector = UINT64_MAX;
     if (s->timing)
         sim_timing_begin(s);
+    if (s->exec)
+        sim_exec_begin(s); /* the arguments, LR and SP the harness set */
     for (;;) {
         uint64_t count = 0;
         if (s->pending == PENDING_STRADDLE) { /* phase 2: run up to the faulting byte */
@@ -157,6 +159,8 @@ static int run_loop(struct sim *s, uint64_t pc, const uint64_t *until, uint64_t 
         }
         break;
     }
+    if (s->exec)
+        sim_exec_end(s);
     s->stop.insns = s->insns;
     s->stats.insns += s->insns;
     if (s->timing)

@@ -80,6 +80,11 @@ const char *sim_el2_name(enum sim_el2_reg r)
     return (unsigned)r < EL2_REG_COUNT ? el2_regs[r].name : NULL;
 }
 
+unsigned sim_el2_encoding(enum sim_el2_reg r)
+{
+    return (unsigned)r < EL2_REG_COUNT ? el2_regs[r].enc : 0;
+}
+
 static int el2_find(unsigned enc)
 {
     for (int i = 0; i < EL2_REG_COUNT; i++)
@@ -221,6 +226,8 @@ static uint32_t on_msr(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_reg *c
     if (!answer_write(s, cp_enc(cp), cp->val))
         return 0;
     s->stats.sysreg_writes++;
+    if (s->exec)
+        sim_exec_sysreg(s, cp_enc(cp), cp->val);
     sim_advance(s, sim_pc(s));
     return 1;
 }

@@ -54,6 +54,8 @@ void sim_exception_enter(struct sim *s, uint64_t esr, uint64_t far, uint64_t elr
     uint64_t vec = s->el2[EL2_VBAR] + (spx ? VECTOR_SYNC_SPX : VECTOR_SYNC_SP0);
     s->last_vector = vec;
     s->stats.faults_taken++;
+    if (s->exec)
+        sim_exec_exception(s, vec);
     sim_set_pc(s, vec);
 }
 

@@ -110,6 +110,7 @@ struct sim {
     struct sim_timing *timing;    /* owned; NULL when the timing model is off */
     struct sim_board *board;      /* owned; NULL without a platform (sim/board.c) */
     struct sim_watchset *watch;   /* owned; NULL until the first sim_watch() (sim/watch.c) */
+    struct sim_exec_state *exec;  /* owned; NULL unless opt.on_exec (sim/exec_report.c) */
 };
 
 /* sim/elf.c */
@@ -125,8 +126,9 @@ void sim_lines_close(struct sim_elf *e);
 int sim_el2_install(struct sim *s, struct mpusim_error *err);
 /* Count an access to a register nobody models (enc: MPU_ENC numbering). */
 void sim_unknown(struct sim *s, unsigned enc, int is_write);
-/* Name of an EL2 state register or NULL. */
+/* Name and encoding (MPU_ENC numbering) of an EL2 state register; NULL / 0 if none. */
 const char *sim_el2_name(enum sim_el2_reg r);
+unsigned sim_el2_encoding(enum sim_el2_reg r);
 /* After any write to the model: refresh the check state and drop cached verdicts. */
 void sim_mpu_changed(struct sim *s);
 /* Write Unicorn's ELR_EL1 / SPSR_EL1 (the registers the guest's eret really uses). */
@@ -272,6 +274,18 @@ void sim_timing_free(struct sim *s);
 void sim_timing_begin(struct sim *s);               /* a run or call starts */
 void sim_timing_stopped(struct sim *s, uint64_t pc); /* uc_emu_start returned with PC = pc */
 void sim_timing_end(struct sim *s, uint64_t pc, struct sim_cycles *out); /* run or call over */
+
+/* sim/exec_report.c: the execution report (opt.on_exec); each is called only when s->exec. */
+int sim_exec_new(struct sim *s, struct mpusim_error *err);
+void sim_exec_free(struct sim *s);
+void sim_exec_begin(struct sim *s);  /* a run or call starts: report the harness's changes */
+void sim_exec_end(struct sim *s);    /* it ended: report the last instruction */
+void sim_exec_mem(struct sim *s, int write, uint64_t addr, unsigned size, uint64_t value);
+void sim_exec_abort(struct sim *s);  /* the last access faulted */
+void sim_exec_sysreg(struct sim *s, unsigned enc, uint64_t value);
+void sim_exec_exception(struct sim *s, uint64_t vector);
+/* Modelled nominal cycles since sim_new() up to the last charged block (timing on). */
+uint64_t sim_timing_now(const struct sim *s);
 
 /* Unicorn helpers */
 static inline uint64_t sim_pc(struct sim *s)

@@ -149,8 +149,10 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
 static void on_data(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
                     void *opaque)
 {
-    (void)value;
     struct sim *s = opaque;
+    if (s->exec)
+        sim_exec_mem(s, type == UC_MEM_WRITE, addr, size > 0 ? (unsigned)size : 1u,
+                     (uint64_t)value);
     if (!s->checking)
         return;
     enum mpu_acc acc = type == UC_MEM_WRITE ? MPU_ACC_WRITE : MPU_ACC_READ;
@@ -163,6 +165,8 @@ static void on_data(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, in
         return;
     uint64_t pc = sim_pc(s);
     record_fault(s, acc, addr, (unsigned)n, pc, &r);
+    if (s->exec)
+        sim_exec_abort(s);
     if (acc == MPU_ACC_WRITE && n <= sizeof s->undo &&
         uc_mem_read(uc, addr, s->undo, (size_t)n) == UC_ERR_OK) {
         s->undo_addr = addr; /* Unicorn completes the store: put these bytes back */

@@ -62,6 +62,10 @@ struct sim *sim_new(const struct sim_options *opt, struct mpusim_error *err)
     if (!opt->bare && (sim_el2_install(s, err) != 0 || sim_mem_install(s, err) != 0 ||
                        sim_exception_install(s, err) != 0))
         goto fail;
+    if (opt->on_exec && (opt->bare || sim_exec_new(s, err) != 0)) {
+        mpusim_error_set(err, MPUSIM_E_RANGE, "the execution report needs the hooks: not with bare");
+        goto fail;
+    }
     if (opt->stack_size) {
         if (sim_mem_map(s, opt->stack_base, opt->stack_size, SIM_WINDOW_RAM, "stack window",
                         err) != 0)
@@ -91,6 +95,7 @@ void sim_free(struct sim *s)
     sim_timing_free(s);
     sim_board_free(s);
     sim_watch_free(s);
+    sim_exec_free(s);
     sim_elf_fini(&s->elf);
     free(s);
 }

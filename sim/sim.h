@@ -237,6 +237,47 @@ const char *sim_tread_name(enum sim_tread r);
 int sim_timing_block(const struct sim_core *core, const uint32_t *insns, size_t n,
                      unsigned iters, double cpi[SIM_TS_COUNT], struct mpusim_error *err);
 
+/* ---- Execution report (sim/exec_report.c): what an execution trace (Tarmac export,
+ * docs/capture.md) needs, one record per executed instruction, after it completed. Off (no
+ * hook, one NULL test per data access and system-register write) unless on_exec is set. */
+#define SIM_EXEC_MAX_MEM 8 /* data accesses per instruction kept (LDP/STP: 2); more are counted */
+#define SIM_EXEC_MAX_SYS 2 /* system-register writes per instruction */
+#define SIM_EXEC_NZCV 32   /* regs[].reg of the flags (reported with the mode as CPSR) */
+
+struct sim_exec {
+    int has_insn;            /* 0: changes the harness made before a run or call (arguments,
+                                LR = the sentinel, SP): registers only */
+    uint64_t index;          /* instructions reported before this one, since sim_new() */
+    uint64_t cycles;         /* timing on: modelled nominal cycles since sim_new() when the
+                                instruction's translated block began; else 0 */
+    uint64_t pc;
+    uint32_t enc;            /* the instruction word */
+    const char *disasm;      /* capstone's text ("msr prselr_el2, x1"); borrowed for the call */
+    const struct mpu *mpu;   /* the model (borrowed), e.g. for MPUIR_EL2 */
+    unsigned nregs;          /* general registers it changed, ascending */
+    struct {
+        unsigned reg;        /* 0..30 X0..X30, 31 SP, SIM_EXEC_NZCV flags */
+        uint64_t value;      /* new value; flags: CPSR as the guest sees it (mode EL2h/t) */
+    } regs[33];
+    unsigned nsys;           /* system-register writes (MSR) sim took */
+    struct {
+        unsigned enc;        /* MPU_ENC numbering */
+        const char *name;    /* architectural name, or NULL when sim has none (S3_...) */
+        uint64_t value;
+    } sys[SIM_EXEC_MAX_SYS];
+    unsigned nmem;           /* data accesses, in order */
+    struct {
+        int write;
+        int aborted;         /* an MPU fault stopped it: nothing was read or written */
+        unsigned size;       /* bytes */
+        uint64_t addr;
+        uint64_t value;      /* data read or written (sizes up to 8; little-endian) */
+    } mem[SIM_EXEC_MAX_MEM];
+    int exception;           /* 1: an exception was taken after it (to the EL2 vectors) */
+    uint64_t vector, esr, far, elr, spsr; /* exception: where it went, and the registers */
+};
+typedef void (*sim_exec_fn)(void *opaque, const struct sim_exec *e);
+
 struct sim_options {
     struct mpu_config mpu;       /* the model sim creates (region counts, FSC model) */
     uint64_t stack_base;         /* harness stack window, first byte (4 KiB aligned) */
@@ -256,6 +297,8 @@ struct sim_options {
                                     sim_new() */
     sim_console_fn on_console;   /* may be NULL: output is dropped (still counted) */
     sim_log_fn on_log;           /* may be NULL: log calls are counted only */
+    sim_exec_fn on_exec;         /* may be NULL (off); struct sim_exec, every instruction */
+    void *exec_opaque;           /* borrowed; passed to on_exec */
     void *opaque;                /* borrowed; passed to the callbacks */
 };
 
@@ -327,6 +370,7 @@ struct sim_stats {
     uint64_t timed_insns;     /* timing on: instructions charged (retired) */
     uint64_t timed_blocks;    /* timing on: distinct blocks decoded */
     uint64_t mispredicts;     /* timing on: mispredicted branches (nominal) */
+    uint64_t exec_mem_dropped; /* on_exec: data accesses beyond SIM_EXEC_MAX_MEM in one insn */
     struct sim_cycles cycles; /* timing on: sum over runs and calls */
     unsigned nunknown;        /* entries in unknown[] (capacity SIM_MAX_UNKNOWN; the totals
                                  above also count registers that did not fit) */

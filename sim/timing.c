@@ -228,6 +228,13 @@ void sim_timing_stopped(struct sim *s, uint64_t pc)
         t->cut = pc;
 }
 
+uint64_t sim_timing_now(const struct sim *s)
+{
+    struct sim_cycles c;
+    sim_tmodel_cycles(&s->timing->model, &c);
+    return s->stats.cycles.nominal + c.nominal;
+}
+
 void sim_timing_end(struct sim *s, uint64_t pc, struct sim_cycles *out)
 {
     struct sim_timing *t = s->timing;
