@@ -171,21 +171,25 @@ int cli_import(int argc, char **argv)
 
     struct mpusim_error err;
     mpusim_error_clear(&err);
-    struct outfile of = { 0 };
-    if (outfile_open(&of, out, &err) != 0)
+    struct outset outs; /* the output is checked against the inputs before the work */
+    cli_outputs_begin(&outs);
+    FILE *f = NULL;
+    if (outset_input(&outs, path, "Tarmac trace", &err) != 0 ||
+        (o.elf && outset_input(&outs, o.elf, "ELF", &err) != 0) ||
+        (o.adapter && outset_input(&outs, o.adapter, "adapter", &err) != 0) ||
+        !(f = outset_open(&outs, out, "--out", &err))) {
+        cli_outputs_end(&outs);
         return cli_fail(&err);
+    }
     struct tarmac_import_stats st;
-    int rc = tarmac_import(path, of.f, &o, &st, &err);
+    int rc = tarmac_import(path, f, &o, &st, &err);
     if (o.on_progress && st.lines >= (1u << 20))
         fputc('\n', stderr);
-    if (rc != 0) {
-        outfile_abort(&of);
+    if (rc != 0 || outset_commit(&outs, &err) != 0) {
+        cli_outputs_end(&outs);
         return cli_fail(&err);
     }
-    if (outfile_commit(&of, &err) != 0) {
-        outfile_abort(&of);
-        return cli_fail(&err);
-    }
+    cli_outputs_end(&outs);
     if (!quiet)
         summary(&st, o.level == TARMAC_IMPORT_CALLS ? "calls" : "registers");
     return 0;

@@ -333,7 +333,7 @@ int cli_run(int argc, char **argv)
     const char *core_path = NULL;
     const char *until = NULL, *tarmac = NULL;
     struct tarmac_export tx;
-    struct outfile tf = { 0 };
+    struct outset outs;
     const char *uart_arg = NULL;
     unsigned long uart_base = 0;
     struct sim_pl011 uart;
@@ -507,18 +507,21 @@ int cli_run(int argc, char **argv)
             return cli_fail(&err);
         }
     }
-    if (tarmac && outfile_open(&tf, tarmac, &err) != 0) {
+    cli_outputs_begin(&outs);
+    if (tarmac && (outset_input(&outs, elf, "ELF", &err) != 0 ||
+                   !(tx.f = outset_open(&outs, tarmac, "--tarmac", &err)))) {
+        cli_outputs_end(&outs);
+        replay_recorder_free(rec);
         sim_free(s);
         return cli_fail(&err);
     }
-    tx.f = tf.f;
     struct sim_stop st;
     int rc = sim_run(s, sim_entry(s), until, 0, &st, &err);
     fflush(stdout);
     if (rc != 0 && st.kind == SIM_STOP_NONE) { /* e.g. --until names no symbol */
         replay_recorder_free(rec);
         sim_free(s);
-        outfile_abort(&tf);
+        cli_outputs_end(&outs);
         return cli_fail(&err);
     }
     if (ctx.ncur) /* a last line without its newline */
@@ -536,14 +539,16 @@ int cli_run(int argc, char **argv)
     }
     if (tarmac) { /* the trace of a run that stopped on a fault is a result too */
         mpusim_error_clear(&err);
-        if (tarmac_export_finish(&tx, &err) != 0 || outfile_commit(&tf, &err) != 0) {
-            outfile_abort(&tf);
+        if (tarmac_export_finish(&tx, &err) != 0 || outset_commit(&outs, &err) != 0) {
+            cli_outputs_end(&outs);
+            replay_recorder_free(rec);
             sim_free(s);
             return cli_fail(&err);
         }
         fprintf(stderr, "run: %llu instructions written to %s\n", (unsigned long long)tx.insns,
                 tarmac);
     }
+    cli_outputs_end(&outs);
     char report[4096];
     sim_stop_format(s, &st, report, sizeof report);
     printf("\n--- mpusim run: %s", report);
