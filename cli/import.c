@@ -2,7 +2,6 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -32,26 +31,6 @@ static const char help[] =
     "Register values shown before the first instruction (reset dumps) are the starting state.\n"
     "Lines of unknown types are counted and skipped. The summary goes to stderr.\n"
     "exit status: 0 success, 2 bad input or usage (file and line named).\n";
-
-/* An adapter given by name: NAME.adapter.json beside the bundled guest adapter. */
-static int resolve_adapter(const char *arg, char *buf, size_t cap)
-{
-    struct stat st;
-    if (strchr(arg, '/') || strstr(arg, ".json") || (stat(arg, &st) == 0 && S_ISREG(st.st_mode))) {
-        snprintf(buf, cap, "%s", arg);
-        return 0;
-    }
-    char def[4096];
-    if (cli_default_adapter(def, sizeof def) != 0)
-        return -1;
-    char *slash = strrchr(def, '/');
-    if (!slash)
-        return -1;
-    *slash = '\0';
-    if ((size_t)snprintf(buf, cap, "%s/%s.adapter.json", def, arg) >= cap)
-        return -1;
-    return access(buf, R_OK) == 0 ? 0 : -1;
-}
 
 static void progress(void *opaque, uint64_t lines, uint64_t bytes)
 {
@@ -158,7 +137,7 @@ int cli_import(int argc, char **argv)
         return cli_usage_error("import", "--level calls needs --adapter NAME or FILE");
     char adapter_path[4096];
     if (adapter) {
-        if (resolve_adapter(adapter, adapter_path, sizeof adapter_path) != 0) {
+        if (cli_find_adapter(adapter, adapter_path, sizeof adapter_path) != 0) {
             char msg[300];
             snprintf(msg, sizeof msg, "--adapter %s: no such file, and no bundled adapter of "
                      "that name (mm, xen-upstream)", adapter);
