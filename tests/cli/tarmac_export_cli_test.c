@@ -28,8 +28,8 @@ Test(tarmac_export_cli, run_writes_instructions_registers_and_accesses)
     cr_expect(strstr(t, " clk IT (1) 7e000000 ") != NULL, "the first instruction, index 1");
     cr_expect(strstr(t, " O EL2h : ") != NULL);
     cr_expect(strstr(t, " clk R SP_EL2 ") != NULL);
-    cr_expect(strstr(t, " clk MW8 7e005000:00007e005000 00000000_00000000\n") != NULL,
-              "the bss clearing store");
+    const char *mw = strstr(t, " clk MW8 ");
+    cr_expect(mw && strstr(mw, " 00000000_00000000\n") != NULL, "the bss clearing stores");
     cr_expect(strstr(slurp("err"), "instructions written to") != NULL, "%s", slurp("err"));
 }
 
