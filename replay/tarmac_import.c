@@ -792,6 +792,9 @@ static int load_calls(struct imp *m)
         const struct replay_adapter_call *c = &m->ad.op[op];
         if (!c->present)
             continue;
+        if (op != TRACE_OP_MAP && op != TRACE_OP_MODIFY && op != TRACE_OP_UNMAP &&
+            op != TRACE_OP_UNMAP_CONTAINING && op != TRACE_OP_IOREMAP)
+            continue; /* other families' ops (zephyr's threads): not imported at call level */
         struct sim_symbol y;
         if (sim_symbol(s, c->symbol, &y, NULL) != 0) {
             mpusim_error_at(m->err, MPUSIM_E_RANGE, o->elf, -1, -1, -1,
