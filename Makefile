@@ -167,9 +167,9 @@ build/mpusim-tests build/asan/mpusim-tests: | $(PLATFORM_JSON) $(PLATFORM_DTBS)
 # The real-boot trace (docs/boot.md): upstream Xen booted on the bundled fvp-baser platform,
 # every MPU call it makes recorded. Needs a Xen image (XEN_SYMS); tests/cli/boot_cli_test.c
 # checks the committed trace against a fresh recording where the image is present.
-XEN_SYMS ?= ../shared/xen/arm64-mpu-debug/xen-syms
+XEN_SYMS ?= $(MPUSIM_XEN_SYMS)
 xen-real-boot: all
-	@test -r $(XEN_SYMS) || { echo "xen-real-boot: no Xen image at $(XEN_SYMS) (give XEN_SYMS=...)" >&2; exit 2; }
+	@test -n "$(XEN_SYMS)" && test -r "$(XEN_SYMS)" || { echo "xen-real-boot: no Xen image at $(XEN_SYMS) (give XEN_SYMS=...)" >&2; exit 2; }
 	./build/mpusim run $(XEN_SYMS) --platform fvp-baser --dtb build/platforms/fvp-baser.dtb \
 	  --no-timing --record traces/xen-real-boot/trace.jsonl --adapter xen-upstream \
 	  > build/xen-real-boot.log; st=$$?; tail -n 3 build/xen-real-boot.log; \

@@ -13,7 +13,7 @@
  *   better    which direction is good for value (and ratio): higher or lower
  *   goal      what the figure must reach: "ratio>=0.7", "value<=1.5", or "-" for none
  *
- * A benchmark whose input is missing (a file, a tool, ../shared) fails: it prints why on
+ * A benchmark whose input is missing (a file, a tool) fails: it prints why on
  * stderr and exits 1, never a partial figure. Names: [a-z0-9_]+.
  */
 #include <math.h>

@@ -1,7 +1,7 @@
 /* The timing model against llvm-mca (docs/timing.md, "Validation"), and what timing costs.
  *
  * Corpus: every basic block (split after each branch) of build/guest/mm.elf with at least 3
- * instructions, and the AArch64 micro-kernels of ../shared/reference/timing/mca/micro. System
+ * instructions, and the AArch64 micro-kernels of bench/micro/. System
  * instructions (msr, mrs, isb, dsb, dmb, hints, exception calls, maintenance) and calls (bl, blr,
  * which llvm-mca charges 100 cycles) are stripped from both sides: llvm-mca costs them 1 cycle,
  * the model's guesses are checked by the hand-computed tests instead. Metric: steady-state cycles
@@ -23,7 +23,7 @@
 
 #define MM_ELF "build/guest/mm.elf"
 #define LOOP_ELF "build/tests/guests/basic.elf"
-#define MICRO_DIR "../shared/reference/timing/mca/micro"
+#define MICRO_DIR "bench/micro"
 #define MAX_BLOCKS 2000
 #define MAX_INSNS 64
 #define LOOP_ITERS 5000000ull
@@ -131,8 +131,8 @@ static int load_micro(const char *dir)
 {
     DIR *d = opendir(dir);
     if (!d) {
-        fprintf(stderr, "bench timing: the micro-kernels %s are missing (../shared beside the "
-                        "repository, or set MPUSIM_MICRO_DIR)\n", dir);
+        fprintf(stderr, "bench timing: the micro-kernels %s are missing (run from the "
+                        "repository root, or set MPUSIM_MICRO_DIR)\n", dir);
         exit(1);
     }
     struct dirent *e;

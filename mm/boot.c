@@ -1,4 +1,4 @@
-/* What head.S does before C runs (§8.1): enable_boot_cpu_mm programs the boot regions and the
+/* What head.S does before C runs (xen-mpu.md §8.1): enable_boot_cpu_mm programs the boot regions and the
  * remaining entries as disabled ones, fills the shadow table and bitmap, then enable_mpu. */
 #include "mm/internal.h"
 
@@ -60,7 +60,7 @@ int mm_boot(struct mm_ctx *ctx, const struct mm_boot_region *r, unsigned n)
         sel++;
     }
     /* The rest up to max - 1: base 0, limit 1, data attributes, disabled. This is why boot
-     * leaves PRSELR_EL2 = max - 1 (§6.4). */
+     * leaves PRSELR_EL2 = max - 1 (xen-mpu.md §6.4). */
     for (; sel < max; sel++)
         prepare_region(ctx, sel, MM_BOOT_DISABLED_PRBAR, MM_BOOT_DISABLED_PRLAR);
 

@@ -62,7 +62,7 @@ enum mm_msg {
     MM_MSG_T_DIFFERENT_FLAGS,    /* a=base b=limit: "Range ... already mapped with different flags" */
     MM_MSG_T_LOOKUP_FAILED,      /* a=addr: unmap_mm_range lookup gave a negative result */
     MM_MSG_T_UNMAP_FAILED,       /* a=addr: "Failed to unmap_mm_range MPU memory region at ..." */
-    /* zephyr (../shared/reference/zephyr-arm64-mpu.md section 7) */
+    /* zephyr (docs/algorithms.md, variant zephyr) */
     MM_MSG_Z_TOO_MANY_STATIC,    /* a=SoC regions b=MPUIR_EL1: "Request to configure: ..." */
     MM_MSG_Z_DYN_INIT_FAIL,      /* "Dynamic areas init fail" */
     MM_MSG_Z_SYS_TOO_LARGE,      /* "system dynamic region nums too large." */

@@ -1,5 +1,5 @@
-/* Programming one EL2 MPU region: write_protection_region with prepare_selector (§6.4), and
- * disable_mpu_region_from_index (§6.3) with upstream's PRENR test and the intended one. */
+/* Programming one EL2 MPU region: write_protection_region with prepare_selector (xen-mpu.md §6.4), and
+ * disable_mpu_region_from_index (xen-mpu.md §6.3) with upstream's PRENR test and the intended one. */
 #include "mm/internal.h"
 
 #define PRSELR_GROUP_MASK 0xF0u /* PRBAR<n>/PRLAR<n> reach region (PRSELR & 0xF0) | n */
@@ -66,7 +66,7 @@ void mm_disable_region(struct mm_ctx *ctx, unsigned idx)
             write_zeroed(ctx, idx);
         return;
     }
-    /* Upstream: (idx & GENMASK(31, 0)) != 0, true for every index but 0 (§11.1). */
+    /* Upstream: (idx & GENMASK(31, 0)) != 0, true for every index but 0 (xen-mpu.md §11.1). */
     if (idx != 0) {
         prenr_clear(ctx, idx);
         if (idx >= 2 * MM_PRENR_BITS)

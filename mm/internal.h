@@ -1,10 +1,10 @@
 #ifndef MPUSIM_MM_INTERNAL_H
 #define MPUSIM_MM_INTERNAL_H
 /*
- * Helpers shared inside mm/. Section numbers (§n) refer to
- * ../shared/reference/xen-mpu-algorithm.md. Freestanding: no libc.
+ * Helpers shared inside mm/. Section numbers (xen-mpu.md §n) refer to
+ * docs/xen-mpu.md. Freestanding: no libc.
  *
- * Register layouts as the shadow table stores them (arm64 pr_t, §3.2):
+ * Register layouts as the shadow table stores them (arm64 pr_t, xen-mpu.md §3.2):
  *
  *   PRBAR_EL2  63      48 47                     6 5  4 3  2  1    0
  *             +----------+------------------------+----+----+----+----+
@@ -26,7 +26,7 @@
 #include "mm/mm.h"
 
 #define MM_PR_ADDR_MASK 0x0000FFFFFFFFFFC0ull /* BASE / LIMIT bits [47:6]; RES0 [63:48] off */
-#define MM_PR_RES0_MASK 0xFFFF000000000000ull /* MPU_REGION_RES0 (§3.1) */
+#define MM_PR_RES0_MASK 0xFFFF000000000000ull /* MPU_REGION_RES0 (xen-mpu.md §3.1) */
 #define MM_PR_GRANULE_MASK 0x3Full            /* 64-byte hardware granule */
 
 #define MM_PRBAR_XN_LSB 1 /* XN[1]: execute-never */
@@ -39,24 +39,24 @@
 #define MM_PRLAR_ATTRINDX_LSB 1 /* AttrIndx[2:0] */
 #define MM_PRLAR_ATTRINDX_WIDTH 3
 
-/* Memory-type indices whose regions are outer shareable (§4.4). */
+/* Memory-type indices whose regions are outer shareable (xen-mpu.md §4.4). */
 #define MM_MT_DEVICE_nGnRnE 0u
 #define MM_MT_NORMAL_NC 1u
 #define MM_MT_DEVICE_nGnRE 4u
 
 #define MM_PAGE_MASK ((uint64_t)MM_PAGE_SIZE - 1)
 
-/* Boot: the values head.S writes for the entries it leaves disabled (§8.1). */
+/* Boot: the values head.S writes for the entries it leaves disabled (xen-mpu.md §8.1). */
 #define MM_BOOT_DISABLED_PRBAR 0x32ull /* REGION_DATA_PRBAR with base 0 */
 #define MM_BOOT_DISABLED_PRLAR 0x0ull  /* REGION_DISABLED_PRLAR */
 
-/* SCTLR_EL2 bits enable_mpu touches (§8.1 step 4). */
+/* SCTLR_EL2 bits enable_mpu touches (xen-mpu.md §8.1 step 4). */
 #define MM_SCTLR_M_LSB 0    /* MPU enable */
 #define MM_SCTLR_C_LSB 2    /* data cache enable */
 #define MM_SCTLR_BR_LSB 17  /* background region */
 #define MM_SCTLR_WXN_LSB 19 /* write implies execute-never */
 
-/* PRENR_EL2 holds the EN bits of regions 0..31 only; bits 63:32 are RES0 (§11.1). */
+/* PRENR_EL2 holds the EN bits of regions 0..31 only; bits 63:32 are RES0 (xen-mpu.md §11.1). */
 #define MM_PRENR_BITS 32u
 /* AArch64 LSL (register) shifts by the amount modulo the register width. */
 #define MM_LSL_AMOUNT_MASK 63u
@@ -79,7 +79,7 @@ static inline unsigned mm_region_ai(const struct mm_region *r)
 {
     return mm_field(r->prlar, MM_PRLAR_ATTRINDX_LSB, MM_PRLAR_ATTRINDX_WIDTH);
 }
-/* Flags-word fields (§4.1): PAGE_RO_MASK, PAGE_XN_MASK, PAGE_AI_MASK. */
+/* Flags-word fields (xen-mpu.md §4.1): PAGE_RO_MASK, PAGE_XN_MASK, PAGE_AI_MASK. */
 static inline unsigned mm_flags_ro(unsigned flags) { return (flags & MM_FLAG_RO) ? 1u : 0u; }
 static inline unsigned mm_flags_xn(unsigned flags) { return (flags & MM_FLAG_XN) ? 1u : 0u; }
 static inline unsigned mm_flags_ai(unsigned flags) { return flags & MM_FLAG_AI_MASK; }
@@ -109,10 +109,10 @@ static inline unsigned mm_nr_regions(const struct mm_ctx *ctx)
 
 /* ---- hardware (hw_regions.c) ---- */
 
-/* write_protection_region (§6.4): select the 16-region group through PRSELR_EL2 if needed,
+/* write_protection_region (xen-mpu.md §6.4): select the 16-region group through PRSELR_EL2 if needed,
  * then write PRBAR<n>_EL2 and PRLAR<n>_EL2. No barrier: the caller syncs. */
 void mm_write_protection_region(struct mm_ctx *ctx, const struct mm_region *pr, unsigned sel);
-/* disable_mpu_region_from_index (§6.3): zero entry idx, clear its bitmap bit, disable it in
+/* disable_mpu_region_from_index (xen-mpu.md §6.3): zero entry idx, clear its bitmap bit, disable it in
  * hardware (PRENR fast path or a zeroed region write; faithful or --xen-fixed test). */
 void mm_disable_region(struct mm_ctx *ctx, unsigned idx);
 /* context_sync_mpu: DSB SY then ISB. */
@@ -120,11 +120,11 @@ void mm_context_sync(struct mm_ctx *ctx);
 
 /* ---- the shared algorithm core (xen.c) ---- */
 
-/* check_mpu_mapping (§6.1): the three argument checks, each logging its message.
+/* check_mpu_mapping (xen-mpu.md §6.1): the three argument checks, each logging its message.
  * Returns 1 if the arguments are acceptable, 0 if not. */
 int mm_check_mapping(struct mm_ctx *ctx, uint64_t base, uint64_t limit, unsigned flags);
-/* xen_mpumap_update_entry (§6.2) with the proposal's transient flag for created regions
- * (§10.1). Sets ctx->last_region. Returns 0, MM_EINVAL or MM_ENOENT; no barrier. */
+/* xen_mpumap_update_entry (xen-mpu.md §6.2) with the proposal's transient flag for created regions
+ * (xen-mpu.md §10.1). Sets ctx->last_region. Returns 0, MM_EINVAL or MM_ENOENT; no barrier. */
 int mm_update_entry(struct mm_ctx *ctx, uint64_t base, uint64_t limit, unsigned flags,
                     int transient);
 

@@ -2,7 +2,7 @@
 #define MPUSIM_MM_MM_H
 /*
  * The software under test: Xen's Arm MPU mapping algorithm, reimplemented from
- * ../shared/reference/xen-mpu-algorithm.md (sections cited as §n), as selectable variants.
+ * docs/xen-mpu.md (sections cited as xen-mpu.md §n), as selectable variants.
  * Freestanding C: no libc, reaches hardware only through mm/hw.h. Compiled for the host
  * (native engine) and, with -DMM_GUEST, for an AArch64 guest.
  *
@@ -20,19 +20,19 @@
 #define MM_PAGE_SIZE 4096u
 #define MM_REFCOUNT_MAX 0xFF
 
-/* Xen's flags word (§4.1) */
+/* Xen's flags word (xen-mpu.md §4.1) */
 #define MM_FLAG_AI_MASK 0x7u      /* AttrIndx [2:0] */
 #define MM_FLAG_XN (1u << 3)      /* _PAGE_XN */
 #define MM_FLAG_RO (1u << 4)      /* _PAGE_RO */
 #define MM_FLAG_PRESENT (1u << 5) /* _PAGE_PRESENT; clear = remove */
-/* Named sets (§4.3) */
+/* Named sets (xen-mpu.md §4.3) */
 #define MM_PAGE_HYPERVISOR_RO 0x3Fu
 #define MM_PAGE_HYPERVISOR_RX 0x37u
 #define MM_PAGE_HYPERVISOR_RW 0x2Fu
 #define MM_PAGE_HYPERVISOR_NOCACHE 0x2Cu
 #define MM_PAGE_HYPERVISOR_WC 0x29u
 
-/* mpumap_contains_region results (§5) */
+/* mpumap_contains_region results (xen-mpu.md §5) */
 #define MM_REGION_OVERLAP (-1)
 #define MM_REGION_NOTFOUND 0
 #define MM_REGION_FOUND 1
@@ -40,7 +40,7 @@
 
 enum mm_algo {
     MM_ALGO_XEN,           /* upstream Xen: refcount per region (default) */
-    MM_ALGO_XEN_TRANSIENT, /* the 2025 map_mm_range/unmap_mm_range proposal, v3 (§10.1) */
+    MM_ALGO_XEN_TRANSIENT, /* the 2025 map_mm_range/unmap_mm_range proposal, v3 (xen-mpu.md §10.1) */
     /* Policies a hypervisor could adopt instead (docs/policies.md); not Xen's code. */
     MM_ALGO_MERGE,         /* contiguous mappings with equal attributes share one region */
     MM_ALGO_LAZY,          /* freed regions stay programmed but disabled; re-enabled cheaply */
@@ -68,12 +68,12 @@ struct mm_region {
     uint8_t transient; /* xen-transient: created by map_mm_range; xen: unused */
 };
 
-/* A boot region as head.S programs it (§8.1): hardware BASE = base & ~0x3F,
+/* A boot region as head.S programs it (xen-mpu.md §8.1): hardware BASE = base & ~0x3F,
  * LIMIT = (limit - 1) & ~0x3F; 64-byte granularity is kept. */
 struct mm_boot_region {
     uint64_t base;  /* first byte */
     uint64_t limit; /* one past the last byte; base == limit: empty section, skipped */
-    unsigned flags; /* Xen flags word (§4.1) */
+    unsigned flags; /* Xen flags word (xen-mpu.md §4.1) */
 };
 
 /* ---- per-policy state (docs/policies.md); fixed capacity, no allocation ---- */
@@ -111,7 +111,7 @@ struct mm_lazy_state {
     uint64_t evictions; /* cached regions reprogrammed for another mapping */
 };
 
-/* ---- zephyr (mm/zephyr.c; ../shared/reference/zephyr-arm64-mpu.md, sections Zn) ---- */
+/* ---- zephyr (mm/zephyr.c; docs/algorithms.md, variant zephyr) ---- */
 
 #define MM_Z_STATIC_MAX 32  /* SoC and devicetree regions, each */
 #define MM_Z_THREADS 32     /* threads a trace may create */
@@ -217,7 +217,7 @@ struct mm_ctx {
 void mm_init(struct mm_ctx *ctx, const struct mm_options *opt, const struct mm_hw *hw);
 
 /**
- * mm_boot - what head.S's enable_boot_cpu_mm and enable_mpu do (§8.1): read MPUIR_EL2, program
+ * mm_boot - what head.S's enable_boot_cpu_mm and enable_mpu do (xen-mpu.md §8.1): read MPUIR_EL2, program
  * regions 0.. from r[0..n) (empty ones skipped, no index consumed) with PRSELR, ISB, PRBAR,
  * PRLAR, DSB SY, ISB each, mark them in use with refcount 0, then SCTLR_EL2: clear BR, set M,
  * C and WXN, ISB. Leaves PRSELR as the boot code does.
@@ -248,17 +248,17 @@ int mm_unmap(struct mm_ctx *ctx, uint64_t base, uint64_t limit);
  * unmap_mm_range(addr). */
 int mm_unmap_containing(struct mm_ctx *ctx, uint64_t addr);
 /**
- * mm_ioremap - ioremap_attr(addr, size, flags) (§7; xen-transient: built on map_mm_range)
+ * mm_ioremap - ioremap_attr(addr, size, flags) (xen-mpu.md §7; xen-transient: built on map_mm_range)
  * @ret: written always: the returned pointer value (addr with its sub-page offset), 0 for NULL
  * Returns 0 when the pointer is non-NULL, MM_EINVAL for NULL.
  */
 int mm_ioremap(struct mm_ctx *ctx, uint64_t addr, uint64_t size, unsigned flags, uint64_t *ret);
 
-/* mpumap_contains_region over ctx's table: classification (§5); *idx = index or MM_INVALID_IDX.
+/* mpumap_contains_region over ctx's table: classification (xen-mpu.md §5); *idx = index or MM_INVALID_IDX.
  * Counts examined entries in ctx->scanned. Logs MM_MSG_OVERLAP on OVERLAP. */
 int mm_contains_region(struct mm_ctx *ctx, uint64_t base, uint64_t limit, unsigned *idx);
 
-/* pr_of_addr (§4.4): the region value for [base, limit) with flags; refcount 0, EN set. */
+/* pr_of_addr (xen-mpu.md §4.4): the region value for [base, limit) with flags; refcount 0, EN set. */
 struct mm_region mm_region_of(uint64_t base, uint64_t limit, unsigned flags);
 
 /* Decoded accessors of a table entry (software view). */
@@ -325,7 +325,7 @@ int mm_algo_parse(const char *name, struct mm_options *opt);
 
 #ifndef MM_GUEST
 #include <stddef.h>
-/* Host only: format a log message with the reference text (§6, §10) into buf (capacity cap,
+/* Host only: format a log message with the reference text (xen-mpu.md §6, §10) into buf (capacity cap,
  * NUL-terminated). Returns the length the full text needs. Findings get a "finding: " prefix
  * and mpusim's own wording. */
 size_t mm_msg_format(enum mm_msg id, uint64_t a, uint64_t b, uint64_t c, uint64_t d, char *buf,

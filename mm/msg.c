@@ -1,5 +1,5 @@
 /* Host only: the text of each message mm/ logs. Xen's own messages use the printk text of the
- * reference (§6, §8.1, §10.1) with %#lx rendered as Xen's vsnprintf does ("0x" also for 0);
+ * reference (xen-mpu.md §6, §8.1, §10.1) with %#lx rendered as Xen's vsnprintf does ("0x" also for 0);
  * findings are mpusim's own words with a "finding: " prefix (docs/findings.md). */
 #ifndef MM_GUEST
 #include "mm/internal.h"

@@ -12,7 +12,7 @@
 
 /* ---- registers (policy_hw.c) ---- */
 
-/* Free region idx and disable it in hardware, in the intended form of §6.3: zero the entry,
+/* Free region idx and disable it in hardware, in the intended form of xen-mpu.md §6.3: zero the entry,
  * clear its bitmap bit, then clear PRENR_EL2 bit idx (idx < 32) or write the zeroed region
  * (idx >= 32). No barrier: the caller syncs. */
 void mm_policy_disable(struct mm_ctx *ctx, unsigned idx);

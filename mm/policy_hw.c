@@ -1,5 +1,5 @@
-/* Register writes the policies need beyond write_protection_region (§6.4): disabling a region
- * in the intended form of §6.3, and changing only a region's EN bit. */
+/* Register writes the policies need beyond write_protection_region (xen-mpu.md §6.4): disabling a region
+ * in the intended form of xen-mpu.md §6.3, and changing only a region's EN bit. */
 #include "mm/policy.h"
 
 #define PRSELR_GROUP_MASK 0xF0u /* PRBAR<n>/PRLAR<n> reach region (PRSELR & 0xF0) | n */

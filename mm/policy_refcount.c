@@ -1,4 +1,4 @@
-/* Xen's decision table (§6.2) with a policy's create and free steps, shared by lazy and
+/* Xen's decision table (xen-mpu.md §6.2) with a policy's create and free steps, shared by lazy and
  * reserve:K: argument checks, lookup, refcounts, in-place modify and every message stay as in
  * the xen variant; only "NOTFOUND, present" (create) and "FOUND, refcount 0, remove" (free)
  * go through the policy. destroy_xen_mapping_containing and ioremap_attr likewise. */
@@ -55,13 +55,13 @@ int mm_policy_destroy_containing(struct mm_ctx *ctx, uint64_t addr)
         mm_hw_log(&ctx->hw, MM_MSG_REMOVE_ENTRY_NOT_EXIST, 0, 0, 0, 0);
         return MM_EINVAL;
     }
-    if (kind == MM_REGION_OVERLAP) /* the intended handling (§11.4): refuse */
+    if (kind == MM_REGION_OVERLAP) /* the intended handling (xen-mpu.md §11.4): refuse */
         return MM_EINVAL;
     ctx->last_region = (int)idx;
     if (ctx->table[idx].refcount > 0)
         ctx->table[idx].refcount--;
     else
-        policy_free(ctx, idx); /* the whole containing region, as Xen (§9) */
+        policy_free(ctx, idx); /* the whole containing region, as Xen (xen-mpu.md §9) */
     mm_context_sync(ctx);
     return 0;
 }

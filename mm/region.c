@@ -1,9 +1,9 @@
-/* The shadow table as data: building a region value (pr_of_addr, §4.4), classifying a range
- * against the table (mpumap_contains_region, §5), and the in-use bitmap (xen_mpumap_mask). */
+/* The shadow table as data: building a region value (pr_of_addr, xen-mpu.md §4.4), classifying a range
+ * against the table (mpumap_contains_region, xen-mpu.md §5), and the in-use bitmap (xen_mpumap_mask). */
 #include "mm/internal.h"
 
 /* Shareability Xen picks for a memory type: outer for Normal non-cacheable and the two Device
- * types it uses, inner for everything else (§4.4). */
+ * types it uses, inner for everything else (xen-mpu.md §4.4). */
 static unsigned shareability_of(unsigned ai)
 {
     switch (ai) {

@@ -1,11 +1,11 @@
 /* Upstream Xen's mapping algorithm (variant "xen"): xen_mpumap_update with its argument
- * checks (§6.1) and decision table (§6.2), the shared removal helper (§6.5),
- * destroy_xen_mapping_containing and ioremap_attr (§7). Reference counting per §9. */
+ * checks (xen-mpu.md §6.1) and decision table (§6.2), the shared removal helper (§6.5),
+ * destroy_xen_mapping_containing and ioremap_attr (xen-mpu.md §7). Reference counting per §9. */
 #include "mm/internal.h"
 
-/* ---- argument checks (§6.1) ---- */
+/* ---- argument checks (xen-mpu.md §6.1) ---- */
 
-/* flags_has_rwx (§4.5): present, writable and executable at once. */
+/* flags_has_rwx (xen-mpu.md §4.5): present, writable and executable at once. */
 static int flags_has_rwx(unsigned flags)
 {
     return (flags & MM_FLAG_PRESENT) && !(flags & MM_FLAG_RO) && !(flags & MM_FLAG_XN);
@@ -28,7 +28,7 @@ int mm_check_mapping(struct mm_ctx *ctx, uint64_t base, uint64_t limit, unsigned
     return 1;
 }
 
-/* ---- removal (§6.5) ---- */
+/* ---- removal (xen-mpu.md §6.5) ---- */
 
 /* xen_mpumap_free_entry: drop one user, or disable the region when it has none left. */
 static int free_entry(struct mm_ctx *ctx, unsigned idx, int kind)
@@ -50,7 +50,7 @@ static int free_entry(struct mm_ctx *ctx, unsigned idx, int kind)
     return 0;
 }
 
-/* ---- the decision table (§6.2) ---- */
+/* ---- the decision table (xen-mpu.md §6.2) ---- */
 
 /* Create: lowest free index, pr_of_addr, program the hardware. */
 static int create_region(struct mm_ctx *ctx, uint64_t base, uint64_t limit, unsigned flags,
@@ -84,7 +84,7 @@ static int map_existing(struct mm_ctx *ctx, unsigned idx, int kind, unsigned fla
             return MM_EINVAL;
         }
         /* In-place modify of a whole region: only RO and XN change. Base, limit, AI and
-         * refcount stay, even when the request's AI differs (§11.2). */
+         * refcount stay, even when the request's AI differs (xen-mpu.md §11.2). */
         if (mm_region_ai(e) != mm_flags_ai(flags))
             mm_hw_log(&ctx->hw, MM_FINDING_AI_DROPPED, idx, mm_flags_ai(flags), mm_region_ai(e),
                       0);
@@ -150,7 +150,7 @@ int mm_xen_destroy_containing(struct mm_ctx *ctx, uint64_t addr)
         return MM_EINVAL;
     }
     if (kind == MM_REGION_OVERLAP) {
-        /* Upstream goes on with index 0xFF, one past its table (§11.4); we stop here. */
+        /* Upstream goes on with index 0xFF, one past its table (xen-mpu.md §11.4); we stop here. */
         if (!ctx->opt.xen_fixed)
             mm_hw_log(&ctx->hw, MM_FINDING_CONTAINING_OVERLAP, addr, 0, 0, 0);
         return MM_EINVAL;
@@ -159,7 +159,7 @@ int mm_xen_destroy_containing(struct mm_ctx *ctx, uint64_t addr)
     const struct mm_region *e = &ctx->table[idx];
     uint64_t rb = mm_region_base(e), rl = mm_region_last(e);
     int last_user = e->refcount == 0;
-    /* Always claims FOUND: at refcount 0 the whole containing region goes (§9). */
+    /* Always claims FOUND: at refcount 0 the whole containing region goes (xen-mpu.md §9). */
     int rc = free_entry(ctx, idx, MM_REGION_FOUND);
     if (rc != 0)
         return rc;

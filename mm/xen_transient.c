@@ -1,5 +1,5 @@
 /* The 2025 proposal (variant "xen-transient", v3 of "Third series for R82 MPU support",
- * §10.1): map_mm_range reuses any existing mapping with equal attributes and otherwise creates
+ * xen-mpu.md §10.1): map_mm_range reuses any existing mapping with equal attributes and otherwise creates
  * a region marked transient; unmap_mm_range removes only transient regions; ioremap_attr is
  * map_mm_range. No reference counting. */
 #include "mm/internal.h"

@@ -1,6 +1,7 @@
 /* Variant "zephyr": Zephyr's Armv8-R AArch64 EL1 MPU driver (arch/arm64/core/cortex_r/
- * arm_mpu.c) and the kernel's memory-domain calls around it, reimplemented from
- * ../shared/reference/zephyr-arm64-mpu.md (behaviours Zn, bugs in its section 8). No Zephyr
+ * arm_mpu.c) and the kernel's memory-domain calls around it, reimplemented from its described
+ * behaviour (docs/algorithms.md, variant zephyr; its bugs in docs/findings.md; the labels Zn
+ * name the driver's steps in the order that page gives them). No Zephyr
  * code is copied. Static regions at boot, per-thread lists built ahead of time by splitting
  * one containing entry (never merging), and a full re-flush of every dynamic index on each
  * context switch with SCTLR_EL1.BR set around it.

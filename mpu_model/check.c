@@ -1,5 +1,5 @@
 /*
- * Access check (§2.3-§2.5): one access -> ok, or a fault with its syndrome.
+ * Access check (armv8r-mpu.md §2.3-§2.5): one access -> ok, or a fault with its syndrome.
  *
  * EL2 accesses use the EL2 MPU only (regime EL2). EL1/EL0 accesses use the EL1 MPU as stage 1
  * (when SCTLR_EL1.M=1 and HCR_EL2.TGE=0; else the default map) and then, when HCR_EL2.VM=1,
@@ -39,7 +39,7 @@ static struct decision decide(struct mpu_unit *u, uint64_t addr, enum lookup_mod
     return d;
 }
 
-/* SCTLR_ELx.BR == 1 and the access is privileged at the MPU's own EL (§2.3). */
+/* SCTLR_ELx.BR == 1 and the access is privileged at the MPU's own EL (armv8r-mpu.md §2.3). */
 static int uses_background_map(const struct mpu_unit *u, unsigned el, unsigned stage)
 {
     return stage == 1 && el == u->el && bit64(u->sctlr, SCTLR_BR_BIT);
@@ -48,7 +48,7 @@ static int uses_background_map(const struct mpu_unit *u, unsigned el, unsigned s
 static int mpu_enabled(const struct mpu_unit *u) { return bit64(u->sctlr, SCTLR_M_BIT); }
 
 /*
- * Default memory map (§2.6; QEMU's R-profile table, since no v8-R AArch64 table is published):
+ * Default memory map (armv8r-mpu.md §2.6; QEMU's R-profile table, since no v8-R AArch64 table is published):
  * [0, 0x8000_0000) RWX; [0x8000_0000, 0xF000_0000) RW, XN; [0xF000_0000, ...) RW, XN.
  * Unlike QEMU we have no SCTLR.V (high vectors) on AArch64, so the top range is always XN.
  */
@@ -66,9 +66,9 @@ static unsigned default_map_perms(uint64_t addr, uint64_t *last)
     return P_R | P_W;
 }
 
-/* AP[2:1] and XN of a region -> permissions (§2.4). DDI 0568 / AArch64.CheckPermission in
+/* AP[2:1] and XN of a region -> permissions (armv8r-mpu.md §2.4). DDI 0568 / AArch64.CheckPermission in
  * spirit: execute needs read permission at that EL, XN[1] = 0, and not (WXN and writable).
- * XN[0] is ignored: its meaning in AArch64 is UNCONFIRMED (§1.4). */
+ * XN[0] is ignored: its meaning in AArch64 is UNCONFIRMED (armv8r-mpu.md §1.4). */
 static unsigned region_perms(uint64_t prbar, unsigned regime_el, unsigned el, unsigned stage,
                              int wxn)
 {
@@ -112,12 +112,12 @@ static struct stage_out check_stage(struct mpu_unit *u, unsigned stage, uint64_t
 {
     struct stage_out o = { MPU_FAULT_NONE, -1, -1, 0 };
     unsigned perms;
-    if (stage == 1 && !mpu_enabled(u)) { /* MPU off: default map for the regime (§2.3) */
+    if (stage == 1 && !mpu_enabled(u)) { /* MPU off: default map for the regime (armv8r-mpu.md §2.3) */
         perms = default_map_perms(addr, &o.last);
     } else {
         struct decision d = decide(u, addr, mode);
         o.last = d.last;
-        if (d.region == -2) { /* two or more hits: always a fault (PMSAv8, §2.2) */
+        if (d.region == -2) { /* two or more hits: always a fault (PMSAv8, armv8r-mpu.md §2.2) */
             o.fault = MPU_FAULT_MULTIPLE_REGIONS;
             o.region = d.first;
             o.region2 = d.second;
@@ -189,7 +189,7 @@ static struct mpu_result check(struct mpu *m, uint64_t addr, uint64_t size, enum
             r.region = o.region;
             r.region2 = o.region2;
             r.stage = stage;
-            /* stage-1 EL1 MPU faults go to EL1; EL2's own and stage-2 faults go to EL2 (§3.1) */
+            /* stage-1 EL1 MPU faults go to EL1; EL2's own and stage-2 faults go to EL2 (armv8r-mpu.md §3.1) */
             r.target_el = (el == 2 || stage == 2) ? 2 : 1;
             r.fsc = mpu_fsc_for(&m->cfg, o.fault);
             r.esr = mpu_esr_for(acc, el, r.target_el, r.fsc);

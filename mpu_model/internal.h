@@ -11,7 +11,7 @@ static inline uint64_t field64(uint64_t v, unsigned lsb, unsigned bits)
 
 static inline int bit64(uint64_t v, unsigned b) { return (int)((v >> b) & 1u); }
 
-/* Region bounds exactly as the spec computes them (§2.1). */
+/* Region bounds exactly as the spec computes them (armv8r-mpu.md §2.1). */
 static inline uint64_t prbar_base(uint64_t prbar)
 {
     return field64(prbar, PRBAR_BASE_LSB, PRBAR_BASE_BITS) << PRBAR_BASE_LSB;

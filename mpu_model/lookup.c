@@ -1,5 +1,5 @@
 /*
- * Region lookup (§2.1, §2.2): which enabled region(s) of one MPU contain an address.
+ * Region lookup (armv8r-mpu.md §2.1, §2.2): which enabled region(s) of one MPU contain an address.
  *
  * Fast path: the address space is cut at every enabled region's base and last+1 into
  * elementary intervals; each interval records how many enabled regions cover it and the XOR
@@ -68,7 +68,7 @@ void mpu_index_build(struct mpu_unit *u)
         if (!prlar_en(u->prlar[r]))
             continue;
         uint64_t base = prbar_base(u->prbar[r]), last = prlar_last(u->prlar[r]);
-        if (last < base) /* limit below base: the region matches nothing (§2.1) */
+        if (last < base) /* limit below base: the region matches nothing (armv8r-mpu.md §2.1) */
             continue;
         ix->base[r] = base;
         ix->last[r] = last;
@@ -290,7 +290,7 @@ int mpu_lookup_linear(const struct mpu_unit *u, uint64_t addr, int *first, int *
         if (!prlar_en(u->prlar[r]))
             continue;
         if (prbar_base(u->prbar[r]) <= addr && addr <= prlar_last(u->prlar[r])) {
-            if (hit >= 0) { /* two or more hits: fault, whatever the permissions (§2.2) */
+            if (hit >= 0) { /* two or more hits: fault, whatever the permissions (armv8r-mpu.md §2.2) */
                 *first = hit;
                 *second = (int)r;
                 return -2;

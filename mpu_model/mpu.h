@@ -3,7 +3,7 @@
 /*
  * Register-level model of the Armv8-R AArch64 MPUs (PMSAv8-64): the EL1 MPU (EL1&0 stage 1)
  * and the EL2 MPU (EL2 regime, and stage 2 for EL1&0 when HCR_EL2.VM=1).
- * Reference: ../shared/reference/mpu-architecture.md (sections cited as §n).
+ * Reference: docs/armv8r-mpu.md (sections cited as armv8r-mpu.md §n).
  *
  * Pure: no I/O, no allocation, no global state. All state of one PE's MPUs lives in struct mpu.
  * Addresses here are byte addresses; region bounds are `base` (first byte) and `last`
@@ -17,7 +17,7 @@
 #define MPU_GRANULE 64u     /* region base/limit granule in bytes */
 
 /*
- * PRBAR_ELx / PRBAR<n>_ELx (§1.4)
+ * PRBAR_ELx / PRBAR<n>_ELx (armv8r-mpu.md §1.4)
  *  63      48 47                                   6 5  4 3  2 1  0
  * +----------+--------------------------------------+----+----+----+
  * |   RES0   |                 BASE                 | SH | AP | XN |
@@ -29,7 +29,7 @@
 #define PRBAR_BASE_LSB 6 /* BASE: address bits [47:6] */
 #define PRBAR_BASE_BITS 42
 /*
- * PRLAR_ELx / PRLAR<n>_ELx (§1.4)
+ * PRLAR_ELx / PRLAR<n>_ELx (armv8r-mpu.md §1.4)
  *  63      48 47                                   6 5    4   3      1 0
  * +----------+--------------------------------------+----+----+------+--+
  * |   RES0   |                 LIMIT                |RES0| NS | AIdx |EN|
@@ -46,7 +46,7 @@
 #define PRENR_BITS 32                              /* PRENR bit n aliases PRLAR<n>.EN, n < 32 */
 #define MPUIR_REGION_MASK 0xFFull
 
-/* SCTLR_ELx bits the model interprets (§1.6); the rest is stored as written. */
+/* SCTLR_ELx bits the model interprets (armv8r-mpu.md §1.6); the rest is stored as written. */
 #define SCTLR_M_BIT 0
 #define SCTLR_BR_BIT 17
 #define SCTLR_WXN_BIT 19
@@ -88,7 +88,7 @@ enum mpu_fault {
     MPU_FAULT_COUNT,
 };
 
-/* FSC values for the disputed cases (§3.2), chosen with a preset at mpu_init(). */
+/* FSC values for the disputed cases (armv8r-mpu.md §3.2), chosen with a preset at mpu_init(). */
 enum mpu_fsc_model {
     MPU_FSC_TRANSLATION, /* default: no hit and multiple hits -> Translation L0 (0x04) */
     MPU_FSC_QEMU,        /* QEMU Cortex-R52: both -> Permission L0 (0x0C) */

@@ -1,4 +1,4 @@
-/* The MPU register file: names, encodings, and MRS/MSR semantics (§1.2-§1.6). */
+/* The MPU register file: names, encodings, and MRS/MSR semantics (armv8r-mpu.md §1.2-§1.6). */
 #include <string.h>
 #include <strings.h>
 #include <stdlib.h>
@@ -54,7 +54,7 @@ unsigned mpu_reg_encoding(int id)
     case MPU_SLOT_MAIR: return MPU_ENC(3, op1, 10, 2, 0);
     default: break;
     }
-    /* PRBAR<n>: CRm = 8 + n[3:1], op2 = 4 * n[0]; PRLAR<n>: op2 + 1 (§1.2) */
+    /* PRBAR<n>: CRm = 8 + n[3:1], op2 = 4 * n[0]; PRLAR<n>: op2 + 1 (armv8r-mpu.md §1.2) */
     unsigned n = slot >= MPU_SLOT_PRLAR ? slot - MPU_SLOT_PRLAR : slot - MPU_SLOT_PRBAR;
     unsigned lar = slot >= MPU_SLOT_PRLAR;
     return MPU_ENC(3, op1, 6, 8 + (n >> 1), (n & 1) * 4 + lar);
@@ -146,7 +146,7 @@ int mpu_reg_from_name(const char *name)
     return enc < 0 ? -1 : mpu_reg_from_encoding((unsigned)enc);
 }
 
-/* Region number reached by slot PRBAR<n>/PRLAR<n> of unit u (§1.3): n = 0 is PRSELR itself,
+/* Region number reached by slot PRBAR<n>/PRLAR<n> of unit u (armv8r-mpu.md §1.3): n = 0 is PRSELR itself,
  * n = 1..15 is (PRSELR & 0xF0) | n. -1 when that region is not implemented. */
 static int region_of_slot(const struct mpu_unit *u, unsigned n)
 {
@@ -187,7 +187,7 @@ uint64_t mpu_read(struct mpu *m, int id)
     case MPU_SLOT_SCTLR: return u->sctlr;
     case MPU_SLOT_MAIR: return u->mair;
     case MPU_SLOT_PRENR: {
-        /* bit i = PRLAR<i>.EN for implemented i < 32; upper bits RES0 (§1.4) */
+        /* bit i = PRLAR<i>.EN for implemented i < 32; upper bits RES0 (armv8r-mpu.md §1.4) */
         uint64_t v = 0;
         unsigned n = u->nregions < PRENR_BITS ? u->nregions : PRENR_BITS;
         for (unsigned i = 0; i < n; i++)

@@ -1,4 +1,4 @@
-/* Fault syndromes (§3): FSC per cause, and the ESR_ELx value of a data or instruction abort. */
+/* Fault syndromes (armv8r-mpu.md §3): FSC per cause, and the ESR_ELx value of a data or instruction abort. */
 #include "mpu_model/internal.h"
 
 #define ESR_EC_LSB 26
@@ -12,7 +12,7 @@
 uint8_t mpu_fsc_for(const struct mpu_config *cfg, enum mpu_fault f)
 {
     if (f == MPU_FAULT_PERMISSION)
-        return MPU_FSC_PERMISSION_L0; /* 0b001100: every source agrees (§3.2) */
+        return MPU_FSC_PERMISSION_L0; /* 0b001100: every source agrees (armv8r-mpu.md §3.2) */
     switch (cfg->fsc) {
     case MPU_FSC_QEMU: /* QEMU: no hit and multiple hits are Permission L0 */
         return MPU_FSC_PERMISSION_L0;

@@ -1,5 +1,5 @@
 /*
- * EL2 virtualised on EL1 (../shared/reference/unicorn-notes.md, points 1-4).
+ * EL2 virtualised on EL1 (docs/unicorn.md, points 1-4).
  *
  * Unicorn 2.0.1 runs the guest at EL1. Every MRS, MSR and SYS instruction reaches our hooks
  * before Unicorn looks the register up; we answer:

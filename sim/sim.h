@@ -3,7 +3,7 @@
 /*
  * The guest engine: an AArch64 ELF run in Unicorn 2.0.1 as if at EL2 of an Armv8-R PE, with
  * every MPU register and every checked access going to the MPU model (mpu_model/).
- * Reference: ../shared/reference/unicorn-notes.md; user documentation: docs/guest.md.
+ * Reference: docs/unicorn.md; user documentation: docs/guest.md.
  *
  * Unicorn 2.0.1 runs AArch64 at EL1 only, so EL2 is virtualised on EL1 (sim/el2.c):
  * `mrs CurrentEL` reads 8; MRS/MSR of MPU registers, SCTLR_EL2, MAIR_EL2 and HCR_EL2 go to the

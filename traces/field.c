@@ -4,7 +4,7 @@
 
 #include "traces/internal.h"
 
-#define MAX_FLAGS 0x1FFu /* Xen's flag bits [8:0] (§4.1 of the algorithm reference) */
+#define MAX_FLAGS 0x1FFu /* Xen's flag bits [8:0] (xen-mpu.md §4.1) */
 
 int trace_fail(const struct trace_parse *p, enum mpusim_errc code, const char *field,
                const char *fmt, ...)

@@ -1,7 +1,7 @@
 #ifndef MPUSIM_TRACES_TRACE_H
 #define MPUSIM_TRACES_TRACE_H
 /*
- * Trace format v1 (docs/trace-format.md; contract in ../shared/design/trace-format.md):
+ * Trace format v1 (docs/trace-format.md; a public contract: changed only additively):
  * reading a JSON document or JSON Lines trace into memory, with precise errors.
  * Other JSON files are read beside their owners (adapters in replay/, core files in sim/).
  * Ranges are [base, limit) as everywhere in mpusim.
@@ -20,7 +20,7 @@ enum trace_op {
     TRACE_OP_IOREMAP,          /* addr, size, flags */
     TRACE_OP_ACCESS,           /* addr, size, kind, el */
     TRACE_OP_SYSREG,           /* reg, value */
-    /* zephyr (docs/trace-format.md; ../shared/reference/zephyr-arm64-mpu.md section 10) */
+    /* zephyr (docs/trace-format.md; docs/algorithms.md, variant zephyr) */
     TRACE_OP_THREAD_CREATE,    /* thread, stack_obj (base), size (limit), user */
     TRACE_OP_DOMAIN_INIT,      /* domain, partitions (parts, nparts) */
     TRACE_OP_DOMAIN_ADD_PARTITION,    /* domain, base, limit, attr (flags) */

@@ -1,4 +1,4 @@
-/* mm/boot.c: head.S's enable_boot_cpu_mm and enable_mpu (§8.1). */
+/* mm/boot.c: head.S's enable_boot_cpu_mm and enable_mpu (xen-mpu.md §8.1). */
 #include <criterion/criterion.h>
 #include <string.h>
 

@@ -1,5 +1,5 @@
-/* mm/hw_regions.c: write_protection_region with prepare_selector (§6.4), the disable path
- * with upstream's PRENR test and the --xen-fixed one (§6.3, §11.1), checked on the fake
+/* mm/hw_regions.c: write_protection_region with prepare_selector (xen-mpu.md §6.4), the disable path
+ * with upstream's PRENR test and the --xen-fixed one (xen-mpu.md §6.3, §11.1), checked on the fake
  * hardware register by register. */
 #include <criterion/criterion.h>
 
@@ -97,7 +97,7 @@ Test(hw_regions, disabling_index_3_is_a_prenr_read_modify_write)
     cr_expect_str_eq(fake_hw_log_str(&r->hw, buf, sizeof buf),
                      "R PRENR 0x1f\nW PRENR 0x17\nDSB SY\nISB\n");
     cr_expect_eq(r->hw.r.prlar[3] & 1, 0, "region 3 disabled in hardware");
-    /* §6.3 step 4: the hardware keeps the old bounds, the shadow is all zero. */
+    /* xen-mpu.md §6.3 step 4: the hardware keeps the old bounds, the shadow is all zero. */
     cr_expect_eq(r->hw.r.prbar[3], 0x40003032);
     cr_expect_eq(r->ctx.table[3].prbar, 0);
     cr_expect_eq(r->ctx.table[3].prlar, 0);

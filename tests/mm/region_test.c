@@ -1,11 +1,11 @@
-/* mm/region.c: pr_of_addr encodings (§4.3, §4.4), mpumap_contains_region (§5), the bitmap. */
+/* mm/region.c: pr_of_addr encodings (xen-mpu.md §4.3, §4.4), mpumap_contains_region (§5), the bitmap. */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 
 #include "mm/internal.h"
 #include "tests/mm/rig.h"
 
-/* §4.3, one row per named flag set: PRBAR bits [5:0] and PRLAR bits [5:0]. */
+/* xen-mpu.md §4.3, one row per named flag set: PRBAR bits [5:0] and PRLAR bits [5:0]. */
 struct encoding_case {
     unsigned flags;
     uint64_t prbar_low;

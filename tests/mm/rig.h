@@ -1,7 +1,7 @@
 #ifndef MPUSIM_TESTS_MM_RIG_H
 #define MPUSIM_TESTS_MM_RIG_H
 /* A test rig: the algorithm context on the fake hardware, plus the boot layouts of the
- * reference (§8.1, debug xen-syms at XEN_START_ADDRESS = 0) and a table dump in the format of
+ * reference (xen-mpu.md §8.1, debug xen-syms at XEN_START_ADDRESS = 0) and a table dump in the format of
  * xen-fixtures.md's "final:" lines. */
 #include "mm/mm.h"
 #include "tests/mm/fake_hw.h"

@@ -1,5 +1,5 @@
-/* mm/xen.c: xen_mpumap_update's argument checks (§6.1), every row of the decision table
- * (§6.2), the removal helper (§6.5), destroy_xen_mapping_containing and ioremap_attr (§7). */
+/* mm/xen.c: xen_mpumap_update's argument checks (xen-mpu.md §6.1), every row of the decision table
+ * (xen-mpu.md §6.2), the removal helper (§6.5), destroy_xen_mapping_containing and ioremap_attr (§7). */
 #include <criterion/criterion.h>
 #include <string.h>
 
@@ -25,7 +25,7 @@ static const struct mm_region *heap(const struct rig *r)
     return &r->ctx.table[5];
 }
 
-/* ---- §6.1 argument checks ---- */
+/* ---- xen-mpu.md §6.1 argument checks ---- */
 
 Test(xen, the_w_x_check_runs_first_and_needs_present)
 {
@@ -63,7 +63,7 @@ Test(xen, argument_errors_exit_before_the_lookup)
     rig_free(r);
 }
 
-/* ---- §6.2 decision table, row by row ---- */
+/* ---- xen-mpu.md §6.2 decision table, row by row ---- */
 
 Test(xen, overlap_fails_for_a_map_and_for_a_remove_and_changes_nothing)
 {

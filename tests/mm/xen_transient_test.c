@@ -1,4 +1,4 @@
-/* mm/xen_transient.c: the 2025 map_mm_range / unmap_mm_range proposal, v3 (§10.1). */
+/* mm/xen_transient.c: the 2025 map_mm_range / unmap_mm_range proposal, v3 (xen-mpu.md §10.1). */
 #include <criterion/criterion.h>
 
 #include "tests/mm/rig.h"

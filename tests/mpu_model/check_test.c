@@ -99,7 +99,7 @@ Test(check, mpu_off_uses_the_default_map)
                  "default map: device range is XN");
 }
 
-/* AP[2:1] x access kind x EL (§2.4); XN clear, WXN off. */
+/* AP[2:1] x access kind x EL (armv8r-mpu.md §2.4); XN clear, WXN off. */
 struct ap_case {
     unsigned mpu_el; /* 1: EL1 MPU (stage 1); 2: EL2 MPU */
     unsigned ap;

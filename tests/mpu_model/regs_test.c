@@ -27,7 +27,7 @@ ParameterizedTest(struct word_case *c, regs, instruction_words_decode_to_the_reg
     cr_expect_eq(mpu_reg_encoding(mpu_reg_from_name(c->name)), enc, "%s", c->name);
 }
 
-/* Generic names of the §1.2 table. */
+/* Generic names of the armv8r-mpu.md §1.2 table. */
 struct enc_case {
     char name[24];
     char generic[24];
@@ -66,7 +66,7 @@ Test(regs, every_register_id_round_trips_through_name_and_encoding)
         cr_expect_eq(mpu_reg_from_encoding(mpu_reg_encoding(id)), id, "id %d (%s)", id,
                      mpu_reg_name(id));
     }
-    /* PRBAR<n>: CRm = 8 + n>>1, op2 = 4*(n&1); PRLAR<n>: op2 + 1 (§1.2) */
+    /* PRBAR<n>: CRm = 8 + n>>1, op2 = 4*(n&1); PRLAR<n>: op2 + 1 (armv8r-mpu.md §1.2) */
     for (unsigned n = 0; n < 16; n++) {
         char b[24], l[24];
         snprintf(b, sizeof b, n ? "PRBAR%u_EL2" : "PRBAR_EL2", n);
