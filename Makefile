@@ -176,10 +176,10 @@ xen-real-boot: all
 	  test $$st -le 1 # the boot ends in Xen's panic (exit 1): where upstream's MPU support ends
 .PHONY: xen-real-boot
 
-# ---- libFuzzer harnesses (fuzz/, docs/compare.md) ----
-# `make fuzz` builds each fuzz/<name>.c with clang into build/fuzz/<name> (library objects
+# ---- libFuzzer harnesses (libfuzzer/, docs/compare.md) ----
+# `make fuzz` builds each libfuzzer/<name>.c with clang into build/fuzz/<name> (library objects
 # compiled with -fsanitize=fuzzer-no-link,address,undefined under build/fuzz/obj/), then runs
-# each for FUZZ_TIME seconds from a scratch copy of its seed corpus fuzz/corpus/<name>/ in
+# each for FUZZ_TIME seconds from a scratch copy of its seed corpus libfuzzer/corpus/<name>/ in
 # build/fuzz/run/<name>/ (the repository's corpus is never modified). It fails when a harness
 # crashes; the reproducer is build/fuzz/run/<name>/crash-*. FUZZ_FLAGS adds libFuzzer flags
 # (e.g. -seed=N -jobs=4). `make fuzz-build` only builds.
@@ -188,12 +188,12 @@ FUZZ_TIME  ?= 60
 FUZZ_FLAGS ?=
 FUZZ_DEBS  := clang libclang-rt-dev pkg-config libjansson-dev
 FUZZ_SAN   := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-FUZZ_NAMES := $(basename $(notdir $(wildcard fuzz/*.c)))
+FUZZ_NAMES := $(basename $(notdir $(wildcard libfuzzer/*.c)))
 # The library part of the tree (sim/ too: replay/ reaches the guest engine): an archive, so
 # that a harness links only what it uses.
 FUZZ_LIBOBJS = $(patsubst %.c,build/fuzz/obj/%.o,$(wildcard common/*.c mpu_model/*.c mm/*.c \
                  traces/*.c tarmac/*.c replay/*.c sim/*.c))
-FUZZ_OBJS    = $(FUZZ_NAMES:%=build/fuzz/obj/fuzz/%.o)
+FUZZ_OBJS    = $(FUZZ_NAMES:%=build/fuzz/obj/libfuzzer/%.o)
 
 build/fuzz/obj/%.o: %.c
 	@mkdir -p $(@D)
@@ -202,7 +202,7 @@ build/fuzz/obj/%.o: %.c
 build/fuzz/libmpusim.a: $(FUZZ_LIBOBJS)
 	rm -f $@
 	ar rcs $@ $^
-build/fuzz/%: build/fuzz/obj/fuzz/%.o build/fuzz/libmpusim.a
+build/fuzz/%: build/fuzz/obj/libfuzzer/%.o build/fuzz/libmpusim.a
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(PKGLIBS) -lpthread -lm
 
 fuzz-deps:
@@ -214,8 +214,8 @@ fuzz-build: fuzz-deps
 fuzz: fuzz-build
 	@for n in $(FUZZ_NAMES); do \
 	  run=build/fuzz/run/$$n; rm -rf $$run; mkdir -p $$run/corpus; \
-	  cp fuzz/corpus/$$n/* $$run/corpus/; \
-	  echo "fuzz: $$n for $(FUZZ_TIME) s from fuzz/corpus/$$n ($$(ls fuzz/corpus/$$n | wc -l) seeds)"; \
+	  cp libfuzzer/corpus/$$n/* $$run/corpus/; \
+	  echo "fuzz: $$n for $(FUZZ_TIME) s from libfuzzer/corpus/$$n ($$(ls libfuzzer/corpus/$$n | wc -l) seeds)"; \
 	  if ! ./build/fuzz/$$n -max_total_time=$(FUZZ_TIME) -len_control=10 -print_final_stats=1 \
 	       -artifact_prefix=$$run/ $(FUZZ_FLAGS) $$run/corpus >$$run/log 2>&1; then \
 	    tail -n 40 $$run/log; echo "fuzz: $$n FAILED; log $$run/log, reproducer:" $$run/crash-* $$run/leak-* $$run/timeout-* $$run/oom-* 2>/dev/null; exit 1; \
