@@ -93,8 +93,8 @@ static void decode_event(const uint8_t *p, struct trace_event *ev)
         ev->el = (f / 3) % 3;
         ev->limit = 1ull << ((f / 9) % 5);
         break;
-    case TRACE_OP_SYSREG: /* not generated: raw register writes break the invariants */
-    case TRACE_OP_COUNT:
+    default: /* sysreg (raw register writes break the invariants) and the zephyr thread and
+              * domain events are never generated: ops[] holds only the plain operations */
         break;
     }
 }
@@ -163,7 +163,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     t.events = events;
     t.cap = t.nevents;
     for (int a = 0; a < MM_ALGO_COUNT; a++)
-        run_algo(&t, (enum mm_algo)a, (unsigned)(data[0] >> 6), snap);
+        if (a != MM_ALGO_ZEPHYR) /* its EL1 table is not what the EL2 invariants compare */
+            run_algo(&t, (enum mm_algo)a, (unsigned)(data[0] >> 6), snap);
     free(events);
     free(snap);
     return 0;
