@@ -247,6 +247,40 @@ Test(repository, stands_on_its_own)
     free(s);
 }
 
+/* README's Layout table names every top-level folder, and only folders that exist. */
+Test(repository, readme_layout_matches_the_tree)
+{
+    size_t len;
+    char *readme = slurp_path("README.md", &len);
+    cr_assert_not_null(readme, "README.md not found: not run from the repository root?");
+    const char *layout = strstr(readme, "## Layout");
+    cr_assert_not_null(layout, "README.md has no Layout section");
+    DIR *d = opendir(".");
+    cr_assert_not_null(d);
+    struct dirent *e;
+    int folders = 0;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_type != DT_DIR || e->d_name[0] == '.' || strcmp(e->d_name, "build") == 0)
+            continue;
+        char row[300];
+        snprintf(row, sizeof row, "| `%s/` |", e->d_name);
+        cr_expect_not_null(strstr(layout, row), "README's Layout table has no row for %s/", e->d_name);
+        folders++;
+    }
+    closedir(d);
+    for (const char *p = strstr(layout, "\n| `"); p; p = strstr(p + 1, "\n| `")) {
+        char name[128];
+        if (sscanf(p, "\n| `%127[^/`]/` |", name) != 1)
+            continue;
+        DIR *sub = opendir(name);
+        cr_expect_not_null(sub, "README's Layout table names %s/, which does not exist", name);
+        if (sub)
+            closedir(sub);
+    }
+    cr_expect_gt(folders, 5);
+    free(readme);
+}
+
 /* The checker itself: a bare section sign, a wrong section and a dead link are caught. */
 Test(repository, checker_catches_what_it_should)
 {
