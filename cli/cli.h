@@ -30,18 +30,30 @@ int cli_find_bundled(const char *arg, const char *dir, const char *suffix, char 
                      size_t cap);
 /* The adapter --adapter names: a file, or a bundled adapter by name ("mm", "xen-upstream"). */
 int cli_find_adapter(const char *arg, char *buf, unsigned long cap);
-/* A --ram/--device value BASE:SIZE (decimal or 0x hex; SIZE > 0). 0 or -1. */
-int cli_parse_window(const char *s, uint64_t *base, uint64_t *size);
-/* Options shared by the commands: each parses its value, prints a usage error naming cmd on
- * failure, and returns 0 (value written) or 2 (the exit code; nothing written). */
+/* cli/options.c: option values shared by the commands. Numbers are decimal or 0x hex only
+ * (common/number.h: no octal, sign or spaces). Each parses arg, prints a usage error naming
+ * cmd, the option, the value and what was expected on failure, and returns 0 (value written)
+ * or 2 (the exit code; nothing written). Bounds are inclusive. */
+int cli_opt_u64(const char *cmd, const char *opt, const char *arg, uint64_t lo, uint64_t hi,
+                uint64_t *out);
+int cli_opt_unsigned(const char *cmd, const char *opt, const char *arg, unsigned lo,
+                     unsigned hi, unsigned *out);
+/* A 4 KiB-aligned address (--uart). */
+int cli_opt_page_address(const char *cmd, const char *opt, const char *arg, uint64_t *out);
+/* BASE:SIZE (--ram, --device): SIZE >= 1 and BASE + SIZE <= 2^64. */
+int cli_opt_window(const char *cmd, const char *opt, const char *arg, uint64_t *base,
+                   uint64_t *size);
+/* --shard K/N: 1 <= K <= N <= 1000000. */
+int cli_opt_shard(const char *cmd, const char *arg, unsigned *k, unsigned *n);
+/* Seconds as decimal digits with an optional fraction ("30", "2.5"), 0 < T <= 1e9. */
+int cli_opt_seconds(const char *cmd, const char *opt, const char *arg, double *out);
 int cli_opt_algo(const char *cmd, const char *arg, enum mm_algo *algo, unsigned *reserve_k);
 int cli_opt_regions(const char *cmd, const char *arg, unsigned lo, unsigned *regions);
 int cli_opt_fsc(const char *cmd, const char *arg, enum mpu_fsc_model *fsc);
 /* The usage error of a getopt_long result c that is ':' (missing value) or '?' (unknown
- * option), naming argv[optind - 1]; returns 2. */
+ * option, or a value given to an option that takes none), naming the option; returns 2.
+ * Commands pass an optstring starting with ':' so that a missing value is told apart. */
 int cli_opt_error(const char *cmd, int c, char **argv);
-/* Parse an unsigned number (decimal or 0x hex) in [lo, hi]; returns 0 or -1. */
-int cli_parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned long *out);
 /* cli/outputs.c: a command's outputs as one set. begin: outset_init, and SIGINT/SIGTERM/SIGHUP/
  * SIGPIPE remove its temporaries and exit 128 + signal; end: abort what was not committed and
  * drop the handler's reference. guest_inputs registers the adapter, the ELF (elf, else the

@@ -43,6 +43,7 @@ static const char help[] =
     "  --quiet           do not print the tables\n"
     "  -h, --help        this help\n"
     "\n"
+    "Numbers are decimal or 0x hex (no octal, sign or spaces; docs/cli.md).\n"
     "exit status: 0 success, 2 bad input or usage.\n"
     "Outputs ('-' is stdout; the tables then go to stderr) are checked before the runs and\n"
     "written completely or not at all: never over an input, symlinks written through.\n";
@@ -137,16 +138,17 @@ int cli_compare(int argc, char **argv)
             struct replay_window *w = &opt.window[opt.nwindows];
             if (opt.nwindows == REPLAY_MAX_WINDOWS)
                 return cli_usage_error("compare", "too many --ram/--device windows");
-            if (cli_parse_window(optarg, &w->base, &w->size) != 0)
-                return cli_usage_error("compare", "--ram/--device: expected BASE:SIZE");
+            if (cli_opt_window("compare", c == O_RAM ? "--ram" : "--device", optarg, &w->base,
+                               &w->size))
+                return 2;
             w->device = c == O_DEVICE;
             opt.nwindows++;
             break;
         }
         case O_UART: {
-            unsigned long u;
-            if (cli_parse_uint(optarg, 0, ~0ul, &u) != 0 || u % 0x1000)
-                return cli_usage_error("compare", "--uart needs a 4 KiB-aligned address");
+            uint64_t u;
+            if (cli_opt_page_address("compare", "--uart", optarg, &u))
+                return 2;
             opt.has_uart = 1;
             opt.uart = u;
             break;
@@ -154,15 +156,14 @@ int cli_compare(int argc, char **argv)
         case O_CORE: opt.core = optarg; break;
         case O_NOTIMING: opt.no_timing = 1; break;
         case O_SHARD:
-            if (compare_parse_shard(optarg, &opt.shard_k, &opt.shard_n, &err) != 0)
-                return cli_usage_error("compare", err.text);
+            if (cli_opt_shard("compare", optarg, &opt.shard_k, &opt.shard_n))
+                return 2;
             break;
         case O_JSON: json_path = optarg; break;
         case O_CSV: csv_path = optarg; break;
         case O_HTML: html_path = optarg; break;
         case O_QUIET: quiet = 1; break;
-        case ':': return usage_msg("option '%.60s' needs a value", argv[optind - 1]);
-        default: return usage_msg("unknown option '%.60s'", argv[optind - 1]);
+        default: return cli_opt_error("compare", c, argv);
         }
     }
     if (optind >= argc)

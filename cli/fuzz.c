@@ -39,39 +39,8 @@ static const char help[] =
     "  --quiet           print nothing but errors\n"
     "  -h, --help        this help\n"
     "\n"
+    "Numbers are decimal or 0x hex (no octal, sign or spaces; docs/cli.md).\n"
     "exit status: 0 no violation, 1 a violation (trace written), 2 bad input or usage.\n";
-
-static int parse_shard(const char *s, unsigned *k, unsigned *n)
-{
-    const char *slash = strchr(s, '/');
-    if (!slash || slash == s)
-        return -1;
-    char kbuf[32];
-    size_t len = (size_t)(slash - s);
-    if (len >= sizeof kbuf)
-        return -1;
-    memcpy(kbuf, s, len);
-    kbuf[len] = '\0';
-    unsigned long kv, nv;
-    if (cli_parse_uint(kbuf, 1, 1000000, &kv) || cli_parse_uint(slash + 1, 1, 1000000, &nv) ||
-        kv > nv)
-        return -1;
-    *k = (unsigned)kv;
-    *n = (unsigned)nv;
-    return 0;
-}
-
-static int parse_seconds(const char *s, double *out)
-{
-    if (!s || !*s || *s == '-')
-        return -1;
-    char *end;
-    double v = strtod(s, &end);
-    if (*end || !(v > 0) || v > 1e9)
-        return -1;
-    *out = v;
-    return 0;
-}
 
 static void print_report(FILE *f, const struct fuzz_options *o, const struct fuzz_result *res,
                          const char *trace_path)
@@ -129,7 +98,6 @@ int cli_fuzz(int argc, char **argv)
                               .seed = 1, .shard_k = 1, .shard_n = 1 };
     const char *out_path = NULL, *json_path = NULL;
     int quiet = 0, have_iter = 0;
-    unsigned long v;
     optind = 1;
     opterr = 0;
     int c;
@@ -147,34 +115,26 @@ int cli_fuzz(int argc, char **argv)
             if (cli_opt_regions("fuzz", optarg, 1, &o.replay.regions))
                 return 2;
             break;
-        case O_SEED: {
-            if (!*optarg || *optarg == '-')
-                return cli_usage_error("fuzz", "--seed: expected a non-negative number");
-            char *end;
-            unsigned long long s = strtoull(optarg, &end, 0);
-            if (*end)
-                return cli_usage_error("fuzz", "--seed: expected a non-negative number");
-            o.seed = s;
+        case O_SEED:
+            if (cli_opt_u64("fuzz", "--seed", optarg, 0, UINT64_MAX, &o.seed))
+                return 2;
             break;
-        }
         case O_ITER:
-            if (cli_parse_uint(optarg, 1, 4000000000ul, &v))
-                return cli_usage_error("fuzz", "--iterations: expected a number >= 1");
-            o.iterations = v;
+            if (cli_opt_u64("fuzz", "--iterations", optarg, 1, 4000000000u, &o.iterations))
+                return 2;
             have_iter = 1;
             break;
         case O_TIME:
-            if (parse_seconds(optarg, &o.time_limit))
-                return cli_usage_error("fuzz", "--time: expected seconds > 0");
+            if (cli_opt_seconds("fuzz", "--time", optarg, &o.time_limit))
+                return 2;
             break;
         case O_LENGTH:
-            if (cli_parse_uint(optarg, 1, 1000000, &v))
-                return cli_usage_error("fuzz", "--length: expected a number 1..1000000");
-            o.length = (unsigned)v;
+            if (cli_opt_unsigned("fuzz", "--length", optarg, 1, 1000000, &o.length))
+                return 2;
             break;
         case O_SHARD:
-            if (parse_shard(optarg, &o.shard_k, &o.shard_n))
-                return cli_usage_error("fuzz", "--shard: expected K/N with 1 <= K <= N");
+            if (cli_opt_shard("fuzz", optarg, &o.shard_k, &o.shard_n))
+                return 2;
             break;
         case O_OUT: out_path = optarg; break;
         case O_JSON: json_path = optarg; break;
@@ -184,16 +144,8 @@ int cli_fuzz(int argc, char **argv)
             break;
         case O_NOSHRINK: o.no_shrink = 1; break;
         case O_QUIET: quiet = 1; break;
-        case ':': {
-            char msg[96];
-            snprintf(msg, sizeof msg, "option '%s' needs a value", argv[optind - 1]);
-            return cli_usage_error("fuzz", msg);
-        }
-        default: {
-            char msg[96];
-            snprintf(msg, sizeof msg, "unknown option '%s'", argv[optind - 1]);
-            return cli_usage_error("fuzz", msg);
-        }
+        default:
+            return cli_opt_error("fuzz", c, argv);
         }
     }
     if (optind != argc)

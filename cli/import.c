@@ -30,6 +30,7 @@ static const char help[] =
     "\n"
     "Register values shown before the first instruction (reset dumps) are the starting state.\n"
     "Lines of unknown types are counted and skipped. The summary goes to stderr.\n"
+    "Numbers are decimal or 0x hex (no octal, sign or spaces; docs/cli.md).\n"
     "exit status: 0 success, 2 bad input or usage (file and line named).\n";
 
 static void progress(void *opaque, uint64_t lines, uint64_t bytes)

@@ -1,5 +1,4 @@
 /* mpusim: the one command-line program. main() dispatches to one file per subcommand. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +24,10 @@ static const char usage[] =
     "                 shrink and write the first violation as a replayable trace\n"
     "  run ELF        run an AArch64 guest (e.g. a hypervisor build) as EL2 on the MPU\n"
     "                 model; report how it stopped, faults and MPU statistics\n"
+    "  import tarmac FILE --out F\n"
+    "                 turn a Tarmac trace of a real run into a trace\n"
+    "\n"
+    "Numbers in options are decimal or 0x hex: no octal (010 is refused), sign or spaces.\n"
     "\n"
     "  mpusim <command> --help   options of a command\n"
     "  mpusim --version          version\n";
@@ -40,58 +43,6 @@ int cli_usage_error(const char *cmd, const char *msg)
 {
     fprintf(stderr, "mpusim %s: %s\n(see 'mpusim %s --help')\n", cmd, msg, cmd);
     return 2;
-}
-
-int cli_opt_algo(const char *cmd, const char *arg, enum mm_algo *algo, unsigned *reserve_k)
-{
-    struct mm_options mo = { .algo = MM_ALGO_XEN };
-    if (mm_algo_parse(arg, &mo) != 0)
-        return cli_usage_error(cmd, "--algo: expected xen, xen-transient, merge, lazy, reserve "
-                                    "or reserve:K (K 0..254)");
-    *algo = mo.algo;
-    *reserve_k = mo.reserve_k;
-    return 0;
-}
-
-int cli_opt_regions(const char *cmd, const char *arg, unsigned lo, unsigned *regions)
-{
-    unsigned long v;
-    if (cli_parse_uint(arg, lo, 255, &v) != 0) {
-        char msg[64];
-        snprintf(msg, sizeof msg, "--regions: expected a number %u..255", lo);
-        return cli_usage_error(cmd, msg);
-    }
-    *regions = (unsigned)v;
-    return 0;
-}
-
-int cli_opt_fsc(const char *cmd, const char *arg, enum mpu_fsc_model *fsc)
-{
-    int f = mpu_fsc_model_from_name(arg);
-    if (f < 0)
-        return cli_usage_error(cmd, "--fsc: expected translation, qemu or renode");
-    *fsc = (enum mpu_fsc_model)f;
-    return 0;
-}
-
-int cli_opt_error(const char *cmd, int c, char **argv)
-{
-    char msg[160];
-    snprintf(msg, sizeof msg, c == ':' ? "option '%s' needs a value" : "unknown option '%s'",
-             argv[optind - 1]);
-    return cli_usage_error(cmd, msg);
-}
-
-int cli_parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned long *out)
-{
-    if (!s || !*s || *s == '-')
-        return -1;
-    char *end;
-    unsigned long v = strtoul(s, &end, 0);
-    if (*end || v < lo || v > hi)
-        return -1;
-    *out = v;
-    return 0;
 }
 
 int cli_find_bundled(const char *arg, const char *dir, const char *suffix, char *buf,
@@ -130,23 +81,6 @@ int cli_default_adapter(char *buf, unsigned long cap)
 int cli_find_adapter(const char *arg, char *buf, unsigned long cap)
 {
     return cli_find_bundled(arg, "guest", ".adapter.json", buf, cap);
-}
-
-int cli_parse_window(const char *s, uint64_t *base, uint64_t *size)
-{
-    char tmp[128];
-    if (snprintf(tmp, sizeof tmp, "%s", s) >= (int)sizeof tmp)
-        return -1;
-    char *colon = strchr(tmp, ':');
-    unsigned long b, n;
-    if (!colon)
-        return -1;
-    *colon = '\0';
-    if (cli_parse_uint(tmp, 0, ~0ul, &b) != 0 || cli_parse_uint(colon + 1, 1, ~0ul, &n) != 0)
-        return -1;
-    *base = b;
-    *size = n;
-    return 0;
 }
 
 int main(int argc, char **argv)

@@ -50,6 +50,7 @@ static const char help[] =
     "  --quiet           do not print the summary\n"
     "  -h, --help        this help\n"
     "\n"
+    "Numbers are decimal or 0x hex (no octal, sign or spaces; docs/cli.md).\n"
     "exit status: 0 success, 1 an expectation failed, lockstep diverged or the guest stopped\n"
     "inside a call (fault, undefined instruction, budget: reported, outputs written up to\n"
     "that event), 2 bad input or usage.\n"
@@ -121,7 +122,7 @@ int cli_replay(int argc, char **argv)
     const char *events_path = NULL, *json_path = NULL, *html_path = NULL, *console_path = NULL,
                *tarmac_path = NULL;
     int quiet = 0;
-    unsigned long v;
+    uint64_t v;
     optind = 1;
     opterr = 0;
     int c;
@@ -166,35 +167,28 @@ int cli_replay(int argc, char **argv)
             struct replay_window *w = &opt.window[opt.nwindows];
             if (opt.nwindows == REPLAY_MAX_WINDOWS)
                 return cli_usage_error("replay", "too many --ram/--device windows");
-            if (cli_parse_window(optarg, &w->base, &w->size) != 0)
-                return cli_usage_error("replay", "--ram/--device: expected BASE:SIZE");
+            if (cli_opt_window("replay", c == O_RAM ? "--ram" : "--device", optarg, &w->base,
+                               &w->size))
+                return 2;
             w->device = c == O_DEVICE;
             opt.nwindows++;
             break;
         }
         case O_UART:
-            if (cli_parse_uint(optarg, 0, ~0ul, &v) != 0 || v % 0x1000)
-                return cli_usage_error("replay", "--uart needs a 4 KiB-aligned address");
+            if (cli_opt_page_address("replay", "--uart", optarg, &v))
+                return 2;
             opt.has_uart = 1;
             opt.uart = v;
             break;
         case O_CONSOLE: console_path = optarg; break;
         case O_ELF: opt.elf = optarg; break;
         case O_BUDGET:
-            if (cli_parse_uint(optarg, 1, 4000000000ul, &v))
-                return cli_usage_error("replay", "--budget: expected a positive number");
+            if (cli_opt_u64("replay", "--budget", optarg, 1, 4000000000u, &v))
+                return 2;
             opt.budget = v;
             break;
-        case ':': {
-            char msg[96];
-            snprintf(msg, sizeof msg, "option '%s' needs a value", argv[optind - 1]);
-            return cli_usage_error("replay", msg);
-        }
-        default: {
-            char msg[96];
-            snprintf(msg, sizeof msg, "unknown option '%s'", argv[optind - 1]);
-            return cli_usage_error("replay", msg);
-        }
+        default:
+            return cli_opt_error("replay", c, argv);
         }
     }
     if (optind != argc - 1)

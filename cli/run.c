@@ -52,6 +52,7 @@ static const char help[] =
     "(its panic/do_bug_frame symbols and console text): the report says which, with the\n"
     "last console lines.\n"
     "\n"
+    "Numbers are decimal or 0x hex (no octal, sign or spaces; docs/cli.md).\n"
     "exit status: 0 the guest exited with code 0, reached --until, went idle or powered\n"
     "off; 1 it exited with another code, panicked, hit a BUG, reset, or stopped on a fault,\n"
     "the budget or an exception; 2 bad input or usage.\n";
@@ -224,19 +225,16 @@ static int slurp(const char *path, char **data, size_t *len, struct mpusim_error
 }
 
 /* --dtb FILE[@ADDR]: place the blob and pass its address in X0 (X1..X3 = 0). */
-static int place_dtb(struct sim *s, const char *arg, uint64_t dflt, struct mpusim_error *err)
+static int place_dtb(struct sim *s, const char *arg, uint64_t dtb_addr, uint64_t dflt,
+                     struct mpusim_error *err)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s", arg);
     uint64_t addr = dflt;
     char *at = strrchr(path, '@');
     if (at) {
-        unsigned long v;
         *at = '\0';
-        if (cli_parse_uint(at + 1, 0, ~0ul, &v) != 0)
-            return mpusim_error_at(err, MPUSIM_E_USAGE, "<argv>", -1, -1, -1,
-                                   "--dtb %s: ADDR must be a number", arg);
-        addr = v;
+        addr = dtb_addr; /* checked with the options */
     } else if (dflt == UINT64_MAX) {
         return mpusim_error_at(err, MPUSIM_E_USAGE, "<argv>", -1, -1, -1,
                                "--dtb %s: the platform has no DTB window; give FILE@ADDR", arg);
@@ -335,18 +333,18 @@ int cli_run(int argc, char **argv)
     struct tarmac_export tx;
     struct outset outs;
     const char *uart_arg = NULL;
-    unsigned long uart_base = 0;
+    uint64_t uart_base = 0, dtb_addr = 0;
     struct sim_pl011 uart;
     sim_pl011_init(&uart, to_stdout, &ctx);
     const char *platform = NULL, *dtb = NULL, *record = NULL, *adapter = NULL;
     int regions_given = 0;
     const char *stubs[64];
+    uint64_t stub_val[64];
     unsigned nstubs = 0;
-    unsigned long v;
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         switch (c) {
         case 'h':
             fputs(help, stdout);
@@ -355,9 +353,8 @@ int cli_run(int argc, char **argv)
             until = optarg;
             break;
         case O_BUDGET:
-            if (cli_parse_uint(optarg, 1, ~0ul, &v) != 0)
-                return cli_usage_error("run", "--budget needs a positive number");
-            o.budget = v;
+            if (cli_opt_u64("run", "--budget", optarg, 1, UINT64_MAX, &o.budget))
+                return 2;
             break;
         case O_REGIONS:
             if (cli_opt_regions("run", optarg, 0, &o.mpu.regions_el2))
@@ -369,18 +366,22 @@ int cli_run(int argc, char **argv)
             if (cli_opt_fsc("run", optarg, &o.mpu.fsc))
                 return 2;
             break;
-        case O_STUB:
+        case O_STUB: {
             if (nstubs == sizeof stubs / sizeof stubs[0])
-                return cli_usage_error("run", "too many --stub options");
+                return cli_usage_error("run", "too many --stub options (at most 64)");
+            const char *eq = strchr(optarg, '=');
+            if (eq && cli_opt_u64("run", "--stub VAL", eq + 1, 0, UINT64_MAX, &stub_val[nstubs]))
+                return 2;
             stubs[nstubs++] = optarg;
             break;
+        }
         case O_RAM:
         case O_DEVICE:
             if (o.nwindows == SIM_MAX_WINDOWS)
-                return cli_usage_error("run", "too many windows");
-            if (cli_parse_window(optarg, &o.window[o.nwindows].base,
-                                 &o.window[o.nwindows].size) != 0)
-                return cli_usage_error("run", "a window is BASE:SIZE");
+                return cli_usage_error("run", "too many --ram/--device windows");
+            if (cli_opt_window("run", c == O_RAM ? "--ram" : "--device", optarg,
+                               &o.window[o.nwindows].base, &o.window[o.nwindows].size))
+                return 2;
             o.window[o.nwindows].what = c == O_RAM ? "--ram window" : "--device window";
             o.window[o.nwindows++].kind = c == O_RAM ? SIM_WINDOW_RAM : SIM_WINDOW_DEVICE;
             break;
@@ -397,16 +398,20 @@ int cli_run(int argc, char **argv)
             tarmac = optarg;
             break;
         case O_UART:
-            if (cli_parse_uint(optarg, 0, ~0ul, &uart_base) != 0 || uart_base % 0x1000)
-                return cli_usage_error("run", "--uart needs a 4 KiB-aligned address");
+            if (cli_opt_page_address("run", "--uart", optarg, &uart_base))
+                return 2;
             uart_arg = optarg;
             break;
         case O_PLATFORM:
             platform = optarg;
             break;
-        case O_DTB:
+        case O_DTB: {
+            const char *at = strrchr(optarg, '@');
+            if (at && cli_opt_u64("run", "--dtb ADDR", at + 1, 0, UINT64_MAX, &dtb_addr))
+                return 2;
             dtb = optarg;
             break;
+        }
         case O_RECORD:
             record = optarg;
             break;
@@ -414,7 +419,7 @@ int cli_run(int argc, char **argv)
             adapter = optarg;
             break;
         default:
-            return cli_usage_error("run", "unknown option");
+            return cli_opt_error("run", c, argv);
         }
     }
     if (optind + 1 != argc)
@@ -452,7 +457,7 @@ int cli_run(int argc, char **argv)
     struct sim *s = sim_new(&o, &err);
     if (!s || sim_load_elf(s, elf, &err) != 0 ||
         (platform && sim_platform_attach(s, &plat, &err) != 0) ||
-        (dtb && place_dtb(s, dtb, plat.dtb_size ? plat.dtb_base : UINT64_MAX, &err) != 0)) {
+        (dtb && place_dtb(s, dtb, dtb_addr, plat.dtb_size ? plat.dtb_base : UINT64_MAX, &err) != 0)) {
         sim_free(s);
         return cli_fail(&err);
     }
@@ -469,13 +474,10 @@ int cli_run(int argc, char **argv)
         char name[256];
         snprintf(name, sizeof name, "%s", stubs[i]);
         char *eq = strchr(name, '=');
-        unsigned long val = 0;
-        if (eq) {
+        uint64_t val = 0;
+        if (eq) { /* VAL was checked with the options */
             *eq = '\0';
-            if (cli_parse_uint(eq + 1, 0, ~0ul, &val) != 0) {
-                sim_free(s);
-                return cli_usage_error("run", "--stub SYM=VAL needs a number");
-            }
+            val = stub_val[i];
         }
         if (sim_stub(s, name, val, &err) != 0) {
             sim_free(s);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "replay/adapter.h"
+#include "common/number.h"
 
 struct ctx {
     const char *source;
@@ -31,15 +32,11 @@ static int number(struct ctx *c, json_t *v, const char *what, uint64_t *out)
         return 0;
     }
     if (json_is_string(v)) {
-        const char *s = json_string_value(v);
-        char *end;
-        if (*s && *s != '-') {
-            unsigned long long x = strtoull(s, &end, 0);
-            if (!*end) {
-                *out = x;
-                return 0;
-            }
-        }
+        enum number_status st = number_parse_u64(json_string_value(v), 0, UINT64_MAX, out);
+        if (st == NUMBER_OK)
+            return 0;
+        return fail(c, st == NUMBER_RANGE ? MPUSIM_E_RANGE : MPUSIM_E_PARSE,
+                    "%s: \"%.40s\": %s", what, json_string_value(v), number_status_text(st));
     }
     return fail(c, MPUSIM_E_PARSE, "%s: expected a non-negative number or a hex string", what);
 }

@@ -81,37 +81,6 @@ int compare_parse_algos(const char *list, struct compare_options *o, struct mpus
     return 0;
 }
 
-/* Parse a decimal number 1..1000000 from [s, end); returns 0 or -1. */
-static int parse_count(const char *s, const char *end, unsigned *out)
-{
-    if (s == end || end - s > 7)
-        return -1;
-    unsigned v = 0;
-    for (; s < end; s++) {
-        if (*s < '0' || *s > '9')
-            return -1;
-        v = v * 10 + (unsigned)(*s - '0');
-    }
-    if (v < 1 || v > 1000000)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-int compare_parse_shard(const char *s, unsigned *k, unsigned *n, struct mpusim_error *err)
-{
-    const char *slash = strchr(s, '/');
-    unsigned kk, nn;
-    if (!slash || parse_count(s, slash, &kk) != 0 ||
-        parse_count(slash + 1, slash + 1 + strlen(slash + 1), &nn) != 0 || kk > nn)
-        return mpusim_error_at(err, MPUSIM_E_USAGE, "<argv>", -1, -1, -1,
-                               "--shard: expected K/N with 1 <= K <= N (e.g. 2/4), got '%s'",
-                               s);
-    *k = kk;
-    *n = nn;
-    return 0;
-}
-
 int compare_in_shard(long run, unsigned k, unsigned n)
 {
     return run >= 0 && n > 0 && (unsigned long)run % n == (unsigned long)(k - 1);

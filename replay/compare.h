@@ -100,12 +100,6 @@ int compare_options_init(struct compare_options *o, struct mpusim_error *err);
  */
 int compare_parse_algos(const char *list, struct compare_options *o, struct mpusim_error *err);
 
-/**
- * compare_parse_shard - parse "K/N" with 1 <= K <= N <= 1000000
- * @k, @n: written only on success
- * Returns 0, or -1 with err set (MPUSIM_E_USAGE).
- */
-int compare_parse_shard(const char *s, unsigned *k, unsigned *n, struct mpusim_error *err);
 
 /* 1 if run j belongs to shard k of n (j % n == k - 1), else 0. */
 int compare_in_shard(long run, unsigned k, unsigned n);

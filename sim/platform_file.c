@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "sim/platform.h"
+#include "common/number.h"
 
 #define PAGE 0x1000ull
 #define GICD_SIZE 0x10000ull   /* GICv3 distributor frame */
@@ -40,15 +41,12 @@ static int get_u64(const struct pctx *c, json_t *o, const char *key, const char 
     }
     if (json_is_string(v)) {
         const char *s = json_string_value(v);
-        char *end;
-        if (*s && *s != '-' && *s != '+' && *s != ' ') {
-            unsigned long long x = strtoull(s, &end, 0);
-            if (!*end) {
-                *out = x;
-                return 0;
-            }
-        }
-        return fail(c, MPUSIM_E_PARSE, field, "\"%s\" is not a number", s);
+        enum number_status st = number_parse_u64(s, 0, UINT64_MAX, out);
+        if (st == NUMBER_OK)
+            return 0;
+        char why[160];
+        snprintf(why, sizeof why, "\"%.40s\": %s", s, number_status_text(st));
+        return fail(c, st == NUMBER_RANGE ? MPUSIM_E_RANGE : MPUSIM_E_PARSE, field, "%s", why);
     }
     return fail(c, MPUSIM_E_PARSE, field, "%sexpected a number or a hex string", "");
 }

@@ -304,19 +304,7 @@ Test(compare, algorithm_lists_and_shards_parse_or_fail_with_a_message)
     cr_expect_eq(o.algo[0].mm.reserve_k, 4);
     cr_expect_eq(o.algo[1].mm.algo, MM_ALGO_MERGE);
 
-    unsigned k = 0, n = 0;
-    cr_expect_eq(compare_parse_shard("3/4", &k, &n, &err), 0);
-    cr_expect_eq(k, 3);
-    cr_expect_eq(n, 4);
-    static const char *const bad_shards[] = { "0/4", "5/4", "4", "/4", "1/", "a/b", "1/0",
-                                              "-1/4", "1/4x", "1/10000000" };
-    for (size_t j = 0; j < sizeof bad_shards / sizeof bad_shards[0]; j++) {
-        mpusim_error_clear(&err);
-        cr_expect_eq(compare_parse_shard(bad_shards[j], &k, &n, &err), -1, "'%s'",
-                     bad_shards[j]);
-        cr_expect_eq(err.code, MPUSIM_E_USAGE);
-    }
-    cr_expect_eq(k, 3, "unchanged after errors");
+    /* K/N itself is parsed by cli_opt_shard (tests/cli/options_cli_test.c) */
     cr_expect(compare_in_shard(6, 3, 4));
     cr_expect(!compare_in_shard(6, 2, 4));
     cr_expect(compare_in_shard(0, 1, 1));
