@@ -23,7 +23,7 @@ static const char help[] =
     "\n"
     "options:\n"
     "  --until SYMBOL      stop when execution reaches SYMBOL\n"
-    "  --budget N          instructions at most (default 10000000)\n"
+    "  --budget N          stop after exactly N instructions (default 10000000)\n"
     "  --regions N         EL2 (and EL1) MPU regions, 0..255 (default 16)\n"
     "  --fsc MODEL         FSC for no-hit / multi-hit faults: translation, qemu, renode\n"
     "  --stub SYM[=VAL]    answer calls of SYM with VAL (default 0) without running it\n"

@@ -8,8 +8,11 @@
  * instruction) record why in s->pending and send PC to the sentinel; the loop then undoes a
  * faulting store, takes the fault to the guest's vectors or ends the run with s->stop.
  * Instructions are counted per translated block by the block hook (sim/mem.c), corrected when
- * a hook leaves a block early; the budget is checked there too, so a runaway guest stops at
- * the first block past its budget.
+ * a hook leaves a block early; the budget is checked there too. uc_emu_start's own count
+ * limit is not used for the budget (it counts through a code hook on every instruction, which
+ * costs the whole run); instead, when a block would pass the budget, the hook leaves it before
+ * it runs and the loop runs just the instructions of it that fit, instruction-counted, so a
+ * runaway guest stops after exactly its budget.
  */
 #include <string.h>
 
@@ -70,6 +73,12 @@ static int is_wfi(struct sim *s, uint64_t pc)
     return uc_mem_read(s->uc, pc, &insn, sizeof insn) == UC_ERR_OK && insn == A64_WFI;
 }
 
+/* 1 if pc is one of the run's exit addresses (the sentinel, until, the watch trap). */
+static int is_exit(const struct sim *s, uint64_t pc, const uint64_t *until, uint64_t trap)
+{
+    return pc == s->opt.sentinel || (until && pc == *until) || (trap && pc == trap);
+}
+
 /* Run from pc until an exit; fills s->stop. Returns 0 for returned/until/exit, else -1. */
 static int run_loop(struct sim *s, uint64_t pc, const uint64_t *until, uint64_t budget)
 {
@@ -82,6 +91,7 @@ static int run_loop(struct sim *s, uint64_t pc, const uint64_t *until, uint64_t 
     s->budget = budget ? budget : s->opt.budget;
     s->pending = PENDING_NONE;
     s->straddle_running = 0;
+    s->budget_running = 0;
     s->undo_len = 0;
     s->blk_start = s->blk_end = 0;
     s->adv_pc = 0;
@@ -95,6 +105,12 @@ static int run_loop(struct sim *s, uint64_t pc, const uint64_t *until, uint64_t 
         if (s->pending == PENDING_STRADDLE) { /* phase 2: run up to the faulting byte */
             count = (s->straddle_far - s->straddle_block) / SIM_INSN_SIZE;
             s->straddle_running = 1;
+        } else if (s->pending == PENDING_BUDGET) { /* the last instructions of the budget */
+            count = s->budget_tail;
+            s->budget_running = 1;
+            /* a block translated before the count limit was set does not call the limit's
+             * per-instruction hook: have it translated again */
+            uc_ctl_remove_cache(s->uc, s->budget_block, s->budget_end);
         }
         s->pending = PENDING_NONE;
         uc_err e = uc_emu_start(s->uc, pc, 0, 0, count);
@@ -108,6 +124,20 @@ static int run_loop(struct sim *s, uint64_t pc, const uint64_t *until, uint64_t 
                 snprintf(s->stop.what, sizeof s->stop.what, "Unicorn: %s", uc_strerror(e));
             }
             break;
+        }
+        if (s->budget_running) {
+            s->budget_running = 0;
+            if (now >= s->blk_start && now < s->blk_end) /* the count stopped mid-block */
+                s->insns -= (s->blk_end - now) / SIM_INSN_SIZE;
+            if (s->pending == PENDING_NONE && !is_exit(s, now, until, trap)) {
+                s->stop.kind = SIM_STOP_BUDGET;
+                s->stop.pc = now;
+                break;
+            }
+        }
+        if (s->pending == PENDING_BUDGET) {
+            pc = s->budget_block;
+            continue;
         }
         if (s->straddle_running) {
             straddle_done(s, now);

@@ -54,6 +54,7 @@ enum sim_pending {
     PENDING_FAULT,     /* an MPU fault was detected in a hook; PC went to the sentinel */
     PENDING_STOP,      /* stop requested (exit call, budget, exception); see stop */
     PENDING_STRADDLE,  /* a block is executable only up to straddle_far */
+    PENDING_BUDGET,    /* a block would pass the budget: run budget_tail of it, then stop */
 };
 
 struct sim_stub {
@@ -103,6 +104,10 @@ struct sim {
     uint64_t straddle_far;        /* PENDING_STRADDLE: first non-executable byte */
     uint64_t straddle_block;      /* block start the straddle applies to */
     int straddle_running;         /* 1 while that block runs instruction-counted to the fault */
+    uint64_t budget_block;        /* PENDING_BUDGET: [budget_block, budget_end): the block that */
+    uint64_t budget_end;          /* passes the budget */
+    uint64_t budget_tail;         /* PENDING_BUDGET: its instructions still within the budget */
+    int budget_running;           /* 1 while those run instruction-counted (no budget check) */
     uint64_t last_vector;         /* vector entry of the last delivered fault (loop guard) */
     int fresh_vector;             /* 1 until the first block after a delivery passed */
 

@@ -119,8 +119,19 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
     s->blk_start = addr;
     s->blk_end = addr + size;
     s->insns += size / SIM_INSN_SIZE;
-    if (s->insns > s->budget) {
-        sim_stop_at(s, SIM_STOP_BUDGET, addr, 0, NULL);
+    if (s->insns > s->budget && !s->budget_running) {
+        /* Stop exactly at the budget: the instructions of this block that still fit run
+         * instruction-counted (sim/call.c), then the run stops. */
+        uint64_t before = s->insns - size / SIM_INSN_SIZE;
+        if (before >= s->budget) {
+            sim_stop_at(s, SIM_STOP_BUDGET, addr, 0, NULL);
+            return;
+        }
+        s->budget_block = addr;
+        s->budget_end = addr + size;
+        s->budget_tail = s->budget - before;
+        s->pending = PENDING_BUDGET;
+        sim_leave(s, addr, 0);
         return;
     }
     if (!s->checking)

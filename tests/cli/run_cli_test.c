@@ -1,5 +1,6 @@
 /* mpusim run: the guest's console through a PL011 model, and bad --uart windows. */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "tests/cli/helpers.h"
@@ -32,4 +33,25 @@ Test(run_cli, a_uart_over_ram_or_the_image_exits_2_naming_the_option)
     cr_expect_eq(sh(MPUSIM " run build/tests/guests/pl011.elf --uart 0x9c090004"), 2);
     cr_expect(strstr(slurp("err"), "--uart '0x9c090004': not 4 KiB aligned") != NULL, "%s",
               slurp("err"));
+}
+
+/* --budget N stops after exactly N instructions, wherever N falls in a translated block (the
+ * block that passes the budget runs instruction-counted up to it), timing on or off. */
+Test(run_cli, the_budget_is_exact)
+{
+    static const unsigned budgets[] = { 1, 2, 5, 10, 17, 100, 1001, 4099 };
+    for (size_t i = 0; i < sizeof budgets / sizeof budgets[0]; i++)
+        for (int timing = 0; timing < 2; timing++) {
+            unsigned n = budgets[i];
+            cr_expect_eq(sh(MPUSIM " run build/guest/mm.elf --budget %u%s", n,
+                            timing ? "" : " --no-timing"), 1, "%s", slurp("err"));
+            char want[96];
+            snprintf(want, sizeof want, "instruction budget exhausted after %u instructions\n", n);
+            cr_expect(strstr(slurp("out"), want) != NULL, "--budget %u: %s", n, slurp("out"));
+            snprintf(want, sizeof want, "\ninstructions: %u\n", n);
+            cr_expect(strstr(slurp("out"), want) != NULL, "--budget %u: %s", n, slurp("out"));
+        }
+    /* the Tarmac export sees the same instructions */
+    cr_expect_eq(sh(MPUSIM " run build/guest/mm.elf --budget 37 --tarmac %s/t.tarmac", tdir), 1);
+    cr_expect(strstr(slurp("err"), "run: 37 instructions written") != NULL, "%s", slurp("err"));
 }
