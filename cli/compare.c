@@ -25,6 +25,8 @@ static const char help[] =
     "  --regions N       EL2 MPU regions, 1..255 (default: each trace's mpu.regions)\n"
     "  --fsc MODEL       FSC for no-hit / multi-hit faults: translation (default), qemu,\n"
     "                    renode\n"
+    "  --strict-addresses  a range at or above 2^48 is an error, exit 2 (default: counted\n"
+    "                    as the finding address_truncated)\n"
     "  --engine E        native (default) or guest: each call runs as AArch64 code under\n"
     "                    the timing model; adds cycles p50/p99 per op (docs/timing.md)\n"
     "  --adapter F       guest: adapter file, or a bundled one by name: mm (default),\n"
@@ -72,7 +74,7 @@ static int fail_outputs(struct outputs *o, const struct mpusim_error *err)
 int cli_compare(int argc, char **argv)
 {
     enum { O_ALGO = 256, O_FIXED, O_REGIONS, O_FSC, O_ENGINE, O_SHARD, O_JSON, O_CSV, O_QUIET,
-           O_ADAPTER, O_CORE, O_NOTIMING, O_HTML, O_ELF, O_RAM, O_DEVICE, O_UART };
+           O_ADAPTER, O_CORE, O_NOTIMING, O_HTML, O_ELF, O_RAM, O_DEVICE, O_UART, O_STRICT_ADDR };
     static const struct option longopts[] = {
         { "algo", required_argument, NULL, O_ALGO },
         { "fixed", no_argument, NULL, O_FIXED },
@@ -92,6 +94,7 @@ int cli_compare(int argc, char **argv)
         { "csv", required_argument, NULL, O_CSV },
         { "html", required_argument, NULL, O_HTML },
         { "quiet", no_argument, NULL, O_QUIET },
+        { "strict-addresses", no_argument, NULL, O_STRICT_ADDR },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -115,6 +118,7 @@ int cli_compare(int argc, char **argv)
                 return cli_usage_error("compare", err.text);
             break;
         case O_FIXED: opt.xen_fixed = 1; break;
+        case O_STRICT_ADDR: opt.strict_addresses = 1; break;
         case O_REGIONS:
             if (cli_opt_regions("compare", optarg, 1, &opt.regions))
                 return 2;

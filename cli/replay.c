@@ -25,6 +25,9 @@ static const char help[] =
     "  --regions N       EL2 MPU regions, 1..255 (default: the trace's mpu.regions)\n"
     "  --fsc MODEL       FSC for no-hit / multi-hit faults: translation (default), qemu,\n"
     "                    renode (docs/model.md)\n"
+    "  --strict-addresses  a range at or above 2^48 (beyond what PRBAR/PRLAR hold) is an\n"
+    "                    error, exit 2 (default: the finding address_truncated; the trace's\n"
+    "                    mpu.addresses \"strict\" asks for the same)\n"
     "  --events-out F    write one JSON line per event to F\n"
     "  --json F          write the summary as JSON to F\n"
     "  --html F          write a self-contained HTML report to F (docs/report.md)\n"
@@ -91,7 +94,7 @@ int cli_replay(int argc, char **argv)
 {
     enum { O_ALGO = 256, O_FIXED, O_REGIONS, O_FSC, O_EVENTS, O_JSON, O_VERBOSE, O_QUIET,
            O_ENGINE, O_ADAPTER, O_ELF, O_BUDGET, O_CORE, O_NOTIMING, O_HTML, O_RAM, O_DEVICE,
-           O_UART, O_CONSOLE, O_TARMAC };
+           O_UART, O_CONSOLE, O_TARMAC, O_STRICT_ADDR };
     static const struct option longopts[] = {
         { "algo", required_argument, NULL, O_ALGO },
         { "fixed", no_argument, NULL, O_FIXED },
@@ -114,6 +117,7 @@ int cli_replay(int argc, char **argv)
         { "uart", required_argument, NULL, O_UART },
         { "console", required_argument, NULL, O_CONSOLE },
         { "tarmac", required_argument, NULL, O_TARMAC },
+        { "strict-addresses", no_argument, NULL, O_STRICT_ADDR },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -136,6 +140,7 @@ int cli_replay(int argc, char **argv)
                 return 2;
             break;
         case O_FIXED: opt.xen_fixed = 1; break;
+        case O_STRICT_ADDR: opt.strict_addresses = 1; break;
         case O_REGIONS:
             if (cli_opt_regions("replay", optarg, 1, &opt.regions))
                 return 2;

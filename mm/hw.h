@@ -85,6 +85,8 @@ enum mm_msg {
     MM_FINDING_Z_FALLBACK,         /* a=thread b=rc: list build failed, system list only */
     MM_FINDING_Z_MAX_PARTITIONS,   /* a=returned b=configured */
     MM_FINDING_Z_MISALIGNED,       /* a=base b=limit: not 64-byte aligned, truncated */
+    /* the trace (replay/replay.c) */
+    MM_FINDING_ADDRESS_TRUNCATED,  /* a=base b=limit c,d: [base, limit) as the MPU holds it */
     MM_MSG_COUNT,
 };
 

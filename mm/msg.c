@@ -83,6 +83,9 @@ static const char *const templates[MM_MSG_COUNT] = {
     [MM_FINDING_Z_MISALIGNED] =
         "finding: partition [%x0, %x1) is not 64-byte aligned: the region masks truncate it "
         "silently",
+    [MM_FINDING_ADDRESS_TRUNCATED] =
+        "finding: [%x0, %x1) reaches 2^48 or beyond: PRBAR/PRLAR hold address bits [47:6] "
+        "only, so the MPU gets [%x2, %x3)",
 };
 
 static const char *const wrapped_clears =
@@ -134,6 +137,7 @@ static const char *const names[MM_MSG_COUNT] = {
     [MM_FINDING_Z_FALLBACK] = "zephyr_fallback_system_list",
     [MM_FINDING_Z_MAX_PARTITIONS] = "zephyr_max_partitions",
     [MM_FINDING_Z_MISALIGNED] = "zephyr_misaligned",
+    [MM_FINDING_ADDRESS_TRUNCATED] = "address_truncated",
 };
 
 /* A bounded writer that keeps counting past the capacity. */

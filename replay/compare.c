@@ -137,6 +137,7 @@ static struct replay_options run_options(const struct compare_options *o, unsign
     struct replay_options ro = { .algo = o->algo[a].mm.algo,
                                  .reserve_k = o->algo[a].mm.reserve_k,
                                  .xen_fixed = o->xen_fixed,
+                                 .strict_addresses = o->strict_addresses,
                                  .regions = o->regions, .fsc = o->fsc,
                                  .keep_findings = 0 /* counts only */,
                                  .engine = o->engine, .adapter = o->adapter,

@@ -33,6 +33,7 @@ struct compare_options {
     struct compare_algo algo[COMPARE_MAX_ALGOS]; /* the algorithms, in --algo order */
     unsigned nalgo;                              /* 1..COMPARE_MAX_ALGOS */
     int xen_fixed;                               /* --xen-fixed, for every run */
+    int strict_addresses;                        /* --strict-addresses (replay_options) */
     unsigned regions;                            /* --regions; 0: each trace's mpu.regions */
     enum mpu_fsc_model fsc;                      /* --fsc, for every run */
     unsigned shard_k, shard_n;                   /* shard K of N, 1 <= K <= N; 1/1: all */

@@ -91,6 +91,47 @@ static int is_algo_op(enum trace_op op)
     return op != TRACE_OP_ACCESS && op != TRACE_OP_SYSREG;
 }
 
+/* PRBAR/PRLAR hold address bits [47:6]: a range reaching 2^48 or beyond is truncated. */
+#define ADDRESS_LIMIT (1ull << 48)
+
+/* A range [base, limit) of the trace the MPU cannot hold: a finding, or with strict addresses
+ * an error (what names it: "boot[2]", "map"). Returns 0, or -1 with err. */
+static int check_address(struct replay *r, const char *what, int line, uint64_t base,
+                         uint64_t limit, struct mpusim_error *err)
+{
+    if (base < ADDRESS_LIMIT && limit <= ADDRESS_LIMIT)
+        return 0;
+    if (r->opt.strict_addresses || r->trace->strict_addresses)
+        return mpusim_error_at(err, MPUSIM_E_RANGE, r->trace->source, line, -1, r->event,
+                               "%s [0x%llx, 0x%llx): reaches 2^48 or beyond, which PRBAR/PRLAR "
+                               "cannot hold (strict addresses: %s)", what,
+                               (unsigned long long)base, (unsigned long long)limit,
+                               r->opt.strict_addresses ? "--strict-addresses"
+                                                       : "the trace's mpu.addresses");
+    uint64_t m = ADDRESS_LIMIT - 1;
+    replay_note_message(r, MM_FINDING_ADDRESS_TRUNCATED, base, limit, base & m,
+                        ((limit - 1) & m) + 1);
+    return 0;
+}
+
+/* The range an algorithm call names (its end saturates at 2^64 - 1); 0 if it names none. */
+static int event_range(const struct trace_event *ev, uint64_t *base, uint64_t *limit)
+{
+    *base = ev->base;
+    switch (ev->op) {
+    case TRACE_OP_MAP:
+    case TRACE_OP_MODIFY:
+    case TRACE_OP_UNMAP: *limit = ev->limit; return 1;
+    case TRACE_OP_UNMAP_CONTAINING:
+        *limit = ev->base == UINT64_MAX ? UINT64_MAX : ev->base + 1;
+        return 1;
+    case TRACE_OP_IOREMAP:
+        *limit = ev->limit > UINT64_MAX - ev->base ? UINT64_MAX : ev->base + ev->limit;
+        return 1;
+    default: return 0;
+    }
+}
+
 struct replay *replay_new(const struct trace *t, const struct replay_options *opt,
                           struct mpusim_error *err)
 {
@@ -140,6 +181,14 @@ struct replay *replay_new(const struct trace *t, const struct replay_options *op
 
     mpusim_error_clear(&r->engine_err);
     r->guest_stop.event = -1;
+    for (unsigned i = 0; i < t->nboot; i++) { /* boot regions: event -1 */
+        char what[32];
+        snprintf(what, sizeof what, "boot[%u]", i);
+        if (check_address(r, what, -1, t->boot[i].base, t->boot[i].limit, err) != 0) {
+            replay_free(r);
+            return NULL;
+        }
+    }
     if (opt->engine != REPLAY_ENGINE_NATIVE) {
         r->guest = replay_guest_new(r, err);
         if (!r->guest) {
@@ -505,6 +554,13 @@ void replay_step_event(struct replay *r, const struct trace_event *ev,
     memset(&r->cur, 0, sizeof r->cur);
     uint64_t scanned0 = r->mm.scanned;
     if (r->failed) {
+        memset(out, 0, sizeof *out);
+        return;
+    }
+    uint64_t base, limit;
+    if (event_range(ev, &base, &limit) &&
+        check_address(r, trace_op_name(ev->op), ev->line, base, limit, &r->engine_err) != 0) {
+        r->failed = 1;
         memset(out, 0, sizeof *out);
         return;
     }

@@ -61,6 +61,9 @@ struct replay_options {
     enum mpu_fsc_model fsc;   /* --fsc */
     int keep_findings;        /* findings and divergences kept for reports (at most this many) */
     enum replay_engine engine;/* --engine */
+    int strict_addresses;     /* --strict-addresses: an address at or above 2^48 stops the
+                                 replay with an error (else a finding; also the trace's
+                                 mpu.addresses "strict") */
     const char *adapter;      /* guest: adapter file (borrowed); required for the guest engine */
     const char *elf;          /* guest: ELF overriding the adapter's "elf" (borrowed); may be NULL */
     uint64_t budget;          /* guest: instructions per call; 0: the engine's default */

@@ -28,10 +28,16 @@ static int decode_mpu(const struct trace_parse *p, json_t *obj, struct trace *t)
                                   MPU_MAX_REGIONS);
             t->regions = (unsigned)n;
             have_regions = 1;
+        } else if (strcmp(key, "addresses") == 0) {
+            const char *s = json_is_string(v) ? json_string_value(v) : "";
+            if (strcmp(s, "strict") && strcmp(s, "truncate"))
+                return trace_fail(p, MPUSIM_E_RANGE, "mpu.addresses",
+                                  "expected \"strict\" or \"truncate\"");
+            t->strict_addresses = !strcmp(s, "strict");
         } else if (!trace_is_extension(key)) {
             return trace_fail(p, MPUSIM_E_RANGE, NULL,
-                              "unknown field 'mpu.%.60s' (expected regions, or an \"x-\" "
-                              "extension)", key);
+                              "unknown field 'mpu.%.60s' (expected regions, addresses, or an "
+                              "\"x-\" extension)", key);
         }
     }
     if (!have_regions)

@@ -113,6 +113,8 @@ struct trace {
     size_t cap;
     int jsonl;                     /* 1 if read from the JSON Lines form */
     struct trace_zephyr *zephyr;   /* the "zephyr" header (owned), NULL when absent */
+    int strict_addresses;          /* mpu.addresses "strict": an address at or above 2^48 is
+                                      an error; 0 ("truncate", the default): a finding */
 };
 
 /* Which system an op belongs to: 0 the plain (v1) ops, 1 zephyr. */
