@@ -80,7 +80,7 @@ static double native_pairs(void)
     static struct mm_ctx ctx;
     struct mpu_config cfg = { 16, 16, MPU_FSC_TRANSLATION };
     mpu_init(&m, &cfg);
-    struct mm_hw hw = { native_read, native_write, native_barrier, NULL, &m };
+    struct mm_hw hw = { native_read, native_write, native_barrier, NULL, &m, NULL };
     struct mm_options opt = { .algo = MM_ALGO_XEN, .xen_fixed = 0 };
     mm_init(&ctx, &opt, &hw);
     struct mm_boot_region boot = { 0x0, 0x200000, MM_PAGE_HYPERVISOR_RX };

@@ -116,7 +116,8 @@ int cli_opt_algo(const char *cmd, const char *arg, enum mm_algo *algo, unsigned 
     struct mm_options mo = { .algo = MM_ALGO_XEN };
     if (mm_algo_parse(arg, &mo) != 0)
         return bad_value(cmd, "--algo", arg, "unknown algorithm",
-                         "xen, xen-transient, merge, lazy, reserve or reserve:K (K 0..254)");
+                         "xen, xen-transient, merge, lazy, reserve, reserve:K (K 0..254), "
+                         "zephyr or bao");
     *algo = mo.algo;
     *reserve_k = mo.reserve_k;
     return 0;

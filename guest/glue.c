@@ -165,6 +165,10 @@ void mm_guest_log(enum mm_msg id, uint64_t a, uint64_t b, uint64_t c, uint64_t d
                      : "memory");
 }
 
+/* mm/hw.h's CPU selection (bao): the guest engine runs one CPU, CPU 0 (docs/guest.md); the
+ * replay refuses a bao trace with more CPUs on this engine, so there is nothing to switch. */
+void mm_guest_cpu(unsigned cpu) { (void)cpu; }
+
 /* What GCC may call implicitly in freestanding code. */
 void *memset(void *dst, int c, size_t n);
 void *memcpy(void *restrict dst, const void *restrict src, size_t n);

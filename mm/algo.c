@@ -17,6 +17,7 @@ void mm_init(struct mm_ctx *ctx, const struct mm_options *opt, const struct mm_h
     mm_merge_init(ctx);
     mm_lazy_init(ctx);
     mm_z_init(ctx);
+    mm_bao_init(ctx);
 }
 
 int mm_map(struct mm_ctx *ctx, uint64_t base, uint64_t limit, unsigned flags)
@@ -29,6 +30,7 @@ int mm_map(struct mm_ctx *ctx, uint64_t base, uint64_t limit, unsigned flags)
     case MM_ALGO_LAZY:
     case MM_ALGO_RESERVE: return mm_policy_update(ctx, base, limit, flags);
     case MM_ALGO_ZEPHYR: return mm_z_map(ctx, base, limit, flags);
+    case MM_ALGO_BAO: return mm_bao_xlate_map(ctx, base, limit, flags);
     case MM_ALGO_COUNT: break;
     }
     return MM_EINVAL;
@@ -44,6 +46,7 @@ int mm_unmap(struct mm_ctx *ctx, uint64_t base, uint64_t limit)
     case MM_ALGO_LAZY:
     case MM_ALGO_RESERVE: return mm_policy_update(ctx, base, limit, 0);
     case MM_ALGO_ZEPHYR: return mm_z_unmap(ctx, base, limit);
+    case MM_ALGO_BAO: return mm_bao_xlate_unmap(ctx, base, limit);
     case MM_ALGO_COUNT: break;
     }
     return MM_EINVAL;
@@ -59,6 +62,7 @@ int mm_unmap_containing(struct mm_ctx *ctx, uint64_t addr)
     case MM_ALGO_LAZY:
     case MM_ALGO_RESERVE: return mm_policy_destroy_containing(ctx, addr);
     case MM_ALGO_ZEPHYR: return mm_z_unmap_containing(ctx, addr);
+    case MM_ALGO_BAO: return mm_bao_xlate_unmap_containing(ctx, addr);
     case MM_ALGO_COUNT: break;
     }
     return MM_EINVAL;
@@ -74,6 +78,7 @@ int mm_ioremap(struct mm_ctx *ctx, uint64_t addr, uint64_t size, unsigned flags,
     case MM_ALGO_LAZY:
     case MM_ALGO_RESERVE: return mm_policy_ioremap(ctx, addr, size, flags, ret);
     case MM_ALGO_ZEPHYR: return mm_z_ioremap(ctx, addr, size, flags, ret);
+    case MM_ALGO_BAO: return mm_bao_xlate_ioremap(ctx, addr, size, flags, ret);
     case MM_ALGO_COUNT: break;
     }
     *ret = 0;
@@ -87,6 +92,7 @@ static const char *const algo_names[MM_ALGO_COUNT] = {
     [MM_ALGO_LAZY] = "lazy",
     [MM_ALGO_RESERVE] = "reserve",
     [MM_ALGO_ZEPHYR] = "zephyr",
+    [MM_ALGO_BAO] = "bao",
 };
 
 const char *mm_algo_name(enum mm_algo a)

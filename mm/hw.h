@@ -35,7 +35,7 @@
 #define MM_ID_AA64MMFR0_EL1 MM_SYSREG_ENC(3, 0, 0, 7, 0)
 #define MM_DAIF MM_SYSREG_ENC(3, 3, 4, 2, 1)
 
-enum mm_barrier { MM_DSB_SY, MM_ISB, MM_DMB_SY };
+enum mm_barrier { MM_DSB_SY, MM_ISB, MM_DMB_SY, MM_DSB_ISH };
 
 /* Log messages: mm/ reports an id and up to four integer arguments; the host formats them
  * with the reference text (mm_msg_format() in mm/mm.h). */
@@ -87,6 +87,26 @@ enum mm_msg {
     MM_FINDING_Z_MISALIGNED,       /* a=base b=limit: not 64-byte aligned, truncated */
     /* the trace (replay/replay.c) */
     MM_FINDING_ADDRESS_TRUNCATED,  /* a=base b=limit c,d: [base, limit) as the MPU holds it */
+    /* bao (docs/findings.md; docs/algorithms.md, variant bao) */
+    MM_MSG_BAO_GRANULARITY,        /* "trying to set mpu region which is not a multiple of ..." */
+    MM_MSG_BAO_NO_MASK,            /* "Couldn't find an mpu_mask for as_id %d" (no argument) */
+    MM_MSG_BAO_POOL,               /* "Failed allocating shared region node" */
+    MM_MSG_BAO_UNKNOWN_VM,         /* "Received shared region for unknown vm address space." */
+    MM_MSG_BAO_MAP_CPY_MAP,        /* "failed mem map on mem map cpy" */
+    MM_MSG_BAO_MAP_CPY,            /* "failed mem map cpy" */
+    MM_FINDING_BAO_OVERLAP,        /* a=base b=limit c=entry base d=entry limit: mapped anyway */
+    MM_FINDING_BAO_DESYNC,         /* a=cpu b=base c=limit d=entry limit: REMOVE cut a merge */
+    MM_FINDING_BAO_PHYS_FULL,      /* a=cpu: 65th physical index: out-of-bounds write */
+    MM_FINDING_BAO_VMPU_FULL,      /* a=as id: 65th vMPU entry: NULL write */
+    MM_FINDING_BAO_PHANTOM,        /* a=cpu b=index c=MPUIR_EL2.REGION: not implemented */
+    MM_FINDING_BAO_LOST_INDEX,     /* a=cpu b=base: unmap found no index: it stays allocated */
+    MM_FINDING_BAO_LOCK_HELD,      /* a=as id: unmap returned false holding the lock */
+    MM_FINDING_BAO_DEADLOCK,       /* a=as id: the lock is still held: the CPU spins */
+    MM_FINDING_BAO_PRENR_REACH,    /* a=cpu b=index: PRENR (bits 0..31) cannot switch it */
+    MM_FINDING_BAO_IGNORED,        /* a=base b=limit: mem_alloc_map discarded a failed map */
+    MM_FINDING_BAO_CPY_WINDOW,     /* a=va b=entry base: copied from the entry's base */
+    MM_FINDING_BAO_STUCK_ENTRY,    /* a=cpu b=index: arch map failed: index leaked */
+    MM_FINDING_BAO_MERGE_FAILED,   /* a=cpu b=base: merge update found no index: scan stops */
     MM_MSG_COUNT,
 };
 
@@ -104,6 +124,8 @@ static inline void mm_hw_barrier(struct mm_hw *hw, enum mm_barrier b)
     (void)hw;
     if (b == MM_DSB_SY)
         __asm__ volatile("dsb sy" ::: "memory");
+    else if (b == MM_DSB_ISH)
+        __asm__ volatile("dsb ish" ::: "memory");
     else if (b == MM_DMB_SY)
         __asm__ volatile("dmb sy" ::: "memory");
     else
@@ -115,6 +137,13 @@ static inline void mm_hw_log(struct mm_hw *hw, enum mm_msg id, uint64_t a, uint6
     (void)hw;
     mm_guest_log(id, a, b, c, d);
 }
+/* The CPU whose MPU the next register accesses reach (bao: one MPU per CPU); guest/glue.c. */
+void mm_guest_cpu(unsigned cpu);
+static inline void mm_hw_cpu(struct mm_hw *hw, unsigned cpu)
+{
+    (void)hw;
+    mm_guest_cpu(cpu);
+}
 #else
 /* ---- host build: callbacks, each with the opaque pointer ---- */
 struct mm_hw {
@@ -124,6 +153,8 @@ struct mm_hw {
     void (*log)(void *opaque, enum mm_msg id, uint64_t a, uint64_t b, uint64_t c,
                 uint64_t d);                                   /* may be NULL: no logging */
     void *opaque;                                              /* borrowed */
+    /* The CPU whose MPU the next accesses reach (bao: one MPU per CPU); NULL: one CPU. */
+    void (*cpu)(void *opaque, unsigned cpu);
 };
 static inline uint64_t mm_hw_read(struct mm_hw *hw, unsigned enc)
 {
@@ -142,6 +173,11 @@ static inline void mm_hw_log(struct mm_hw *hw, enum mm_msg id, uint64_t a, uint6
 {
     if (hw->log)
         hw->log(hw->opaque, id, a, b, c, d);
+}
+static inline void mm_hw_cpu(struct mm_hw *hw, unsigned cpu)
+{
+    if (hw->cpu)
+        hw->cpu(hw->opaque, cpu);
 }
 #endif
 

@@ -137,6 +137,8 @@ int mm_xen_ioremap(struct mm_ctx *ctx, uint64_t addr, uint64_t size, unsigned fl
 
 /* zephyr: forget every thread and domain (the default domain exists). */
 void mm_z_init(struct mm_ctx *ctx);
+/* bao: no CPU booted, no VM, no message queued. */
+void mm_bao_init(struct mm_ctx *ctx);
 
 int mm_transient_map(struct mm_ctx *ctx, uint64_t base, uint64_t limit, unsigned flags);
 int mm_transient_unmap(struct mm_ctx *ctx, uint64_t addr);

@@ -47,6 +47,7 @@ enum mm_algo {
     MM_ALGO_RESERVE,       /* reserve:K: K free slots kept for short-lived (one-page) mappings */
     /* Other systems' allocators, reimplemented from their references (docs/algorithms.md). */
     MM_ALGO_ZEPHYR,        /* Zephyr's Armv8-R AArch64 EL1 MPU driver (mm/zephyr.c) */
+    MM_ALGO_BAO,           /* Bao's vMPU on the Armv8-R EL2 MPU, per CPU (mm/bao.c) */
     MM_ALGO_COUNT,
 };
 
@@ -196,6 +197,98 @@ struct mm_zephyr_state {
     struct mm_z_config xlate_cfg; /* the configuration mm_z_boot_translated built */
 };
 
+/* ---- bao (mm/bao.c; docs/algorithms.md, variant bao) ---- */
+
+#define MM_BAO_CPUS 8        /* CPUs a trace may have */
+#define MM_BAO_VMS 8         /* VMs a trace may create */
+#define MM_BAO_ENTRIES 64    /* VMPU_NUM_ENTRIES and MPU_ARCH_MAX_NUM_ENTRIES */
+#define MM_BAO_MSGS 128      /* the pool of cross-CPU region messages */
+#define MM_BAO_AS_HYP 0xFFu  /* the `as` argument naming the calling CPU's hypervisor space */
+/* A flags word: PRBAR low bits [5:0] and PRLAR low bits [5:0] (EN as given; the arch layer
+ * forces it by the address space's type). */
+#define MM_BAO_FLAGS(prbar, prlar) ((unsigned)((prbar)&0x3Fu) | ((unsigned)((prlar)&0x3Fu) << 8))
+#define MM_BAO_PRBAR_F(f) ((f)&0x3Fu)
+#define MM_BAO_PRLAR_F(f) (((f) >> 8) & 0x3Fu)
+#define MM_BAO_HYP_FLAGS MM_BAO_FLAGS(0x20, 0x03)      /* PTE_HYP_FLAGS */
+#define MM_BAO_HYP_CODE_FLAGS MM_BAO_FLAGS(0x38, 0x03) /* PTE_HYP_FLAGS_CODE */
+#define MM_BAO_HYP_DEV_FLAGS MM_BAO_FLAGS(0x32, 0x05)  /* PTE_HYP_DEV_FLAGS */
+#define MM_BAO_VM_FLAGS MM_BAO_FLAGS(0x04, 0x03)       /* PTE_VM_FLAGS */
+#define MM_BAO_VM_DEV_FLAGS MM_BAO_FLAGS(0x36, 0x05)   /* PTE_VM_DEV_FLAGS */
+/* Sections (as_sec): the hypervisor's; a VM address space has only MM_BAO_SEC_GLOBAL (VM-any). */
+enum mm_bao_sec { MM_BAO_SEC_GLOBAL, MM_BAO_SEC_IMAGE, MM_BAO_SEC_PRIVATE, MM_BAO_SEC_VM,
+                  MM_BAO_SEC_COUNT };
+/* mm_bao_map's opts word: the lock and broadcast arguments, mem_alloc_map (rc always "at"),
+ * the section in bits [15:8]. */
+#define MM_BAO_OPT_LOCKED 1u
+#define MM_BAO_OPT_BROADCAST 2u
+#define MM_BAO_OPT_ALLOC 4u
+#define MM_BAO_OPT_SEC(s) ((unsigned)(s) << 8)
+/* Return codes beyond 0 (true) and MM_EINVAL (false): the real code does not return. */
+#define MM_EFAULT (-14)  /* a wild write (vMPU or physical pool exhausted): Bao crashes */
+#define MM_EDEADLK (-35) /* the address-space lock is still held: the CPU spins forever */
+#define MM_EHALT (-131)  /* ERROR(): Bao prints and spins (ENOTRECOVERABLE) */
+
+/* What mem_prot_init maps on each CPU (the trace's "bao" header). */
+struct mm_bao_config {
+    unsigned ncpus;                 /* 1..MM_BAO_CPUS */
+    uint64_t image_base, image_limit;       /* [_image_start, _image_end) */
+    uint64_t image_load_end, image_noload;  /* load part end, no-load part start */
+    int non_unified;                /* MEM_NON_UNIFIED: the load part gets PTE_HYP_FLAGS_CODE */
+    uint64_t cpu_struct[MM_BAO_CPUS]; /* each CPU's struct cpu; 0: none is mapped */
+    uint64_t cpu_struct_size;       /* bytes (whole pages) */
+    unsigned implemented;           /* MPUIR_EL2.REGION: findings only (Bao never reads it;
+                                       --fixed reads it) */
+};
+
+struct mm_bao_entry {
+    uint64_t base, size;
+    uint8_t prbar_f, prlar_f; /* low 6 bits of each register; EN as the arch layer left it */
+    uint8_t state;            /* 0 free, 1 invalid (reserved), 2 valid */
+    uint8_t locked, sec;
+};
+
+struct mm_bao_as {
+    uint8_t type;      /* 0 hypervisor, 1 VM */
+    uint8_t id;        /* 0 hypervisor; VMs 1, 2, ... */
+    uint8_t lock_held; /* the spin lock */
+    uint8_t nlist;     /* valid entries in list */
+    uint8_t list[MM_BAO_ENTRIES]; /* vMPU indices of the valid entries by increasing base */
+    struct mm_bao_entry e[MM_BAO_ENTRIES];
+};
+
+struct mm_bao_cpu {
+    uint8_t booted, in_guest;
+    int8_t vm;              /* VM of this CPU's vCPU, -1 none */
+    unsigned nr;            /* indices the allocator may hand out (64; --fixed: MPUIR too) */
+    uint64_t allocated, locked, hyp_mask, vcpu_mask;
+    uint8_t owner[MM_BAO_ENTRIES]; /* address-space id per physical index */
+    struct mm_bao_as hyp;   /* this CPU's own hypervisor address space */
+};
+
+struct mm_bao_vm {
+    uint8_t created;
+    uint64_t cpus;          /* CPUs with one of its vCPUs */
+    struct mm_bao_as as;    /* shared by all its CPUs */
+};
+
+struct mm_bao_msg {
+    uint8_t kind, target, as_type, as_id, locked, sec, prbar_f, prlar_f;
+    uint64_t base, size;
+};
+
+struct mm_bao_state {
+    struct mm_bao_config cfg;
+    unsigned next_asid;     /* the address-space id counter (VMs from 1) */
+    int cur;                /* CPU the hardware accesses reach now, -1 before the first */
+    int halted;             /* 0, or the rc of the crash, halt or deadlock that stopped Bao */
+    int call_cpu;           /* CPU of the running call (last_region is its index) */
+    struct mm_bao_cpu cpu[MM_BAO_CPUS];
+    struct mm_bao_vm vm[MM_BAO_VMS];
+    struct mm_bao_msg q[MM_BAO_MSGS];
+    unsigned qn;
+    uint64_t ipis;          /* messages delivered so far */
+};
+
 /* Algorithm state: Xen's xen_mpumap, xen_mpumap_mask and max_mpu_regions, plus counters.
  * Caller-allocated; mm_init() first. Not thread-safe (Xen's lock is the caller's concern). */
 struct mm_ctx {
@@ -211,6 +304,7 @@ struct mm_ctx {
     struct mm_merge_state merge; /* merge policy only */
     struct mm_lazy_state lazy;   /* lazy policy only */
     struct mm_zephyr_state z;    /* zephyr only; table/mask mirror what it programmed (EL1) */
+    struct mm_bao_state bao;     /* bao only; table/used mirror CPU 0's EL2 MPU */
 };
 
 /* Initialise ctx (table empty, nothing in use). The hw callbacks are copied. */
@@ -308,6 +402,43 @@ int mm_z_unmap(struct mm_ctx *ctx, uint64_t base, uint64_t limit);
 int mm_z_unmap_containing(struct mm_ctx *ctx, uint64_t addr);
 int mm_z_ioremap(struct mm_ctx *ctx, uint64_t addr, uint64_t size, unsigned flags,
                  uint64_t *ret);
+
+/* ---- bao entry points (mm/bao.c). cpu < cfg.ncpus, booted (cpu_boot first); as is a VM
+ * index (< MM_BAO_VMS, created) or MM_BAO_AS_HYP; the caller checked them. Each returns 0
+ * (true), MM_EINVAL (false), or MM_EFAULT / MM_EHALT / MM_EDEADLK where Bao stops: after
+ * that every call returns the same code and does nothing. Messages to other CPUs are
+ * delivered at the end of each call, in order (exit, handler, entry for a CPU in its guest). */
+/* Store the configuration; no hardware access. */
+void mm_bao_setup(struct mm_ctx *ctx, const struct mm_bao_config *cfg);
+/* mem_prot_init on cpu: image and struct cpu regions (locked), then the MPU on. */
+int mm_bao_cpu_boot(struct mm_ctx *ctx, unsigned cpu);
+/* as_init(AS_VM) for VM vm (next id) and one vCPU on each CPU of cpus (a bit mask). */
+int mm_bao_vm_create(struct mm_ctx *ctx, unsigned vm, uint64_t cpus);
+/* mem_map / mem_alloc_map[_dev] of [base, limit) with a flags word, opts MM_BAO_OPT_*. */
+int mm_bao_map(struct mm_ctx *ctx, unsigned cpu, unsigned as, uint64_t base, uint64_t limit,
+               unsigned flags, unsigned opts);
+/* mem_unmap_range(as, base, limit - base, broadcast). */
+int mm_bao_unmap(struct mm_ctx *ctx, unsigned cpu, unsigned as, uint64_t base, uint64_t limit,
+                 int broadcast);
+/* mem_map_cpy(from, to, sec, va, va, pages). */
+int mm_bao_map_cpy(struct mm_ctx *ctx, unsigned cpu, unsigned from, unsigned to, unsigned sec,
+                   uint64_t va, uint64_t pages);
+/* The PRENR_EL2 writes of the exception entry and exit paths. */
+int mm_bao_vm_entry(struct mm_ctx *ctx, unsigned cpu);
+int mm_bao_vm_exit(struct mm_ctx *ctx, unsigned cpu);
+/* Per-CPU outputs: valid vMPU entries of the CPU's hypervisor space and of its VM's space,
+ * physical indices allocated. */
+unsigned mm_bao_hyp_entries(const struct mm_ctx *ctx, unsigned cpu);
+unsigned mm_bao_vm_entries(const struct mm_ctx *ctx, unsigned cpu);
+unsigned mm_bao_allocated(const struct mm_ctx *ctx, unsigned cpu);
+/* Plain traces (docs/algorithms.md, translation): the boot regions as CPU 0's image parts
+ * (rounded out to pages), then mem_prot_init on CPU 0; map/unmap in its hypervisor space. */
+int mm_bao_boot_translated(struct mm_ctx *ctx, const struct mm_boot_region *r, unsigned n);
+int mm_bao_xlate_map(struct mm_ctx *ctx, uint64_t base, uint64_t limit, unsigned flags);
+int mm_bao_xlate_unmap(struct mm_ctx *ctx, uint64_t base, uint64_t limit);
+int mm_bao_xlate_unmap_containing(struct mm_ctx *ctx, uint64_t addr);
+int mm_bao_xlate_ioremap(struct mm_ctx *ctx, uint64_t addr, uint64_t size, unsigned flags,
+                         uint64_t *ret);
 
 /* Name of an algorithm ("xen", "xen-transient", "merge", "lazy", "reserve"); from-name returns
  * -1 if unknown, and accepts "reserve:K" as MM_ALGO_RESERVE (K itself: mm_algo_parse). */

@@ -86,6 +86,54 @@ static const char *const templates[MM_MSG_COUNT] = {
     [MM_FINDING_ADDRESS_TRUNCATED] =
         "finding: [%x0, %x1) reaches 2^48 or beyond: PRBAR/PRLAR hold address bits [47:6] "
         "only, so the MPU gets [%x2, %x3)",
+    [MM_MSG_BAO_GRANULARITY] =
+        "trying to set mpu region which is not a multiple of granularity",
+    /* Bao's format has a %d with no argument: the value printed is whatever the register
+     * held; mpusim prints the format as it stands. */
+    [MM_MSG_BAO_NO_MASK] = "Couldn't find an mpu_mask for as_id %d",
+    [MM_MSG_BAO_POOL] = "Failed allocating shared region node",
+    [MM_MSG_BAO_UNKNOWN_VM] = "Received shared region for unknown vm address space.",
+    [MM_MSG_BAO_MAP_CPY_MAP] = "failed mem map on mem map cpy",
+    [MM_MSG_BAO_MAP_CPY] = "failed mem map cpy",
+    [MM_FINDING_BAO_OVERLAP] =
+        "finding: [%x0, %x1) overlaps the entry [%x2, %x3) without lying inside it: the "
+        "containment-only check maps it as a second, overlapping region",
+    [MM_FINDING_BAO_DESYNC] =
+        "finding: cpu %u0: the broadcast REMOVE of [%x1, %x2) cuts the entry this CPU merged "
+        "locally (up to %x3): the range stays mapped on the sender only",
+    [MM_FINDING_BAO_PHYS_FULL] =
+        "finding: cpu %u0: all 64 physical indices allocated: the not-found index (all ones) "
+        "is written into the bitmap and owner table, out of bounds: Bao crashes",
+    [MM_FINDING_BAO_VMPU_FULL] =
+        "finding: address space %u0: all 64 vMPU entries in use: the clean-up dereferences "
+        "the missing entry (NULL write): Bao crashes",
+    [MM_FINDING_BAO_PHANTOM] =
+        "finding: cpu %u0: index %u1 allocated, but MPUIR_EL2 implements %u2 regions (never "
+        "read): the writes are lost and the entry cannot be found again",
+    [MM_FINDING_BAO_LOST_INDEX] =
+        "finding: cpu %u0: no allocated index reads back base %x1: mpu_unmap returns true and "
+        "the index stays allocated for ever",
+    [MM_FINDING_BAO_LOCK_HELD] =
+        "finding: address space %u0: a remainder insert failed and mem_unmap_range returned "
+        "false holding the lock: the next map or unmap of it deadlocks",
+    [MM_FINDING_BAO_DEADLOCK] =
+        "finding: address space %u0: its lock is still held (a failed unmap): the CPU spins "
+        "for ever",
+    [MM_FINDING_BAO_PRENR_REACH] =
+        "finding: cpu %u0: index %u1 is switched by PRENR_EL2 on VM entry and exit, which holds "
+        "indices 0..31 only: its enable bit never changes",
+    [MM_FINDING_BAO_IGNORED] =
+        "finding: mem_alloc_map of [%x0, %x1) failed and returned the address anyway: the "
+        "caller believes it mapped",
+    [MM_FINDING_BAO_CPY_WINDOW] =
+        "finding: mem_map_cpy from %x0 copies from the entry's base %x1 instead: the copied "
+        "window is shifted",
+    [MM_FINDING_BAO_STUCK_ENTRY] =
+        "finding: cpu %u0: the arch map found no entry mask: physical index %u1 stays "
+        "allocated and the vMPU entry stays reserved (invalid) for ever",
+    [MM_FINDING_BAO_MERGE_FAILED] =
+        "finding: cpu %u0: the merge update of the entry at %x1 found no index (read back "
+        "differs): the entries stay apart (the real loop would retry the same pair)",
 };
 
 static const char *const wrapped_clears =
@@ -138,6 +186,25 @@ static const char *const names[MM_MSG_COUNT] = {
     [MM_FINDING_Z_MAX_PARTITIONS] = "zephyr_max_partitions",
     [MM_FINDING_Z_MISALIGNED] = "zephyr_misaligned",
     [MM_FINDING_ADDRESS_TRUNCATED] = "address_truncated",
+    [MM_MSG_BAO_GRANULARITY] = "bao_granularity",
+    [MM_MSG_BAO_NO_MASK] = "bao_no_mpu_mask",
+    [MM_MSG_BAO_POOL] = "bao_message_pool",
+    [MM_MSG_BAO_UNKNOWN_VM] = "bao_unknown_vm",
+    [MM_MSG_BAO_MAP_CPY_MAP] = "bao_map_cpy_map_failed",
+    [MM_MSG_BAO_MAP_CPY] = "bao_map_cpy_failed",
+    [MM_FINDING_BAO_OVERLAP] = "bao_overlap_accepted",
+    [MM_FINDING_BAO_DESYNC] = "bao_merge_broadcast_desync",
+    [MM_FINDING_BAO_PHYS_FULL] = "bao_physical_exhausted",
+    [MM_FINDING_BAO_VMPU_FULL] = "bao_vmpu_exhausted",
+    [MM_FINDING_BAO_PHANTOM] = "bao_phantom_index",
+    [MM_FINDING_BAO_LOST_INDEX] = "bao_lost_index",
+    [MM_FINDING_BAO_LOCK_HELD] = "bao_lock_held",
+    [MM_FINDING_BAO_DEADLOCK] = "bao_deadlock",
+    [MM_FINDING_BAO_PRENR_REACH] = "bao_prenr_unreachable",
+    [MM_FINDING_BAO_IGNORED] = "bao_alloc_map_ignored",
+    [MM_FINDING_BAO_CPY_WINDOW] = "bao_map_cpy_window",
+    [MM_FINDING_BAO_STUCK_ENTRY] = "bao_stuck_entry",
+    [MM_FINDING_BAO_MERGE_FAILED] = "bao_merge_failed",
 };
 
 /* A bounded writer that keeps counting past the capacity. */
@@ -217,6 +284,8 @@ const char *mm_msg_name(enum mm_msg id)
 
 int mm_msg_is_finding(enum mm_msg id)
 {
+    if (id >= MM_MSG_BAO_GRANULARITY && id < MM_FINDING_BAO_OVERLAP)
+        return 0; /* bao's own messages */
     return id >= MM_FINDING_PRENR_NOT_DISABLED && id < MM_MSG_COUNT;
 }
 #endif

@@ -250,6 +250,13 @@ void fuzz_format_event(const struct trace_event *ev, char *buf, size_t cap)
     case TRACE_OP_SWITCH:
         snprintf(buf, cap, "%s %llu", trace_op_name(ev->op), (unsigned long long)ev->thread);
         return;
+    case TRACE_OP_CPU_BOOT:
+    case TRACE_OP_VM_CREATE:
+    case TRACE_OP_MAP_CPY:
+    case TRACE_OP_VM_ENTRY:
+    case TRACE_OP_VM_EXIT:
+        snprintf(buf, cap, "%s cpu %u [0x%llx, 0x%llx)", trace_op_name(ev->op), ev->cpu, b, l);
+        return;
     case TRACE_OP_COUNT:
         break;
     }

@@ -8,18 +8,25 @@
 
 /* ---- native engine: mm/'s hw interface wired to the model, with per-call counters ---- */
 
+/* The MPU mm/ reaches now: CPU 0's, or under bao the selected CPU's. */
+static struct mpu *hw_mpu(struct replay *r)
+{
+    return r->bao_cpu ? replay_bao_mpu(r, r->bao_cpu) : &r->mpu;
+}
+
 static uint64_t hw_read(void *opaque, unsigned enc)
 {
     struct replay *r = opaque;
     r->cur.sysreg_reads++;
-    return mpu_read(&r->mpu, mpu_reg_from_encoding(enc));
+    return mpu_read(hw_mpu(r), mpu_reg_from_encoding(enc));
 }
 
 static void hw_write(void *opaque, unsigned enc, uint64_t value)
 {
     struct replay *r = opaque;
     r->cur.sysreg_writes++;
-    mpu_write(&r->mpu, mpu_reg_from_encoding(enc), value);
+    r->bao_cur[r->bao_cpu].writes++;
+    mpu_write(hw_mpu(r), mpu_reg_from_encoding(enc), value);
 }
 
 static void hw_barrier(void *opaque, enum mm_barrier b)
@@ -27,6 +34,13 @@ static void hw_barrier(void *opaque, enum mm_barrier b)
     struct replay *r = opaque;
     (void)b; /* the model applies every write at once: barriers are counted, not modelled */
     r->cur.barriers++;
+    r->bao_cur[r->bao_cpu].barriers++;
+}
+
+static void hw_cpu(void *opaque, unsigned cpu)
+{
+    struct replay *r = opaque;
+    r->bao_cpu = cpu < r->bao_ncpus ? cpu : 0;
 }
 
 static void add_note(struct replay *r, const struct replay_note *n)
@@ -142,6 +156,11 @@ struct replay *replay_new(const struct trace *t, const struct replay_options *op
     }
     if (replay_check_system(t, opt->algo, err) != 0)
         return NULL;
+    if (opt->algo == MM_ALGO_BAO && opt->engine != REPLAY_ENGINE_NATIVE) {
+        mpusim_error_at(err, MPUSIM_E_RANGE, t->source, -1, -1, -1,
+                        "--algo bao runs on the native engine only for now (docs/guest.md)");
+        return NULL;
+    }
     struct replay *r = calloc(1, sizeof *r);
     if (!r) {
         mpusim_error_set(err, MPUSIM_E_ENGINE, "out of memory");
@@ -170,12 +189,18 @@ struct replay *replay_new(const struct trace *t, const struct replay_options *op
         return NULL;
     }
     mpu_set_prselr_select(&r->mpu, opt->algo == MM_ALGO_ZEPHYR); /* the fixtures' model */
-    struct mm_hw hw = { hw_read, hw_write, hw_barrier, hw_log, r };
+    struct mm_hw hw = { hw_read, hw_write, hw_barrier, hw_log, r, hw_cpu };
     struct mm_options mo = { .algo = opt->algo, .xen_fixed = opt->xen_fixed,
                              .reserve_k = opt->algo == MM_ALGO_RESERVE ? opt->reserve_k : 0 };
     mm_init(&r->mm, &mo, &hw);
 
-    r->algo_events = t->has_boot || opt->algo == MM_ALGO_ZEPHYR;
+    r->algo_events = t->has_boot || opt->algo == MM_ALGO_ZEPHYR || opt->algo == MM_ALGO_BAO;
+    r->bao_ncpus = 1;
+    if (opt->algo == MM_ALGO_BAO && opt->engine == REPLAY_ENGINE_NATIVE &&
+        replay_bao_setup(r, err) != 0) {
+        replay_free(r);
+        return NULL;
+    }
     for (size_t i = 0; i < t->nevents && !r->algo_events; i++)
         r->algo_events = is_algo_op(t->events[i].op);
 
@@ -210,6 +235,8 @@ struct replay *replay_new(const struct trace *t, const struct replay_options *op
         }
     } else if (opt->engine == REPLAY_ENGINE_BOTH && replay_guest_boots_itself(r->guest)) {
         adopt_guest_boot(r);
+    } else if (opt->algo == MM_ALGO_BAO) {
+        /* replay_bao_setup booted what it boots */
     } else if (opt->algo == MM_ALGO_ZEPHYR) {
         if (replay_zephyr_boot(r, err) != 0) {
             replay_free(r);
@@ -242,6 +269,7 @@ void replay_free(struct replay *r)
     if (!r)
         return;
     replay_guest_free(r->guest);
+    replay_bao_free(r);
     for (int op = 0; r->latency && op < TRACE_OP_COUNT; op++)
         for (int k = 0; k < REPLAY_RESULT_COUNT; k++) {
             histogram_fini(&r->latency[op][k].insns);
@@ -293,6 +321,11 @@ static void run_event(struct replay *r, const struct trace_event *ev,
     out->acc.fault = MPU_FAULT_NONE;
     out->region_num = -1;
     r->mm.last_region = -1;
+    if (ev->bao && ev->op != TRACE_OP_ACCESS) {
+        out->rc = replay_bao_event(r, ev);
+        out->region = r->mm.last_region;
+        return;
+    }
     switch (ev->op) {
     case TRACE_OP_MAP:
     case TRACE_OP_MODIFY:
@@ -312,7 +345,8 @@ static void run_event(struct replay *r, const struct trace_event *ev,
     case TRACE_OP_ACCESS: {
         static const enum mpu_acc kinds[] = { MPU_ACC_READ, MPU_ACC_WRITE, MPU_ACC_EXEC };
         out->has_rc = 0;
-        out->acc = mpu_check(&r->mpu, ev->base, ev->limit, kinds[ev->kind], replay_access_el(r, ev));
+        struct mpu *m = ev->bao ? replay_bao_mpu(r, ev->cpu) : &r->mpu;
+        out->acc = mpu_check(m, ev->base, ev->limit, kinds[ev->kind], replay_access_el(r, ev));
         out->region = out->acc.fault == MPU_FAULT_NONE && out->acc.region >= 0 ? out->acc.region
                                                                               : -1;
         if (out->acc.fault != MPU_FAULT_NONE && out->acc.region >= 0)
@@ -339,8 +373,7 @@ int replay_step_bare(struct replay *r, const struct trace_event *ev)
     return res.rc;
 }
 
-static void mismatch(struct replay *r, const struct trace_event *ev, const char *what,
-                     long expected, long got, int expected_null, int got_null)
+void replay_mismatch_text(struct replay *r, const struct trace_event *ev, const char *text)
 {
     r->expect_failed++;
     if (r->nmismatches >= MAX_MISMATCHES)
@@ -348,7 +381,13 @@ static void mismatch(struct replay *r, const struct trace_event *ev, const char 
     struct replay_mismatch *m = &r->mismatches[r->nmismatches++];
     m->event = r->event;
     m->line = ev->line;
-    char e[24], g[24];
+    snprintf(m->text, sizeof m->text, "%s", text);
+}
+
+static void mismatch(struct replay *r, const struct trace_event *ev, const char *what,
+                     long expected, long got, int expected_null, int got_null)
+{
+    char e[24], g[24], text[200];
     if (expected_null)
         snprintf(e, sizeof e, "null");
     else
@@ -357,8 +396,8 @@ static void mismatch(struct replay *r, const struct trace_event *ev, const char 
         snprintf(g, sizeof g, "null");
     else
         snprintf(g, sizeof g, "%ld", got);
-    snprintf(m->text, sizeof m->text, "%s: expected %s %s, got %s", trace_op_name(ev->op), what,
-             e, g);
+    snprintf(text, sizeof text, "%s: expected %s %s, got %s", trace_op_name(ev->op), what, e, g);
+    replay_mismatch_text(r, ev, text);
 }
 
 static void check_expect(struct replay *r, const struct trace_event *ev,
@@ -379,6 +418,8 @@ static void check_expect(struct replay *r, const struct trace_event *ev,
                  res->region_num < 0);
     if (x->has & TRACE_EXPECT_ENABLED) {
         const struct mpu *m = replay_hw(r);
+        if (r->opt.algo == MM_ALGO_BAO && r->opt.engine != REPLAY_ENGINE_GUEST)
+            m = replay_bao_mpu(r, ev->cpu);
         unsigned en = r->opt.algo == MM_ALGO_ZEPHYR ? m->el1.enabled : m->el2.enabled;
         if (en != (unsigned)x->enabled)
             mismatch(r, ev, "enabled", x->enabled, (long)en, 0, 0);
@@ -389,6 +430,8 @@ static void check_expect(struct replay *r, const struct trace_event *ev,
     if ((x->has & TRACE_EXPECT_BARRIERS) && r->opt.engine != REPLAY_ENGINE_GUEST &&
         (long)r->cur.barriers != x->barriers)
         mismatch(r, ev, "barriers", x->barriers, (long)r->cur.barriers, 0, 0);
+    if (x->has & TRACE_EXPECT_CPUS)
+        replay_bao_check_expect(r, ev);
     if ((x->has & TRACE_EXPECT_FAULT) && res->acc.fault != (enum mpu_fault)x->fault) {
         r->expect_failed++;
         if (r->nmismatches < MAX_MISMATCHES) {
@@ -552,6 +595,7 @@ void replay_step_event(struct replay *r, const struct trace_event *ev,
     r->ev = ev = &r->last_ev;
     r->event = (long)r->nevents;
     memset(&r->cur, 0, sizeof r->cur);
+    memset(r->bao_cur, 0, sizeof r->bao_cur);
     uint64_t scanned0 = r->mm.scanned;
     if (r->failed) {
         memset(out, 0, sizeof *out);

@@ -164,6 +164,11 @@ struct replay {
     struct mpusim_error engine_err; /* why, when failed (first error) */
     char lockstep_report[2048];  /* both: the first divergence with both states */
     unsigned last_used;          /* guest: regions in use after the last event */
+    /* bao (replay/bao.c): one EL2 MPU per CPU; CPU 0's is mpu, the others bao_mpu[cpu - 1] */
+    unsigned bao_ncpus;          /* CPUs of the trace (1 for a translated plain trace) */
+    struct mpu *bao_mpu;         /* owned; bao_ncpus - 1 models */
+    unsigned bao_cpu;            /* the CPU whose MPU mm/'s register accesses reach now */
+    struct { uint64_t writes, barriers; } bao_cur[MM_BAO_CPUS]; /* the event's, per CPU */
 };
 
 /**
@@ -229,6 +234,22 @@ int replay_zephyr_boot(struct replay *r, struct mpusim_error *err);
 unsigned replay_access_el(const struct replay *r, const struct trace_event *ev);
 /* One zephyr event on mm (native); returns its rc. */
 int replay_zephyr_event(struct mm_ctx *mm, const struct trace_event *ev);
+
+/* bao (replay/bao.c), used by replay.c and report.c. */
+/* The per-CPU models and mm/'s configuration (the "bao" header, or CPU 0's translated boot
+ * of a plain trace). 0, or -1 with err. */
+int replay_bao_setup(struct replay *r, struct mpusim_error *err);
+void replay_bao_free(struct replay *r);
+/* The MPU of CPU cpu (cpu < bao_ncpus; CPU 0's is r->mpu). */
+struct mpu *replay_bao_mpu(struct replay *r, unsigned cpu);
+/* One bao event (its own ops, map/unmap in bao form) on the native engine; its rc. */
+int replay_bao_event(struct replay *r, const struct trace_event *ev);
+/* The "cpus" expectation of ev, mismatches through replay_mismatch_text. */
+void replay_bao_check_expect(struct replay *r, const struct trace_event *ev);
+/* The ",\"cpus\":[...]" member of an --events-out line. */
+void replay_bao_write_cpus(FILE *f, const struct replay *r);
+/* Record one unmet expectation of event ev ("expected X, got Y" formatted by the caller). */
+void replay_mismatch_text(struct replay *r, const struct trace_event *ev, const char *text);
 
 /* Guest engine (engine_guest.c), used by replay.c. */
 struct replay_guest *replay_guest_new(struct replay *r, struct mpusim_error *err);

@@ -4,18 +4,28 @@
 
 #include <string.h>
 
-/* Which system an algorithm understands: 1 zephyr, 0 the plain ops. */
-static int algo_system(enum mm_algo a) { return a == MM_ALGO_ZEPHYR ? 1 : 0; }
+/* Which system an algorithm understands: 1 zephyr, 2 bao, 0 the plain ops. */
+static int algo_system(enum mm_algo a)
+{
+    return a == MM_ALGO_ZEPHYR ? 1 : a == MM_ALGO_BAO ? 2 : 0;
+}
 
 int replay_check_event_system(const struct trace *t, const struct trace_event *ev, long i,
                               enum mm_algo algo, struct mpusim_error *err)
 {
-    int sys = trace_op_system(ev->op);
+    int sys = trace_event_system(ev);
     if (sys != 0 && sys != algo_system(algo))
         return mpusim_error_at(err, MPUSIM_E_RANGE, t->source, ev->line, -1, i,
-                               "%s: algorithm '%s' does not understand this event (zephyr "
-                               "events need --algo zephyr)", trace_op_name(ev->op),
-                               mm_algo_name(algo));
+                               "%s: algorithm '%s' does not understand this event (%s events "
+                               "need --algo %s)", trace_op_name(ev->op), mm_algo_name(algo),
+                               sys == 1 ? "zephyr" : "bao", sys == 1 ? "zephyr" : "bao");
+    if (sys == 2 && (ev->cpu >= MM_BAO_CPUS || (ev->as != TRACE_AS_HYP && ev->as >= MM_BAO_VMS) ||
+                     (ev->op == TRACE_OP_MAP_CPY && ev->to_as != TRACE_AS_HYP &&
+                      ev->to_as >= MM_BAO_VMS)))
+        return mpusim_error_at(err, MPUSIM_E_RANGE, t->source, ev->line, -1, i,
+                               "%s: field 'as': VM names are resolved only when the whole trace "
+                               "is read (give a bao trace as a file, not a stream)",
+                               trace_op_name(ev->op));
     return 0;
 }
 
@@ -28,6 +38,14 @@ int replay_check_system(const struct trace *t, enum mm_algo algo, struct mpusim_
         return mpusim_error_at(err, MPUSIM_E_RANGE, t->source, -1, -1, -1,
                                "header: field 'zephyr': algorithm '%s' does not understand a "
                                "zephyr boot (use --algo zephyr)", mm_algo_name(algo));
+    if (t->bao && algo != MM_ALGO_BAO)
+        return mpusim_error_at(err, MPUSIM_E_RANGE, t->source, -1, -1, -1,
+                               "header: field 'bao': algorithm '%s' does not understand a bao "
+                               "boot (use --algo bao)", mm_algo_name(algo));
+    if (algo == MM_ALGO_BAO && t->zephyr)
+        return mpusim_error_at(err, MPUSIM_E_RANGE, t->source, -1, -1, -1,
+                               "header: field 'zephyr': algorithm 'bao' does not understand a "
+                               "zephyr boot (use --algo zephyr)");
     return 0;
 }
 

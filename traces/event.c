@@ -26,6 +26,18 @@ enum field {
     F_USER,
     F_PARTITIONS,
     F_ATTR,
+    F_CPU,
+    F_AS,
+    F_SECTION,
+    F_LOCKED,
+    F_BROADCAST,
+    F_ALLOC,
+    F_VM,
+    F_CPUS,
+    F_FROM_AS,
+    F_TO_AS,
+    F_VA,
+    F_PAGES,
     F_COUNT,
     F_UNKNOWN = F_COUNT,
 };
@@ -33,8 +45,12 @@ enum field {
 
 static const char *const field_names[F_COUNT] = {
     "op", "base", "limit", "flags", "addr", "size", "kind", "el", "reg", "value", "note", "expect",
-    "thread", "domain", "stack_obj", "user", "partitions", "attr",
+    "thread", "domain", "stack_obj", "user", "partitions", "attr", "cpu", "as", "section",
+    "locked", "broadcast", "alloc", "vm", "cpus", "from_as", "to_as", "va", "pages",
 };
+/* The fields only bao's form of map/unmap has (with them, the event is bao's). */
+#define BAO_FORM (BIT(F_CPU) | BIT(F_AS) | BIT(F_SECTION) | BIT(F_LOCKED) | BIT(F_BROADCAST) | \
+                  BIT(F_ALLOC))
 
 #define COMMON (BIT(F_OP) | BIT(F_NOTE) | BIT(F_EXPECT))
 /* Fields each op requires, and those it may carry on top (defaults in decode). */
@@ -53,9 +69,17 @@ static const unsigned required[TRACE_OP_COUNT] = {
     [TRACE_OP_DOMAIN_ADD_THREAD] = BIT(F_DOMAIN) | BIT(F_THREAD),
     [TRACE_OP_USER_ENTER] = BIT(F_THREAD),
     [TRACE_OP_SWITCH] = BIT(F_THREAD),
+    [TRACE_OP_CPU_BOOT] = BIT(F_CPU),
+    [TRACE_OP_VM_CREATE] = BIT(F_VM) | BIT(F_CPUS),
+    [TRACE_OP_MAP_CPY] = BIT(F_CPU) | BIT(F_FROM_AS) | BIT(F_TO_AS) | BIT(F_VA) | BIT(F_PAGES),
+    [TRACE_OP_VM_ENTRY] = BIT(F_CPU),
+    [TRACE_OP_VM_EXIT] = BIT(F_CPU),
 };
 static const unsigned optional[TRACE_OP_COUNT] = {
-    [TRACE_OP_ACCESS] = BIT(F_SIZE) | BIT(F_EL),
+    [TRACE_OP_MAP] = BAO_FORM,
+    [TRACE_OP_UNMAP] = BIT(F_CPU) | BIT(F_AS) | BIT(F_BROADCAST),
+    [TRACE_OP_MAP_CPY] = BIT(F_SECTION),
+    [TRACE_OP_ACCESS] = BIT(F_SIZE) | BIT(F_EL) | BIT(F_CPU),
     [TRACE_OP_THREAD_CREATE] = BIT(F_USER),
     [TRACE_OP_DOMAIN_INIT] = BIT(F_PARTITIONS),
 };
@@ -150,11 +174,14 @@ static int decode_expect(const struct trace_parse *p, json_t *obj, struct trace_
             else
                 x->barriers = n;
             x->has |= w ? TRACE_EXPECT_WRITES : TRACE_EXPECT_BARRIERS;
+        } else if (strcmp(key, "cpus") == 0) {
+            if (trace_decode_expect_cpus(p, v, x) != 0)
+                return -1;
         } else if (!trace_is_extension(key)) {
             return trace_fail(p, MPUSIM_E_RANGE, NULL,
                               "unknown field 'expect.%.60s' (expected rc, used, region, fault, "
-                              "region_num, enabled, writes, barriers, or an \"x-\" extension)",
-                              key);
+                              "region_num, enabled, writes, barriers, cpus, or an \"x-\" "
+                              "extension)", key);
         }
     }
     return 0;
@@ -216,7 +243,7 @@ static int decode_field(const struct trace_parse *p, enum field f, json_t *v,
     case F_VALUE:
         return trace_field_u64(p, name, v, &ev->limit);
     case F_FLAGS:
-        return trace_field_flags(p, name, v, &ev->flags);
+        return 0; /* by form, after the loop */
     case F_KIND:
         if (trace_field_string(p, name, v, &s) != 0)
             return -1;
@@ -240,6 +267,19 @@ static int decode_field(const struct trace_parse *p, enum field f, json_t *v,
         return trace_field_string(p, name, v, &s);
     case F_EXPECT:
         return decode_expect(p, v, &ev->expect);
+    case F_CPU:
+    case F_AS:
+    case F_SECTION:
+    case F_LOCKED:
+    case F_BROADCAST:
+    case F_ALLOC:
+    case F_VM:
+    case F_CPUS:
+    case F_FROM_AS:
+    case F_TO_AS:
+    case F_VA:
+    case F_PAGES:
+        return 0; /* bao's: trace_decode_bao_event, after the loop */
     case F_OP:
     case F_UNKNOWN:
         break;
@@ -270,7 +310,8 @@ int trace_decode_event(struct trace_parse *p, json_t *v, struct trace_event *ev)
                           "unknown op \"%.40s\" (expected map, modify, unmap, unmap_containing, "
                           "ioremap, access, sysreg, or a zephyr op: thread_create, "
                           "domain_init, domain_add_partition, domain_remove_partition, "
-                          "domain_add_thread, user_enter, switch)", s);
+                          "domain_add_thread, user_enter, switch, or a bao op: cpu_boot, "
+                          "vm_create, map_cpy, vm_entry, vm_exit)", s);
     ev->op = (enum trace_op)op;
     p->op = trace_op_name(ev->op);
     if (ev->op == TRACE_OP_ACCESS)
@@ -300,6 +341,12 @@ int trace_decode_event(struct trace_parse *p, json_t *v, struct trace_event *ev)
             f++;
         return trace_fail(p, MPUSIM_E_PARSE, NULL, "missing field '%s'", field_names[f]);
     }
+    if (trace_decode_bao_event(p, v, seen & (BAO_FORM | BIT(F_VM) | BIT(F_CPUS) | BIT(F_FROM_AS) |
+                                             BIT(F_TO_AS) | BIT(F_VA) | BIT(F_PAGES)), ev) != 0)
+        return -1;
+    if (!ev->bao && (seen & BIT(F_FLAGS)) &&
+        trace_field_flags(p, "flags", json_object_get(v, "flags"), &ev->flags) != 0)
+        return -1;
     if ((ev->op == TRACE_OP_DOMAIN_ADD_PARTITION || ev->op == TRACE_OP_DOMAIN_REMOVE_PARTITION) &&
         ev->limit < ev->base)
         return trace_fail(p, MPUSIM_E_RANGE, "limit", "limit 0x%llx is below base 0x%llx",

@@ -157,6 +157,9 @@ int trace_decode_header(struct trace_parse *p, json_t *hdr, int document, struct
         } else if (strcmp(key, "zephyr") == 0) {
             if (trace_decode_zephyr(p, v, t) != 0)
                 return -1;
+        } else if (strcmp(key, "bao") == 0) {
+            if (trace_decode_bao(p, v, t) != 0)
+                return -1;
         } else if (document && strcmp(key, "events") == 0) {
             if (!json_is_array(v))
                 return trace_fail(p, MPUSIM_E_PARSE, "events", "expected an array, got %s",
@@ -164,7 +167,7 @@ int trace_decode_header(struct trace_parse *p, json_t *hdr, int document, struct
         } else if (!trace_is_extension(key)) {
             return trace_fail(p, MPUSIM_E_RANGE, NULL,
                               "unknown field '%.60s' (the header takes format, version, mpu, "
-                              "boot, zephyr%s, and \"x-\" extensions)", key, document ? ", events" : "");
+                              "boot, zephyr, bao%s, and \"x-\" extensions)", key, document ? ", events" : "");
         }
     }
     if (!have_mpu)

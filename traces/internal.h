@@ -97,6 +97,15 @@ int trace_resolve_names(struct trace_parse *p, struct trace *t);
 /* The "zephyr" header object into t->zephyr (allocated here). */
 int trace_decode_zephyr(struct trace_parse *p, json_t *obj, struct trace *t);
 
+/* bao (bao.c): the "bao" header into t->bao; an event's bao fields after the generic decode
+ * (flags by form, defaults, consistency; json the event object); expect.cpus; and the pass
+ * in event order that turns VM names into ids and checks CPUs, VMs and guest state. */
+int trace_decode_bao(struct trace_parse *p, json_t *obj, struct trace *t);
+int trace_decode_bao_event(struct trace_parse *p, json_t *obj, unsigned seen_bao,
+                           struct trace_event *ev);
+int trace_decode_expect_cpus(const struct trace_parse *p, json_t *arr, struct trace_expect *x);
+int trace_resolve_bao(struct trace_parse *p, struct trace *t);
+
 /* Name tables (names.c): -1 when unknown. */
 int trace_op_from_name(const char *name);
 int trace_access_kind_from_name(const char *name);

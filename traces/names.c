@@ -19,11 +19,23 @@ static const char *const op_names[TRACE_OP_COUNT] = {
     [TRACE_OP_DOMAIN_ADD_THREAD] = "domain_add_thread",
     [TRACE_OP_USER_ENTER] = "user_enter",
     [TRACE_OP_SWITCH] = "switch",
+    [TRACE_OP_CPU_BOOT] = "cpu_boot",
+    [TRACE_OP_VM_CREATE] = "vm_create",
+    [TRACE_OP_MAP_CPY] = "map_cpy",
+    [TRACE_OP_VM_ENTRY] = "vm_entry",
+    [TRACE_OP_VM_EXIT] = "vm_exit",
 };
 
 int trace_op_system(enum trace_op op)
 {
+    if (op >= TRACE_OP_CPU_BOOT && op < TRACE_OP_COUNT)
+        return 2;
     return op >= TRACE_OP_THREAD_CREATE && op < TRACE_OP_COUNT ? 1 : 0;
+}
+
+int trace_event_system(const struct trace_event *ev)
+{
+    return ev->bao ? 2 : trace_op_system(ev->op);
 }
 
 static const char *const kind_names[] = {

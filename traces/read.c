@@ -142,6 +142,8 @@ int trace_read_buffer(const char *buf, size_t len, const char *source, struct tr
     }
     if (rc == 0)
         rc = trace_resolve_names(&p, &t);
+    if (rc == 0)
+        rc = trace_resolve_bao(&p, &t);
 fail:
     json_decref(first);
     if (rc != 0) {
@@ -213,10 +215,14 @@ int trace_read_file(const char *path, struct trace *out, struct mpusim_error *er
 
 void trace_fini(struct trace *t)
 {
-    for (size_t i = 0; t->events && i < t->cap; i++)
+    for (size_t i = 0; t->events && i < t->cap; i++) {
         free(t->events[i].parts);
+        free(t->events[i].expect.cpus);
+    }
     free(t->zephyr);
     t->zephyr = NULL;
+    free(t->bao);
+    t->bao = NULL;
     free(t->boot);
     free(t->events);
     t->boot = NULL;

@@ -131,6 +131,8 @@ static int read_start(struct trace_reader *rd, struct trace *hdr, struct mpusim_
         hdr->nboot = rd->mem.nboot;
         hdr->boot = rd->mem.boot; /* moved */
         hdr->jsonl = rd->mem.jsonl;
+        hdr->bao = rd->mem.bao; /* moved */
+        rd->mem.bao = NULL;
         rd->mem.boot = NULL;
         rd->mem.nboot = 0;
         rd->consumed = rd->len;

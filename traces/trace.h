@@ -28,6 +28,14 @@ enum trace_op {
     TRACE_OP_DOMAIN_ADD_THREAD, /* domain, thread */
     TRACE_OP_USER_ENTER,       /* thread (the running one) */
     TRACE_OP_SWITCH,           /* thread: context switch to it */
+    /* bao (docs/trace-format.md; docs/algorithms.md, variant bao); map/unmap with cpu and as
+     * are bao's too (trace_event.bao) */
+    TRACE_OP_CPU_BOOT,         /* cpu */
+    TRACE_OP_VM_CREATE,        /* as (the vm), cpus */
+    TRACE_OP_MAP_CPY,          /* cpu, as (from_as), to_as, opts (section), base (va),
+                                  limit (pages) */
+    TRACE_OP_VM_ENTRY,         /* cpu */
+    TRACE_OP_VM_EXIT,          /* cpu */
     TRACE_OP_COUNT,
 };
 
@@ -42,6 +50,23 @@ enum trace_access_kind { TRACE_ACC_READ, TRACE_ACC_WRITE, TRACE_ACC_EXEC };
 #define TRACE_EXPECT_ENABLED (1u << 5)
 #define TRACE_EXPECT_WRITES (1u << 6)
 #define TRACE_EXPECT_BARRIERS (1u << 7)
+#define TRACE_EXPECT_CPUS (1u << 8)
+
+/* bao: one CPU's state after the event ("expect.cpus"[i]); fields given in has (bits as
+ * below). */
+#define TRACE_XCPU_HYP (1u << 0)
+#define TRACE_XCPU_VM (1u << 1)
+#define TRACE_XCPU_ALLOCATED (1u << 2)
+#define TRACE_XCPU_ENABLED (1u << 3)
+#define TRACE_XCPU_WRITES (1u << 4)
+#define TRACE_XCPU_BARRIERS (1u << 5)
+struct trace_expect_cpu {
+    unsigned has;
+    int hyp, vm;        /* valid vMPU entries: the CPU's hypervisor space, its VM's space */
+    int allocated;      /* physical indices allocated */
+    int enabled;        /* EL2 regions with EN = 1 */
+    long writes, barriers; /* system-register writes and barriers the event issued there */
+};
 
 struct trace_expect {
     unsigned has; /* TRACE_EXPECT_* bits */
@@ -53,6 +78,8 @@ struct trace_expect {
     int enabled;  /* regions enabled in the MPU the algorithm programs, after the event */
     long writes;  /* system-register writes the event issued */
     long barriers;/* DSB/DMB/ISB the event issued (not counted by --engine guest alone) */
+    unsigned ncpus;                /* bao: entries of cpus */
+    struct trace_expect_cpu *cpus; /* bao: owned (freed by trace_fini), else NULL */
 };
 
 /* A zephyr partition of a domain_init: [base, limit) with a zephyr attribute word. */
@@ -77,6 +104,14 @@ struct trace_event {
     unsigned user;   /* thread_create: 1 for a K_USER thread */
     unsigned nparts; /* domain_init: partitions in parts */
     struct trace_partition *parts; /* domain_init: owned (freed by trace_fini), else NULL */
+    /* bao: the CPU; the address space (a VM id, or TRACE_AS_HYP); map_cpy's destination;
+     * vm_create's CPUs as a mask; map's MM_BAO_OPT_* word; map/unmap: 1 in bao form
+     * (flags is then a bao flags word, MM_BAO_FLAGS) */
+    unsigned cpu;
+    int bao;
+    uint64_t as, to_as;
+    uint64_t cpus;
+    unsigned opts;
     int line;        /* 1-based source line of the event (JSON Lines), -1 in the document form */
     struct trace_expect expect;
 };
@@ -102,6 +137,17 @@ struct trace_zephyr {
     uint64_t priv_stack_size;     /* "priv_stack_size", default 0x400 */
 };
 
+/* The "bao" header: what mem_prot_init maps on each CPU (trace-format.md). */
+#define TRACE_AS_HYP UINT64_MAX
+struct trace_bao {
+    unsigned ncpus;                         /* "cpus" 1..8 */
+    uint64_t image_base, image_limit;       /* "image" */
+    uint64_t image_load_end, image_noload;  /* "image".load_end / .noload (default: limit) */
+    int non_unified;                        /* "non_unified" */
+    uint64_t cpu_struct[8];                 /* "cpu_structs" */
+    uint64_t cpu_struct_size;               /* "cpu_struct_size" */
+};
+
 struct trace {
     char source[128];              /* file name as given, for messages */
     unsigned regions;              /* mpu.regions: MPUIR_EL2.REGION, 1..255 */
@@ -115,10 +161,13 @@ struct trace {
     struct trace_zephyr *zephyr;   /* the "zephyr" header (owned), NULL when absent */
     int strict_addresses;          /* mpu.addresses "strict": an address at or above 2^48 is
                                       an error; 0 ("truncate", the default): a finding */
+    struct trace_bao *bao;         /* the "bao" header (owned), NULL when absent */
 };
 
-/* Which system an op belongs to: 0 the plain (v1) ops, 1 zephyr. */
+/* Which system an op belongs to: 0 the plain (v1) ops, 1 zephyr, 2 bao. */
 int trace_op_system(enum trace_op op);
+/* The same for an event: a map/unmap in bao form is bao's (2). */
+int trace_event_system(const struct trace_event *ev);
 
 /**
  * trace_read_file - read a trace (document or JSON Lines, detected from the content)

@@ -300,7 +300,7 @@ int trace_resolve_names(struct trace_parse *p, struct trace *t)
     int current = -1;
     for (size_t i = 0; i < t->nevents; i++) {
         struct trace_event *ev = &t->events[i];
-        if (!trace_op_system(ev->op))
+        if (trace_op_system(ev->op) != 1)
             continue;
         if (!t->zephyr)
             return event_fail(p, t, i, NULL,

@@ -117,7 +117,7 @@ static void fake_log(void *opaque, enum mm_msg id, uint64_t a, uint64_t b, uint6
 
 struct mm_hw fake_hw_bind(struct fake_hw *f)
 {
-    struct mm_hw hw = { fake_read, fake_write, fake_barrier, fake_log, f };
+    struct mm_hw hw = { fake_read, fake_write, fake_barrier, fake_log, f, NULL };
     return hw;
 }
 

@@ -91,7 +91,7 @@ static struct prop *prop_new(const char *algo, unsigned nregions, unsigned windo
     cr_assert_eq(mpu_init(&p->hw.mpu, &cfg), 0);
     struct mm_options opt = { .algo = MM_ALGO_XEN };
     cr_assert_eq(mm_algo_parse(algo, &opt), 0, "%s", algo);
-    struct mm_hw hw = { mhw_read, mhw_write, mhw_barrier, NULL, &p->hw };
+    struct mm_hw hw = { mhw_read, mhw_write, mhw_barrier, NULL, &p->hw, NULL };
     mm_init(&p->ctx, &opt, &hw);
     cr_assert_eq(mm_boot(&p->ctx, boot, 5), 0);
     p->window = window;

@@ -43,7 +43,7 @@ Test(guest, mm_elf_gives_the_native_results_and_registers)
     static struct native nat;
     struct mpu_config cfg = { 16, 16, MPU_FSC_TRANSLATION };
     cr_assert_eq(mpu_init(&nat.m, &cfg), 0);
-    struct mm_hw hw = { n_read, n_write, n_barrier, NULL, &nat.m };
+    struct mm_hw hw = { n_read, n_write, n_barrier, NULL, &nat.m, NULL };
     struct mm_options mo = { .algo = MM_ALGO_XEN, .xen_fixed = 0 };
     mm_init(&nat.ctx, &mo, &hw);
 

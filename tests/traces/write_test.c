@@ -30,18 +30,18 @@ static void sample(struct trace *t)
         e[i].el = 2;
     }
     e[0].op = TRACE_OP_MAP, e[0].base = 0x40000000, e[0].limit = 0x40002000, e[0].flags = 0x2F;
-    e[0].expect = (struct trace_expect){ TRACE_EXPECT_RC | TRACE_EXPECT_USED, 0, 3, 0, 0, -1, 0, 0, 0 };
+    e[0].expect = (struct trace_expect){ TRACE_EXPECT_RC | TRACE_EXPECT_USED, 0, 3, 0, 0, -1, 0, 0, 0, 0, NULL };
     e[1].op = TRACE_OP_MODIFY, e[1].base = 0x40000000, e[1].limit = 0x40002000, e[1].flags = 0x22;
-    e[1].expect = (struct trace_expect){ TRACE_EXPECT_RC | TRACE_EXPECT_REGION, -22, 0, 2, 0, -1, 0, 0, 0 };
+    e[1].expect = (struct trace_expect){ TRACE_EXPECT_RC | TRACE_EXPECT_REGION, -22, 0, 2, 0, -1, 0, 0, 0, 0, NULL };
     e[2].op = TRACE_OP_UNMAP, e[2].base = 0x40000000, e[2].limit = 0x40002000;
-    e[2].expect = (struct trace_expect){ TRACE_EXPECT_REGION, 0, 0, -1, 0, -1, 0, 0, 0 };
+    e[2].expect = (struct trace_expect){ TRACE_EXPECT_REGION, 0, 0, -1, 0, -1, 0, 0, 0, 0, NULL };
     e[3].op = TRACE_OP_UNMAP_CONTAINING, e[3].base = 0x40001234;
     e[4].op = TRACE_OP_IOREMAP, e[4].base = 0x9c090010, e[4].limit = 0x100, e[4].flags = 0x2C;
     e[5].op = TRACE_OP_ACCESS, e[5].base = 0x79cff, e[5].limit = 1, e[5].kind = TRACE_ACC_EXEC;
-    e[5].expect = (struct trace_expect){ TRACE_EXPECT_FAULT, 0, 0, 0, MPU_FAULT_NONE, -1, 0, 0, 0 };
+    e[5].expect = (struct trace_expect){ TRACE_EXPECT_FAULT, 0, 0, 0, MPU_FAULT_NONE, -1, 0, 0, 0, 0, NULL };
     e[6].op = TRACE_OP_ACCESS, e[6].base = 0xFFFFFFFFFFFFFFF8ull, e[6].limit = 8,
     e[6].kind = TRACE_ACC_WRITE, e[6].el = 1;
-    e[6].expect = (struct trace_expect){ TRACE_EXPECT_FAULT, 0, 0, 0, MPU_FAULT_NO_REGION, -1, 0, 0, 0 };
+    e[6].expect = (struct trace_expect){ TRACE_EXPECT_FAULT, 0, 0, 0, MPU_FAULT_NO_REGION, -1, 0, 0, 0, 0, NULL };
     e[7].op = TRACE_OP_SYSREG, e[7].reg = mpu_reg_from_name("PRBAR5_EL2"), e[7].limit = 0x1000;
     e[8].op = TRACE_OP_MAP, e[8].base = 0, e[8].limit = 0x1000, e[8].flags = 0;
 }
