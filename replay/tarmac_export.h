@@ -14,20 +14,24 @@
 #include "common/error.h"
 #include "sim/sim.h"
 
-/* Caller-allocated; nothing to free. */
+#define TARMAC_EXPORT_BUF 65536 /* lines are gathered here and written in blocks */
+
+/* Caller-allocated (about 64 KiB); nothing to free. */
 struct tarmac_export {
     FILE *f;          /* borrowed, not closed; may be set after init, before the first record */
     int timing;       /* 1: timestamps are the timing model's nominal cycles; 0: instructions */
     int started;      /* the time-0 lines are written */
     int io_error;     /* a write failed */
     uint64_t insns;   /* instruction lines written */
+    size_t used;      /* bytes of buf not yet written to f */
+    char buf[TARMAC_EXPORT_BUF];
 };
 
 void tarmac_export_init(struct tarmac_export *x, FILE *f, int timing);
 /* The sim_exec_fn: pass it as sim_options.on_exec with the export as exec_opaque. Records
  * arriving while f is NULL are dropped. */
 void tarmac_export_exec(void *opaque, const struct sim_exec *e);
-/* Flush; 0, or -1 with err (MPUSIM_E_IO) when a write failed. */
+/* Write what is gathered and flush f; 0, or -1 with err (MPUSIM_E_IO) when a write failed. */
 int tarmac_export_finish(struct tarmac_export *x, struct mpusim_error *err);
 
 #endif

@@ -23,16 +23,30 @@ struct tok {
     int punct; /* 1: a single punctuation character */
 };
 
-static int is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
-}
+/* Character classes, by table: the lexer is most of an import's time. */
+#define CL_SPACE 1 /* separates words: space, tab, CR, VT, FF */
+#define CL_WORD 2  /* part of a word: letters, digits, _ - . # */
 
-static int is_word(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-' || c == '.' || c == '#';
-}
+static const unsigned char char_class[256] = {
+    [' '] = CL_SPACE, ['\t'] = CL_SPACE, ['\r'] = CL_SPACE, ['\v'] = CL_SPACE, ['\f'] = CL_SPACE,
+    ['0'] = CL_WORD, ['1'] = CL_WORD, ['2'] = CL_WORD, ['3'] = CL_WORD, ['4'] = CL_WORD,
+    ['5'] = CL_WORD, ['6'] = CL_WORD, ['7'] = CL_WORD, ['8'] = CL_WORD, ['9'] = CL_WORD,
+    ['a'] = CL_WORD, ['b'] = CL_WORD, ['c'] = CL_WORD, ['d'] = CL_WORD, ['e'] = CL_WORD,
+    ['f'] = CL_WORD, ['g'] = CL_WORD, ['h'] = CL_WORD, ['i'] = CL_WORD, ['j'] = CL_WORD,
+    ['k'] = CL_WORD, ['l'] = CL_WORD, ['m'] = CL_WORD, ['n'] = CL_WORD, ['o'] = CL_WORD,
+    ['p'] = CL_WORD, ['q'] = CL_WORD, ['r'] = CL_WORD, ['s'] = CL_WORD, ['t'] = CL_WORD,
+    ['u'] = CL_WORD, ['v'] = CL_WORD, ['w'] = CL_WORD, ['x'] = CL_WORD, ['y'] = CL_WORD,
+    ['z'] = CL_WORD, ['A'] = CL_WORD, ['B'] = CL_WORD, ['C'] = CL_WORD, ['D'] = CL_WORD,
+    ['E'] = CL_WORD, ['F'] = CL_WORD, ['G'] = CL_WORD, ['H'] = CL_WORD, ['I'] = CL_WORD,
+    ['J'] = CL_WORD, ['K'] = CL_WORD, ['L'] = CL_WORD, ['M'] = CL_WORD, ['N'] = CL_WORD,
+    ['O'] = CL_WORD, ['P'] = CL_WORD, ['Q'] = CL_WORD, ['R'] = CL_WORD, ['S'] = CL_WORD,
+    ['T'] = CL_WORD, ['U'] = CL_WORD, ['V'] = CL_WORD, ['W'] = CL_WORD, ['X'] = CL_WORD,
+    ['Y'] = CL_WORD, ['Z'] = CL_WORD, ['_'] = CL_WORD, ['-'] = CL_WORD, ['.'] = CL_WORD,
+    ['#'] = CL_WORD,
+};
+
+static inline int is_space(char c) { return char_class[(unsigned char)c] == CL_SPACE; }
+static inline int is_word(char c) { return char_class[(unsigned char)c] == CL_WORD; }
 
 /* The next token; 0 at the end of the line. */
 static int lex_next(struct lex *L, struct tok *t)
@@ -62,10 +76,16 @@ static int lex_peek(const struct lex *L, struct tok *t)
 
 static int is_punct(const struct tok *t, char c) { return t->punct && t->s[0] == c; }
 
-static int tok_eq(const struct tok *t, const char *w)
+/* t is the word w, in any case (w: letters and digits). */
+static inline int tok_eq(const struct tok *t, const char *w)
 {
     size_t n = strlen(w);
-    return !t->punct && t->n == n && strncasecmp(t->s, w, n) == 0;
+    if (t->punct || t->n != n)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if ((t->s[i] | 0x20) != (w[i] | 0x20))
+            return 0;
+    return 1;
 }
 
 /* The rest of the line after L, trimmed. */
