@@ -856,10 +856,42 @@ static void count_skipped(struct tarmac_import_stats *st, const char *type)
     }
 }
 
+static int import_from(struct tarmac_reader *r, const char *source, FILE *out,
+                       const struct tarmac_import_options *o, struct tarmac_import_stats *st,
+                       struct mpusim_error *err);
+
 int tarmac_import(const char *path, FILE *out, const struct tarmac_import_options *o,
                   struct tarmac_import_stats *st, struct mpusim_error *err)
 {
     memset(st, 0, sizeof *st);
+    if (o->level == TARMAC_IMPORT_CALLS && (!o->elf || !o->elf[0] || !o->adapter || !o->adapter[0]))
+        return import_from(NULL, path, out, o, st, err); /* the usage error, before opening */
+    struct tarmac_reader *r = tarmac_reader_open(path, err);
+    if (!r)
+        return -1;
+    int rc = import_from(r, strcmp(path, "-") == 0 ? "<stdin>" : path, out, o, st, err);
+    tarmac_reader_close(r);
+    return rc;
+}
+
+int tarmac_import_stream(FILE *in, const char *source, FILE *out,
+                         const struct tarmac_import_options *o, struct tarmac_import_stats *st,
+                         struct mpusim_error *err)
+{
+    memset(st, 0, sizeof *st);
+    struct tarmac_reader *r = tarmac_reader_new(in, source, err);
+    if (!r)
+        return -1;
+    int rc = import_from(r, source, out, o, st, err);
+    tarmac_reader_close(r);
+    return rc;
+}
+
+/* The import over reader r (NULL only for a calls-level usage error, reported by load_calls). */
+static int import_from(struct tarmac_reader *r, const char *source, FILE *out,
+                       const struct tarmac_import_options *o, struct tarmac_import_stats *st,
+                       struct mpusim_error *err)
+{
     struct imp *m = calloc(1, sizeof *m);
     if (!m)
         return mpusim_error_set(err, MPUSIM_E_IO, "out of memory");
@@ -867,17 +899,13 @@ int tarmac_import(const char *path, FILE *out, const struct tarmac_import_option
     m->st = st;
     m->out = out;
     m->err = err;
-    m->source = strcmp(path, "-") == 0 ? "<stdin>" : path;
+    m->source = source;
     if (o->regions) {
         m->regions = o->regions;
         m->regions_known = 1;
     }
     int rc = -1;
-    struct tarmac_reader *r = NULL;
     if (o->level == TARMAC_IMPORT_CALLS && load_calls(m) != 0)
-        goto done;
-    r = tarmac_reader_open(path, err);
-    if (!r)
         goto done;
     struct tarmac_record rec;
     int got;
@@ -933,7 +961,6 @@ int tarmac_import(const char *path, FILE *out, const struct tarmac_import_option
     }
     rc = 0;
 done:
-    tarmac_reader_close(r);
     free(m);
     return rc;
 }

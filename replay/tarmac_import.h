@@ -70,5 +70,9 @@ struct tarmac_import_stats {
  */
 int tarmac_import(const char *path, FILE *out, const struct tarmac_import_options *o,
                   struct tarmac_import_stats *st, struct mpusim_error *err);
+/* The same over an open stream (borrowed, not closed); source names it in messages. */
+int tarmac_import_stream(FILE *in, const char *source, FILE *out,
+                         const struct tarmac_import_options *o, struct tarmac_import_stats *st,
+                         struct mpusim_error *err);
 
 #endif

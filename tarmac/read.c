@@ -866,7 +866,7 @@ const char *tarmac_kind_name(enum tarmac_kind k)
 
 /* ---- the streaming reader ---- */
 
-#define READ_BUF (1u << 20)
+#define READ_BUF (1u << 18) /* four of the longest lines */
 
 struct tarmac_reader {
     FILE *f;
