@@ -47,7 +47,7 @@ static void summary(const struct tarmac_import_stats *st, const char *level)
     fprintf(stderr, "  MPU register writes imported: %llu (+ %llu of the starting state); "
                     "mpu.regions %u%s\n",
             (unsigned long long)st->reg_writes, (unsigned long long)st->start_writes,
-            st->regions, st->regions_assumed ? " (assumed: no MPUIR_EL2, no MPU write)" : "");
+            st->regions, st->regions_assumed ? " (assumed: no MPUIR_EL2, no region-register write)" : "");
     fprintf(stderr, "  accesses: %llu data (%llu aborted), %llu fetch runs; %llu at EL3 not "
                     "imported\n",
             (unsigned long long)st->accesses, (unsigned long long)st->aborted,

@@ -144,7 +144,20 @@ static int fail_at(struct imp *m, long line, enum mpusim_errc code, const char *
     return mpusim_error_at(m->err, code, m->source, (int)line, -1, -1, "%s", text);
 }
 
-/* Decide the region count and start the model; register level also writes the header. */
+/* 1 for the registers whose meaning depends on the region count: PRSELR, PRENR and the
+ * PRBAR/PRLAR family. SCTLR, MAIR and HCR (in every reset dump, also of cores with no MPU)
+ * do not need it. */
+static int is_region_reg(int id)
+{
+    if (id < 0 || id >= 2 * MPU_SLOT_COUNT)
+        return 0;
+    int slot = id % MPU_SLOT_COUNT;
+    return slot == MPU_SLOT_PRSELR || slot == MPU_SLOT_PRENR || slot >= MPU_SLOT_PRBAR;
+}
+
+/* Decide the region count and start the model; register level also writes the header.
+ * for_write: a write to a region register (is_region_reg) is coming, which needs the real
+ * count: an error when it is unknown. */
 static int ensure_mpu(struct imp *m, long line, int for_write)
 {
     if (m->mpu_ready) {
@@ -246,6 +259,8 @@ static int mpu_id_of(const char *name, unsigned *lo_bit, unsigned *width, int *d
 /* The value the line gives, merged into old: <HI:LO> ranges, "--" bytes, 32-bit halves. */
 static uint64_t merged(const struct tarmac_reg *r, uint64_t old, unsigned lo_bit, unsigned width)
 {
+    if (r->known == 0 && r->nbytes)
+        return old; /* every byte "--": this line updates none of the register */
     uint64_t v = 0, known = 0;
     unsigned n = r->nbytes < 8 ? r->nbytes : 8;
     for (unsigned i = 0; i < n; i++)
@@ -298,7 +313,7 @@ static int fetch_flush(struct imp *m);
 static int mpu_register_line(struct imp *m, const struct tarmac_reg *r, int id, int direct,
                              unsigned lo_bit, unsigned width, long line)
 {
-    if (ensure_mpu(m, line, 1) != 0 || fetch_flush(m) != 0)
+    if (ensure_mpu(m, line, is_region_reg(id)) != 0 || fetch_flush(m) != 0)
         return -1;
     int start = !m->started;
     if (direct < 0)
@@ -414,17 +429,24 @@ static int register_line(struct imp *m, const struct tarmac_record *rec)
  * PRBAR/PRLAR and the aliases are relative to it), then every other register by id. */
 static int apply_start(struct imp *m)
 {
-    int any = 0;
-    for (int id = 0; id < MPU_REG_COUNT; id++)
-        any |= m->start_seen[id];
+    int any = 0, region = 0;
+    long line = 0, region_line = 0;
+    for (int id = 0; id < MPU_REG_COUNT; id++) {
+        if (!m->start_seen[id])
+            continue;
+        any = 1;
+        if (m->start_line[id] > line)
+            line = m->start_line[id];
+        if (is_region_reg(id)) {
+            region = 1;
+            if (m->start_line[id] > region_line)
+                region_line = m->start_line[id];
+        }
+    }
     m->started = 1;
     if (!any)
         return 0;
-    long line = 0;
-    for (int id = 0; id < MPU_REG_COUNT; id++)
-        if (m->start_seen[id] && m->start_line[id] > line)
-            line = m->start_line[id];
-    if (ensure_mpu(m, line, 1) != 0)
+    if (ensure_mpu(m, region ? region_line : line, region) != 0)
         return -1;
     int order[MPU_REG_COUNT], k = 0;
     order[k++] = MPU_REG_ID(1, MPU_SLOT_PRSELR);

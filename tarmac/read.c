@@ -219,8 +219,12 @@ static int mem_type(const struct tok *t, struct memtype *m)
     size_t i = 0;
     if (t->punct || t->n < 2)
         return 0;
-    if (t->s[0] == 'M' || t->s[0] == 'm')
+    if (t->s[0] == 'M' || t->s[0] == 'm') {
         i++;
+        if (i + 1 < t->n && (t->s[i] == 'N' || t->s[i] == 'S' || t->s[i] == 'n' ||
+                             t->s[i] == 's'))
+            i++; /* a security-state letter before R/W (MNW4, MSR8) */
+    }
     if (i >= t->n)
         return 0;
     char d = t->s[i];
@@ -248,8 +252,8 @@ static int mem_type(const struct tok *t, struct memtype *m)
             m->exclusive = 1;
         else if (c == 'I' || c == 'i')
             m->fetch = 1;
-        else if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')))
-            return 0;
+        else if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'))
+            return 0; /* flag letters, '_' for a flag not set (MNR4O__I) */
     }
     return 1;
 }
@@ -340,43 +344,115 @@ static void take_disasm(struct lex *L, struct tarmac_insn *in, int es)
     lex_rest(L, &in->disasm, &in->disasm_len);
 }
 
-/* IT/IS/IF: (INDEX) ADDR ENC STATE MODE, ADDR ENC STATE MODE, or (ADDR) ENC STATE MODE. */
+/* A mode word: EL<n>..., an AArch32 or M-profile mode (svc, hyp_n, thrd_s...), or only
+ * '-' and '_' (a producer's "unknown"). Used where a word may be the mode or already the
+ * disassembly (producers that write no mode). */
+static int looks_like_mode(const struct tok *t)
+{
+    static const char *const modes[] = { "usr", "fiq", "irq", "svc", "mon", "abt", "hyp",
+                                         "und", "sys", "thrd", "thread", "handler", "hdlr" };
+    if (t->punct || t->n == 0)
+        return 0;
+    if (t->n >= 3 && (t->s[0] | 0x20) == 'e' && (t->s[1] | 0x20) == 'l' && t->s[2] >= '0' &&
+        t->s[2] <= '3')
+        return 1;
+    int only_marks = 1;
+    for (size_t i = 0; i < t->n; i++)
+        if (t->s[i] != '-' && t->s[i] != '_')
+            only_marks = 0;
+    if (only_marks)
+        return 1;
+    size_t n = 0;
+    while (n < t->n && t->s[n] != '_')
+        n++;
+    for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++)
+        if (strlen(modes[i]) == n && strncasecmp(t->s, modes[i], n) == 0)
+            return 1;
+    return 0;
+}
+
+/* An address word, with what some producers write after it and the import does not need:
+ * ":PADDR" (maybe with an _NS/_S suffix) and ",PADDR2" (a Thumb instruction across two
+ * pages). The physical parts are consumed. */
+static int take_address(struct lex *L, struct tok *addr)
+{
+    struct tok t;
+    if (!lex_peek(L, &t) || t.punct)
+        return 0;
+    lex_next(L, addr);
+    while (lex_peek(L, &t) && (is_punct(&t, ':') || is_punct(&t, ','))) {
+        struct lex save = *L;
+        struct tok w;
+        lex_next(L, &t);
+        if (!lex_next(L, &w) || w.punct) {
+            *L = save;
+            break;
+        }
+    }
+    return 1;
+}
+
+/* IT/IS/IF, in every form the specification lists and those producers write:
+ *   (INDEX) ADDR ENC STATE [MODE] [:] DISASM
+ *   ADDR ENC STATE [MODE] [:] DISASM
+ *   (ADDR) ENC STATE [MODE] [:] DISASM
+ *   (ADDR:x) ADDR ENC STATE DISASM         (an M-profile RTL: the index is not given)
+ *   ADDR ENC DISASM                        (a producer that writes no state: state '?')
+ * ADDR may carry ":PADDR" and ",PADDR2". 1 parsed, 0 not an instruction line, -1 error. */
 static int parse_it(struct tarmac_parser *p, struct lex *L, struct tarmac_record *rec,
                     int executed, struct mpusim_error *err)
 {
     struct tarmac_insn *in = &rec->u.insn;
     memset(in, 0, sizeof *in);
     in->executed = executed;
-    struct tok t, paren = { NULL, 0, 0 }, w[4];
-    int has_paren = 0;
+    struct tok t, paren = { NULL, 0, 0 };
+    int has_paren = 0, paren_colon = 0;
     if (lex_peek(L, &t) && is_punct(&t, '(')) {
         lex_next(L, &t);
-        if (!lex_next(L, &paren) || paren.punct || !lex_next(L, &t) || !is_punct(&t, ')'))
+        if (!lex_next(L, &paren) || paren.punct)
+            return 0;
+        while (lex_next(L, &t) && !is_punct(&t, ')'))
+            if (is_punct(&t, ':'))
+                paren_colon = 1;
+        if (!is_punct(&t, ')'))
             return 0;
         has_paren = 1;
     }
+    /* up to three words after the address: ENC STATE MODE or STATE MODE or ENC DISASM... */
+    struct tok first, w[3];
+    struct lex after[3];
+    if (!take_address(L, &first))
+        return 0;
     unsigned nw = 0;
-    while (nw < 4 && lex_peek(L, &t) && !t.punct) {
-        lex_next(L, &w[nw++]);
+    while (nw < 3 && lex_peek(L, &t) && !t.punct) {
+        lex_next(L, &w[nw]);
+        after[nw++] = *L;
     }
-    const struct tok *addr, *enc, *state, *mode;
-    if (has_paren && nw >= 2 && is_state(&w[1]) && !(nw >= 3 && is_state(&w[2]))) {
-        addr = &paren; /* (ADDRESS) ENCODING STATE [MODE] */
-        enc = &w[0];
-        state = &w[1];
-        mode = nw >= 3 ? &w[2] : NULL;
-    } else if (nw >= 3 && is_state(&w[2])) {
-        if (has_paren) { /* (INDEX) ADDRESS ENCODING STATE [MODE] */
+    const struct tok *addr, *enc, *state = NULL;
+    struct lex rest; /* where the mode (or the disassembly) starts */
+    if (has_paren && !paren_colon && nw >= 1 && is_state(&w[0]) &&
+        !(nw >= 2 && is_state(&w[1]))) {
+        addr = &paren; /* (ADDRESS) ENCODING STATE ... */
+        enc = &first;
+        state = &w[0];
+        rest = after[0];
+    } else if (nw >= 2 && is_state(&w[1])) {
+        if (has_paren && !paren_colon) { /* (INDEX) ADDRESS ENCODING STATE ... */
             if (!all_digits(paren.s, paren.n))
                 return 0;
             if (parse_dec64(paren.s, paren.n, &in->index) != 0)
                 return fail(p, MPUSIM_E_RANGE, err, "instruction index beyond 64 bits:", &paren);
             in->has_index = 1;
         }
-        addr = &w[0];
-        enc = &w[1];
-        state = &w[2];
-        mode = nw >= 4 ? &w[3] : NULL;
+        addr = &first;
+        enc = &w[0];
+        state = &w[1];
+        rest = after[1];
+    } else if (!has_paren && nw >= 1 && is_hex_word(&first) && is_hex_word(&w[0]) &&
+               (w[0].n == 4 || w[0].n == 8)) {
+        addr = &first; /* ADDRESS ENCODING DISASSEMBLY: no state, no mode */
+        enc = &w[0];
+        rest = after[0];
     } else {
         return 0;
     }
@@ -384,7 +460,17 @@ static int parse_it(struct tarmac_parser *p, struct lex *L, struct tarmac_record
         return 0;
     if (parse_hex64(p, addr, "instruction address", &in->pc, err) != 0)
         return -1;
-    set_state_mode(in, state, mode);
+    *L = rest;
+    struct tok mode, nx;
+    int has_mode = 0;
+    if (state && lex_peek(L, &mode) && !mode.punct) {
+        struct lex m = *L;
+        lex_next(&m, &nx);
+        has_mode = !lex_next(&m, &nx) || is_punct(&nx, ':') || looks_like_mode(&mode);
+        if (has_mode)
+            lex_next(L, &mode);
+    }
+    set_state_mode(in, state, has_mode ? &mode : NULL);
     take_disasm(L, in, 0);
     rec->kind = TARMAC_INSN;
     return 1;
@@ -592,6 +678,22 @@ static int parse_reg(struct tarmac_parser *p, struct lex *L, struct tarmac_recor
 
 /* ---- memory lines ---- */
 
+/* A physical address may name its address space after an underscore (010116fffcc0_NS,
+ * 0000fffe0_S): the suffix is dropped. An underscore followed by hex digits is visual. */
+static void drop_space_suffix(struct tok *t)
+{
+    for (size_t i = t->n; i-- > 0;) {
+        if (t->s[i] != '_')
+            continue;
+        for (size_t j = i + 1; j < t->n; j++)
+            if (hexval(t->s[j]) < 0) {
+                t->n = i;
+                return;
+            }
+        return;
+    }
+}
+
 static int parse_mem(struct tarmac_parser *p, struct lex *L, struct tarmac_record *rec,
                      const struct memtype *mt, struct mpusim_error *err)
 {
@@ -615,6 +717,7 @@ static int parse_mem(struct tarmac_parser *p, struct lex *L, struct tarmac_recor
         lex_next(L, &t);
         if (!lex_next(L, &pa) || pa.punct)
             return 0;
+        drop_space_suffix(&pa);
         if (parse_hex64(p, &pa, "physical address", &m->paddr, err) != 0)
             return -1;
         m->has_paddr = 1;

@@ -25,6 +25,8 @@ Test(import_cli, fvp_trace_at_register_level_replays_with_its_fault)
     cr_expect(strstr(err, "MPU register writes imported: 21 (+ 2 of the starting state); "
                           "mpu.regions 16") != NULL, "%s", err);
     cr_expect(strstr(err, "BR_INDIRECT 1") != NULL, "unknown types are counted: %s", err);
+    cr_expect(strstr(err, "register lines of unused registers: 4") != NULL,
+              "unknown register names are counted and skipped: %s", err);
     const char *tr = slurp("r.jsonl");
     cr_expect(strstr(tr, "\"mpu\": {\"regions\": 16}") != NULL, "MPUIR_EL2 gives the count");
     cr_expect(strstr(tr, "\"x-aborted\": true") != NULL, "the aborted load is kept, marked");
@@ -173,4 +175,101 @@ Test(import_cli, adapter_symbol_missing_from_the_elf_exits_2)
     cr_expect(strstr(err, "build/tests/guests/xenlike.elf") != NULL, "%s", err);
     cr_expect(strstr(err, "'no_such_function' is not in the ELF") != NULL, "%s", err);
     cr_expect(!exists("o.jsonl"));
+}
+
+/* Not Tarmac: nothing recognisable in the first 1,000 lines. A file whose first
+ * recognisable line is line 1,000 is Tarmac. */
+Test(import_cli, not_tarmac_means_nothing_recognisable_in_the_first_1000_lines)
+{
+    char p[200];
+    FILE *f;
+    snprintf(p, sizeof p, "%s/late.tarmac", tdir);
+    cr_assert((f = fopen(p, "w")) != NULL);
+    for (int i = 1; i < 1000; i++)
+        fprintf(f, "simulator banner, line %d\n", i);
+    fprintf(f, "5 clk IT (1) 00001000 d2800041 O EL2h : mov x1,#2\n");
+    fclose(f);
+    cr_expect_eq(sh(MPUSIM " import tarmac %s --out %s/o.jsonl", p, tdir), 0,
+                 "the first recognisable line is line 1000: %s", slurp("err"));
+    cr_expect(strstr(slurp("err"), "lines skipped: 999") != NULL, "%s", slurp("err"));
+    snprintf(p, sizeof p, "%s/never.tarmac", tdir);
+    cr_assert((f = fopen(p, "w")) != NULL);
+    for (int i = 1; i <= 1000; i++)
+        fprintf(f, "simulator banner, line %d\n", i);
+    fprintf(f, "5 clk IT (1) 00001000 d2800041 O EL2h : mov x1,#2\n");
+    fclose(f);
+    cr_expect_eq(sh(MPUSIM " import tarmac %s --out %s/n.jsonl", p, tdir), 2);
+    cr_expect(strstr(slurp("err"), "never.tarmac:1000: not a Tarmac trace: no recognisable line "
+                                   "in the first 1000 lines") != NULL, "%s", slurp("err"));
+    cr_expect(!exists("n.jsonl"));
+}
+
+/* A Fast Model's reset dump names SCTLR_EL2, MAIR_EL2 and HCR_EL2 (also on cores with no
+ * MPU): they are the starting state, and need no region count. A region register in the dump
+ * does. */
+Test(import_cli, reset_dump_without_region_registers_needs_no_region_count)
+{
+    write_file("aem.tarmac",
+               "0 clk R cpsr 000003c9\n"
+               "0 clk R X0 0000000000000000\n"
+               "0 clk R q0 00000000000000000000000000000000\n"
+               "0 clk R SCTLR_EL2 0000000030c50830\n"
+               "0 clk R MAIR_EL2 0000000000000000\n"
+               "0 clk R HCR_EL2 0000000000000000\n"
+               "0 clk SIGNAL: SIGNAL=ResetHold STATE=N\n"
+               "0 clk E 00001000:000000001000 00000000 CoreEvent_Reset\n"
+               "1 clk IT (1) 00001000 f9000041 O EL2h : STR      x1,[x2,#0]\n"
+               "1 clk MW8 00102000:000000102000 00000000_00000000\n");
+    cr_assert_eq(sh(MPUSIM " import tarmac %s/aem.tarmac --out %s/a.jsonl", tdir, tdir), 0, "%s",
+                 slurp("err"));
+    const char *err = slurp("err");
+    cr_expect(strstr(err, "0 (+ 3 of the starting state); mpu.regions 16 (assumed") != NULL,
+              "%s", err);
+    cr_expect(strstr(err, "SIGNAL 1") != NULL, "%s", err);
+    cr_expect_eq(count(slurp("a.jsonl"), "\"op\": \"access\""), 1);
+    write_file("aem2.tarmac", "0 clk R PRSELR_EL2 0000000000000003\n"
+                              "1 clk IT (1) 00001000 f9000041 O EL2h : STR      x1,[x2,#0]\n");
+    cr_expect_eq(sh(MPUSIM " import tarmac %s/aem2.tarmac --out %s/b.jsonl", tdir, tdir), 2);
+    cr_expect(strstr(slurp("err"), "aem2.tarmac:1: ") != NULL &&
+              strstr(slurp("err"), "give --regions") != NULL, "%s", slurp("err"));
+    cr_expect(!exists("b.jsonl"));
+}
+
+/* Lines in the shapes of other producers (a gem5-like component word and W registers, an
+ * address with its physical part and security suffix, an M-profile-like data line, no mode,
+ * an all-dashes register value): the MPU writes and accesses all come through. */
+Test(import_cli, other_producers_line_shapes)
+{
+    write_file("mix.tarmac",
+               "0 clk cpu0 R MPUIR_EL2 0000000000000010\n"
+               "250 clk cpu0 IT (1) 00001000:000000001000_NS d2800021 O EL2h_n :   MOVZ   X1, #1\n"
+               "250 clk cpu0 R W1 00000001\n"
+               "500 clk cpu0 IT (2) 00001004:000000001004_NS d51c6221 O EL2h_n :   MSR   PRSELR_EL2, X1\n"
+               "500 clk cpu0 R PRSELR_EL2 0000000000000001\n"
+               "750 clk cpu0 IT (3) 00001008 d51c6802 O EL2h :   MSR   PRBAR_EL2, X2\n"
+               "750 clk cpu0 R PRBAR_EL2 0000000000200032\n"
+               "1000 clk cpu0 IT (4) 0000100c d51c6823 O EL2h :   MSR   PRLAR_EL2, X3\n"
+               "1000 clk cpu0 R PRLAR_EL2 0000000000200fc1\n"
+               "1100 clk cpu0 IT (5) 00001010 d51c1000 O EL2h :   MSR   SCTLR_EL2, X0\n"
+               "1100 clk cpu0 R SCTLR_EL2 0000000030cd183d\n"
+               "1250 clk cpu0 IT (6) 00001014 f9000041 O EL2h : STP        \n"
+               "1250 clk cpu0 MW8 00200000:000000200000_NS 0000000000000001\n"
+               "1250 clk cpu0 R X9 -------- --------\n"
+               "1300 clk cpu0 IT (7) 00001018 b9400040 O EL2h : LDR   W0, [X2]\n"
+               "1300 clk cpu0 MNR4___D 00300000 00000000\n");
+    cr_assert_eq(sh(MPUSIM " import tarmac %s/mix.tarmac --out %s/m.jsonl", tdir, tdir), 0, "%s",
+                 slurp("err"));
+    const char *tr = slurp("m.jsonl");
+    cr_expect(strstr(tr, "\"reg\": \"PRLAR1_EL2\"") != NULL || strstr(tr, "\"reg\": \"PRLAR_EL2\"") != NULL,
+              "%s", tr);
+    cr_expect_eq(count(tr, "\"op\": \"sysreg\""), 4, "%s", tr);
+    cr_expect(strstr(tr, "\"addr\": \"0x200000\", \"size\": 8, \"kind\": \"write\"") != NULL,
+              "%s", tr);
+    cr_expect(strstr(tr, "\"addr\": \"0x300000\", \"size\": 4, \"kind\": \"read\"") != NULL,
+              "%s", tr);
+    cr_expect(strstr(slurp("err"), "7 instructions") != NULL, "%s", slurp("err"));
+    cr_assert_eq(sh(MPUSIM " replay %s/m.jsonl --events-out %s/ev.jsonl", tdir, tdir), 0, "%s",
+                 slurp("err"));
+    cr_expect_eq(count(slurp("ev.jsonl"), "no_region"), 1, "the read outside region 1: %s",
+                 slurp("ev.jsonl"));
 }

@@ -320,3 +320,70 @@ Test(tarmac_read, writer_lines_read_back)
     r = parse(buf);
     cr_expect_eq(r.u.mem.bytes[0], 0xb0);
 }
+
+/* Forms producers write beyond the four of the reference: an address with its physical part
+ * (and a second one for a Thumb instruction across pages), an (ADDRESS:x) parenthesis, no
+ * state at all, no mode before the disassembly. */
+Test(tarmac_read, instruction_addresses_with_physical_parts_and_no_state_or_mode)
+{
+    struct tarmac_record a = parse("40 clk IT (40) 00004002:000000004002,000000004004 e8910003 T hyp_s : LDM r1,{r0,r1}");
+    cr_assert_eq(a.kind, TARMAC_INSN);
+    cr_expect_eq(a.u.insn.pc, 0x4002);
+    cr_expect_eq(a.u.insn.index, 40);
+    cr_expect(str_is(a.u.insn.mode, a.u.insn.mode_len, "hyp_s"));
+    struct tarmac_record b = parse("41 clk IT (41) 00004100:000000004100_NS d2800041 O EL2h_n : mov x1,#2");
+    cr_assert_eq(b.kind, TARMAC_INSN);
+    cr_expect_eq(b.u.insn.pc, 0x4100);
+    cr_expect_eq(b.u.insn.enc, 0xd2800041);
+    struct tarmac_record c = parse("  900 cyc IT (00004200:00000011) 00004200     4801 T16 LDR      r0,[pc,#4]");
+    cr_assert_eq(c.kind, TARMAC_INSN);
+    cr_expect(!c.u.insn.has_index);
+    cr_expect_eq(c.u.insn.pc, 0x4200);
+    cr_expect_eq(c.u.insn.enc, 0x4801);
+    cr_expect_eq(c.u.insn.state, 'T');
+    cr_expect_eq(c.u.insn.mode_len, 0, "no mode: LDR is the disassembly");
+    cr_expect(str_is(c.u.insn.disasm, c.u.insn.disasm_len, "LDR      r0,[pc,#4]"));
+    struct tarmac_record d = parse("901ns IT 00004204 4802        LDR      r0,[pc,#8]  ; [0x4210]");
+    cr_assert_eq(d.kind, TARMAC_INSN);
+    cr_expect_eq(d.u.insn.pc, 0x4204);
+    cr_expect_eq(d.u.insn.state, '?');
+    cr_expect(str_is(d.u.insn.disasm, d.u.insn.disasm_len, "LDR      r0,[pc,#8]  ; [0x4210]"));
+    struct tarmac_record e = parse("  902 cs IT (0000000000004300) 54000061 O  ---_- :        b.ne\t0x430c");
+    cr_assert_eq(e.kind, TARMAC_INSN);
+    cr_expect_eq(e.u.insn.pc, 0x4300);
+    cr_expect(str_is(e.u.insn.mode, e.u.insn.mode_len, "---_-"));
+}
+
+Test(tarmac_read, memory_with_address_space_suffix_and_security_letter)
+{
+    struct tarmac_record a = parse("7000 ps MR8 0000020001003f40:020001003f40_NS 00000001_00000002");
+    cr_assert_eq(a.kind, TARMAC_MEM);
+    cr_expect_eq(a.u.mem.addr, 0x20001003f40ull);
+    cr_expect_eq(a.u.mem.paddr, 0x20001003f40ull);
+    cr_expect_eq(a.u.mem.bytes[4], 1);
+    struct tarmac_record b = parse("7001 ps MW4 00103f40:000000103f40_S 0000beef");
+    cr_assert_eq(b.kind, TARMAC_MEM);
+    cr_expect_eq(b.u.mem.paddr, 0x103f40);
+    struct tarmac_record c = parse("      52 cyc MNW4___D 20003f00 0a0b0c0d");
+    cr_assert_eq(c.kind, TARMAC_MEM);
+    cr_expect(c.u.mem.write);
+    cr_expect_eq(c.u.mem.size, 4);
+    cr_expect_eq(c.u.mem.addr, 0x20003f00);
+    struct tarmac_record d = parse("      53 cyc MNR4O__I 00004208 f000f800");
+    cr_assert_eq(d.kind, TARMAC_MEM);
+    cr_expect(d.u.mem.fetch, "the I flag: an instruction-side access");
+    struct tarmac_record e = parse("7002 ps MR8 00103f40:000000103f40_XY 0");
+    cr_expect_eq(e.kind, TARMAC_MEM, "any address-space name after the underscore");
+    parse_fail("7003 ps MR8 00103f40:00zz103f40 0");
+}
+
+Test(tarmac_read, register_values_of_dashes_only)
+{
+    struct tarmac_record a = parse("R X1 --------");
+    cr_assert_eq(a.kind, TARMAC_REG);
+    cr_expect(a.u.reg.value_ok);
+    cr_expect_eq(a.u.reg.known, 0, "no byte given");
+    struct tarmac_record b = parse("R X0 -------- --------");
+    cr_expect_eq(b.u.reg.nbytes, 8);
+    cr_expect_eq(b.u.reg.known, 0);
+}
