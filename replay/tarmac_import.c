@@ -97,6 +97,7 @@ struct imp {
     uint64_t prev_pc;
     uint32_t prev_enc;
     int prev_a64;          /* the previous instruction is an A64 encoding we may decode */
+    int prev_ret;          /* ... and it was a RET (what follows is not a loop back) */
     int fetch_open;
     uint64_t fetch_base, fetch_end;
     unsigned fetch_el;
@@ -658,8 +659,10 @@ static int maybe_enter(struct imp *m, const struct tarmac_record *rec, const str
     int by_call = m->have_prev && m->prev_a64 && is_call_insn(m->prev_enc);
     if (by_call) {
         ret = m->prev_pc + 4;
-    } else if (m->have_prev && s->size && m->prev_pc >= s->addr && m->prev_pc < s->addr + s->size) {
-        m->st->not_calls++; /* a loop back to the first instruction */
+    } else if (m->have_prev && !m->prev_ret && s->size && m->prev_pc >= s->addr &&
+               m->prev_pc < s->addr + s->size) {
+        m->st->not_calls++; /* a loop back to the first instruction (not a RET from the
+                               function followed by a new call of it) */
         return 0;
     } else if (m->xknown >> 30 & 1) {
         ret = m->x[30];
@@ -782,6 +785,7 @@ static int insn_line(struct imp *m, const struct tarmac_record *rec)
     m->prev_pc = in->pc;
     m->prev_enc = in->enc;
     m->prev_a64 = is_a64(in) && in->executed;
+    m->prev_ret = m->prev_a64 && ret_target(in->enc) >= 0;
     return 0;
 }
 

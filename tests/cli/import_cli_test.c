@@ -273,3 +273,44 @@ Test(import_cli, other_producers_line_shapes)
     cr_expect_eq(count(slurp("ev.jsonl"), "no_region"), 1, "the read outside region 1: %s",
                  slurp("ev.jsonl"));
 }
+
+/* A harness (a debugger, or mpusim's own export) calls the function, it returns by RET to an
+ * address outside the trace, and the function is called again at once: two calls, not a
+ * call and a loop back to its first instruction. */
+Test(import_cli, a_function_called_again_right_after_its_ret)
+{
+    write_file("again.tarmac",
+               "0 clk R MPUIR_EL2 0000000000000010\n"
+               "0 clk R X30 00000000ffff0000\n"
+               "0 clk R SP_EL2 000000007ff10000\n"
+               "1 clk R X0 0000000080000000\n"
+               "1 clk R X1 0000000080200000\n"
+               "1 clk R X2 000000000000002f\n"
+               "1 clk IT (1) 40000100 d10043ff O EL2h : SUB      sp,sp,#0x10\n"
+               "1 clk R SP_EL2 000000007ff0fff0\n"
+               "2 clk IT (2) 40000104 910043ff O EL2h : ADD      sp,sp,#0x10\n"
+               "2 clk R SP_EL2 000000007ff10000\n"
+               "3 clk IT (3) 40000108 2a1f03e0 O EL2h : MOV      w0,wzr\n"
+               "3 clk R X0 0000000000000000\n"
+               "4 clk IT (4) 4000010c d65f03c0 O EL2h : RET\n"
+               "5 clk R X0 0000000080000000\n"
+               "5 clk R X2 0000000000000000\n"
+               "5 clk IT (5) 40000100 d10043ff O EL2h : SUB      sp,sp,#0x10\n"
+               "5 clk R SP_EL2 000000007ff0fff0\n"
+               "6 clk IT (6) 40000104 910043ff O EL2h : ADD      sp,sp,#0x10\n"
+               "6 clk R SP_EL2 000000007ff10000\n"
+               "7 clk IT (7) 40000108 2a1f03e0 O EL2h : MOV      w0,wzr\n"
+               "7 clk R X0 0000000000000000\n"
+               "8 clk IT (8) 4000010c d65f03c0 O EL2h : RET\n");
+    cr_assert_eq(sh(MPUSIM " import tarmac %s/again.tarmac --level calls " XENLIKE
+                    " --out %s/c.jsonl", tdir, tdir), 0, "%s", slurp("err"));
+    cr_expect(strstr(slurp("err"), "calls: 2 returned, 0 never returned, 0 nested, 2 entered by a "
+                                   "branch, 0 entries that were not calls") != NULL, "%s",
+              slurp("err"));
+    const char *tr = slurp("c.jsonl");
+    cr_expect(strstr(tr, "{\"op\": \"map\", \"base\": \"0x80000000\", \"limit\": \"0x80200000\", "
+                         "\"flags\": \"RW\"") != NULL, "%s", tr);
+    cr_expect(strstr(tr, "{\"op\": \"unmap\", \"base\": \"0x80000000\", \"limit\": "
+                         "\"0x80200000\"") != NULL, "flags 0: the second call is the unmap: %s",
+              tr);
+}

@@ -135,6 +135,22 @@ Test(tarmac_export_cli, round_trip_on_mm_elf_error_paths)
                "build/guest/mm.adapter.json");
 }
 
+/* The real image: the bundled real boot (65 calls of upstream Xen's xen_mpumap_update,
+ * destroy_xen_mapping_containing and ioremap_attr, the same function called again right after
+ * its RET) replayed on xen-syms and exported, imported with the xen-upstream adapter. About
+ * 3 s: the commands are the plain build/mpusim also when this suite runs under ASan. */
+Test(tarmac_export_cli, round_trip_on_the_real_xen_image)
+{
+    const char *xen = xen_syms();
+    if (!xen) {
+        cr_skip_test("../shared/xen/arm64-mpu-debug/xen-syms is absent (set MPUSIM_XEN_SYMS)");
+        return;
+    }
+    char opts[600];
+    snprintf(opts, sizeof opts, "--elf %s --adapter xen-upstream", xen);
+    round_trip("traces/xen-real-boot/trace.jsonl", opts, xen, "xen-upstream");
+}
+
 Test(tarmac_export_cli, real_xen_boot_calls_cpu_init_and_zero_bss)
 {
     const char *xen = xen_syms();
