@@ -491,6 +491,27 @@ uint64_t replay_adapter_arg_value(const struct replay_adapter_call *c, unsigned 
     }
 }
 
+int replay_adapter_op_of_call(const struct replay_adapter *a, unsigned mask,
+                              const uint64_t *args)
+{
+    for (int pass = 0; pass < 2; pass++)
+        for (int op = 0; op < TRACE_OP_COUNT; op++) {
+            const struct replay_adapter_call *c = &a->op[op];
+            if (!(mask & (1u << op)))
+                continue;
+            int consts = 0, match = 1;
+            for (unsigned i = 0; i < c->nargs; i++)
+                if (c->arg[i].kind == REPLAY_ARG_CONST) {
+                    consts++;
+                    match &= args[i] == c->arg[i].value ||
+                             (uint32_t)args[i] == (uint32_t)c->arg[i].value;
+                }
+            if ((pass == 0 && consts && match) || (pass == 1 && !consts))
+                return op;
+        }
+    return -1;
+}
+
 int64_t replay_adapter_rc(const struct replay_adapter_call *c, uint64_t x0)
 {
     switch (c->ret) {

@@ -147,5 +147,12 @@ uint64_t replay_adapter_arg_value(const struct replay_adapter_call *c, unsigned 
                                  unsigned nboot, unsigned reserve_k);
 /* rc of a call from its raw X0 per c->ret (int: sign-extended W0; ptr: 0 or -22). */
 int64_t replay_adapter_rc(const struct replay_adapter_call *c, uint64_t x0);
+/* The trace op a call of a symbol serving the ops in mask (bit per enum trace_op) stands for,
+ * from its arguments (X0..): among those ops in enum order, the first whose constant
+ * arguments all match (an int constant matches the low 32 bits: xen_mpumap_update with
+ * flags 0 is unmap), else the first with no constant argument; -1 when none fits. Used by the
+ * recorder and the Tarmac import alike. */
+int replay_adapter_op_of_call(const struct replay_adapter *a, unsigned mask,
+                              const uint64_t *args);
 
 #endif

@@ -29,44 +29,6 @@ struct replay_recorder {
     struct mpusim_error err;
 };
 
-/* The trace op a call of r->sym[k] with these arguments stands for: among the ops the symbol
- * serves, the first whose constant arguments all match (ops with constants first: unmap is
- * xen_mpumap_update with flags 0); -1 when none does. */
-static int op_of(const struct replay_recorder *r, unsigned k, const uint64_t *args)
-{
-    for (int pass = 0; pass < 2; pass++)
-        for (int op = 0; op < TRACE_OP_COUNT; op++) {
-            const struct replay_adapter_call *c = &r->a.op[op];
-            if (!(r->sym[k].ops & (1u << op)))
-                continue;
-            int consts = 0, match = 1;
-            for (unsigned i = 0; i < c->nargs; i++)
-                if (c->arg[i].kind == REPLAY_ARG_CONST) {
-                    consts++;
-                    /* an int argument lives in the low 32 bits of its register */
-                    match &= args[i] == c->arg[i].value ||
-                             (uint32_t)args[i] == (uint32_t)c->arg[i].value;
-                }
-            if ((pass == 0 && consts && match) || (pass == 1 && !consts))
-                return op;
-        }
-    return -1;
-}
-
-static int rc_of(enum replay_adapter_ret ret, uint64_t x0)
-{
-    switch (ret) {
-    case REPLAY_RET_INT:
-        return (int)sim_sext32(x0);
-    case REPLAY_RET_LONG:
-        return (int)(int64_t)x0;
-    case REPLAY_RET_PTR:
-        return x0 ? 0 : -22;
-    default:
-        return 0;
-    }
-}
-
 /* Boot regions: the EL2 regions enabled now, which must be 0..n-1 (the boot code's order). */
 static void boot_regions(struct replay_recorder *r, struct trace *t,
                          struct trace_boot_region *boot)
@@ -164,7 +126,7 @@ static void on_call(void *opaque, struct sim *s, int is_return, const struct sim
         }
         if (!r->header_done)
             write_header(r);
-        r->top.op = op_of(r, k, c->args);
+        r->top.op = replay_adapter_op_of_call(&r->a, r->sym[k].ops, c->args);
         memcpy(r->top.args, c->args, sizeof r->top.args);
         caller_note(r, c, r->top.note, sizeof r->top.note);
         return;
@@ -197,7 +159,7 @@ static void on_call(void *opaque, struct sim *s, int is_return, const struct sim
         }
     }
     ev.expect.has = TRACE_EXPECT_RC | TRACE_EXPECT_USED;
-    ev.expect.rc = rc_of(a->ret, c->x0);
+    ev.expect.rc = (int)replay_adapter_rc(a, c->x0);
     ev.expect.used = used_now(r);
     struct mpusim_error e;
     mpusim_error_clear(&e);

@@ -25,6 +25,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "mm/mm.h"
 #include "mpu_model/mpu.h"
 #include "replay/adapter.h"
 #include "replay/tarmac_import.h"
@@ -572,26 +573,15 @@ static const struct op_sym *sym_at(const struct imp *m, uint64_t pc)
     return NULL;
 }
 
-/* The op of a call: the candidate whose constant arguments all match, with the most
- * constants; the first on a tie. */
+/* The op of a call (replay_adapter_op_of_call); a call no op fits (a constant argument that
+ * matches none) is the symbol's first op. */
 static enum trace_op op_of_call(const struct imp *m, const struct open_call *c)
 {
-    enum trace_op best = c->sym->op[0];
-    int best_consts = -1;
-    for (unsigned k = 0; k < c->sym->nops; k++) {
-        const struct replay_adapter_call *ac = &m->ad.op[c->sym->op[k]];
-        int consts = 0, ok = 1;
-        for (unsigned i = 0; i < ac->nargs; i++)
-            if (ac->arg[i].kind == REPLAY_ARG_CONST) {
-                consts++;
-                ok &= c->args[i] == ac->arg[i].value;
-            }
-        if (ok && consts > best_consts) {
-            best = c->sym->op[k];
-            best_consts = consts;
-        }
-    }
-    return best;
+    unsigned mask = 0;
+    for (unsigned k = 0; k < c->sym->nops; k++)
+        mask |= 1u << c->sym->op[k];
+    int op = replay_adapter_op_of_call(&m->ad, mask, c->args);
+    return op >= 0 ? (enum trace_op)op : c->sym->op[0];
 }
 
 static int call_event(struct imp *m, const struct open_call *c, int returned, uint64_t x0)
@@ -644,8 +634,8 @@ static int header_at_first_call(struct imp *m, long line)
         memset(b, 0, sizeof *b);
         b->base = v.base;
         b->limit = v.last + 1;
-        b->flags = v.attrindx | ((v.xn >> 1) & 1 ? (1u << 3) : 0) | ((v.ap >> 1) & 1 ? (1u << 4) : 0) |
-                   (1u << 5); /* Xen's flag bits: AttrIndx, XN, RO, PRESENT */
+        b->flags = MM_FLAG_PRESENT | (v.attrindx & MM_FLAG_AI_MASK) |
+                   ((v.xn >> 1) & 1 ? MM_FLAG_XN : 0) | ((v.ap >> 1) & 1 ? MM_FLAG_RO : 0);
         snprintf(b->name, sizeof b->name, "region %u", i);
     }
     return write_header(m, boot, n);

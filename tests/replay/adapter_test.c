@@ -180,3 +180,25 @@ Test(adapter, bad_memory_results_and_windows_are_named_by_key)
         cr_expect_str_eq(err.text, c->text, "case %zu", k);
     }
 }
+
+/* One symbol serving map, modify and unmap (upstream Xen's xen_mpumap_update): flags 0 is
+ * the unmap (the constant matches the low 32 bits), any other flags the map. */
+Test(adapter, the_op_of_a_call_from_its_constant_arguments)
+{
+    struct mpusim_error err;
+    cr_assert_eq(read_text("{\"format\": \"mpusim-adapter\", \"version\": 1, \"ops\": {"
+                           "\"map\": {\"symbol\": \"upd\", \"args\": [\"base\", \"limit\", \"flags\"]},"
+                           "\"modify\": {\"symbol\": \"upd\", \"args\": [\"base\", \"limit\", \"flags\"]},"
+                           "\"unmap\": {\"symbol\": \"upd\", \"args\": [\"base\", \"limit\", 0]},"
+                           "\"ioremap\": {\"symbol\": \"io\", \"args\": [\"addr\", \"size\", 7]}}}",
+                           &err), 0, "%s", err.text);
+    unsigned upd = 1u << TRACE_OP_MAP | 1u << TRACE_OP_MODIFY | 1u << TRACE_OP_UNMAP;
+    uint64_t mapping[3] = { 0x1000, 0x2000, 0x2f };
+    uint64_t removing[3] = { 0x1000, 0x2000, 0xffffffff00000000ull };
+    cr_expect_eq(replay_adapter_op_of_call(&a, upd, mapping), TRACE_OP_MAP);
+    cr_expect_eq(replay_adapter_op_of_call(&a, upd, removing), TRACE_OP_UNMAP,
+                 "an int constant: only W2 counts");
+    uint64_t io_other[3] = { 0x9c090000, 0x1000, 6 };
+    cr_expect_eq(replay_adapter_op_of_call(&a, 1u << TRACE_OP_IOREMAP, io_other), -1,
+                 "a constant that does not match, and no op without constants");
+}
