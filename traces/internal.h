@@ -94,6 +94,21 @@ int trace_decode_zregion(const struct trace_parse *p, const char *field, const j
  * running, a zephyr op without a "zephyr" header or the reverse. Returns 0 or -1 (event index
  * and field in the error). */
 int trace_resolve_names(struct trace_parse *p, struct trace *t);
+/* The same one event at a time (a streamed trace): the state of the names seen so far. */
+struct trace_names_table {
+    uint64_t hash[64]; /* names by id */
+    unsigned n, cap;
+};
+struct trace_names {
+    struct trace_names_table thread, domain;
+    int current; /* the running thread's id, -1 before the first switch */
+};
+void trace_names_init(struct trace_names *s);
+/* Event i (has_zephyr: the trace has the "zephyr" header): 0, or -1 with the error. */
+int trace_resolve_event(struct trace_parse *p, struct trace_names *s, int has_zephyr,
+                        struct trace_event *ev, long i);
+/* The name of a zephyr attribute word ("RAM", "P_RW_U_RW"), or NULL when it has none. */
+const char *trace_zattr_name(unsigned attr);
 /* The "zephyr" header object into t->zephyr (allocated here). */
 int trace_decode_zephyr(struct trace_parse *p, json_t *obj, struct trace *t);
 

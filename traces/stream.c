@@ -34,6 +34,10 @@ struct trace_reader {
     size_t next;               /* next event of mem */
     char *next_nl;             /* the '\n' ending the line at buf[start], or NULL: not found
                                   yet (cached between calls) */
+    struct trace_names names;  /* JSON Lines: zephyr names seen so far (trace_resolve_event) */
+    int has_zephyr;            /* the header has "zephyr" */
+    struct trace_partition *parts; /* the partitions of the last event handed out (owned:
+                                      valid until the next call) */
 };
 
 /* Read more input after [start, len), growing the buffer when it is full. 0, or -1 with err. */
@@ -117,6 +121,8 @@ static int read_start(struct trace_reader *rd, struct trace *hdr, struct mpusim_
                 return -1;
             rd->start = pos < rd->len ? pos : rd->len;
             rd->line = line;
+            rd->has_zephyr = hdr->zephyr != NULL;
+            trace_names_init(&rd->names);
             return 0;
         }
         /* The document form, or an error: the whole input, read as trace_read_file does. */
@@ -133,6 +139,8 @@ static int read_start(struct trace_reader *rd, struct trace *hdr, struct mpusim_
         hdr->jsonl = rd->mem.jsonl;
         hdr->bao = rd->mem.bao; /* moved */
         rd->mem.bao = NULL;
+        hdr->zephyr = rd->mem.zephyr; /* moved */
+        rd->mem.zephyr = NULL;
         rd->mem.boot = NULL;
         rd->mem.nboot = 0;
         rd->consumed = rd->len;
@@ -178,6 +186,8 @@ struct trace_reader *trace_reader_open(const char *path, struct trace *hdr,
 
 int trace_reader_next(struct trace_reader *rd, struct trace_event *ev, struct mpusim_error *err)
 {
+    free(rd->parts);
+    rd->parts = NULL;
     if (rd->failed)
         return -1;
     if (rd->in_memory) {
@@ -215,6 +225,9 @@ int trace_reader_next(struct trace_reader *rd, struct trace_event *ev, struct mp
         }
         int rc = trace_decode_event(&p, v, ev);
         json_decref(v);
+        rd->parts = ev->parts;
+        if (rc == 0)
+            rc = trace_resolve_event(&p, &rd->names, rd->has_zephyr, ev, rd->event);
         if (rc != 0) {
             rd->failed = 1;
             return -1;
@@ -246,6 +259,7 @@ void trace_reader_free(struct trace_reader *rd)
     if (rd->own_fd)
         close(rd->fd);
     free(rd->buf);
+    free(rd->parts);
     trace_fini(&rd->mem);
     free(rd);
 }

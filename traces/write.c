@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mm/mm.h"
 #include "mpu_model/mpu.h"
 #include "traces/internal.h"
 
@@ -53,6 +54,94 @@ static void put_flags(struct writer *w, json_t *obj, unsigned flags)
 {
     const char *name = trace_flags_name(flags);
     put(w, obj, "flags", name ? json_string(name) : json_integer((json_int_t)flags));
+}
+
+/* A zephyr thread or domain id as a name the reader gives the same id: "t0", "d1"; domain 0
+ * is "default". Ids must be dense in creation order (as trace_resolve_names makes them). */
+static void put_name(struct writer *w, json_t *obj, const char *key, uint64_t id, char prefix)
+{
+    char buf[24];
+    if (prefix == 'd' && id == 0)
+        snprintf(buf, sizeof buf, "default");
+    else
+        snprintf(buf, sizeof buf, "%c%llu", prefix, (unsigned long long)id);
+    put(w, obj, key, json_string(buf));
+}
+
+/* A zephyr attribute word: its name, else {"rbar": ..., "ai": ...}. */
+static json_t *zattr_value(struct writer *w, unsigned attr)
+{
+    const char *name = trace_zattr_name(attr);
+    if (name)
+        return json_string(name);
+    json_t *a = json_object();
+    if (!a)
+        return NULL;
+    char buf[8];
+    snprintf(buf, sizeof buf, "0x%02x", MM_Z_ATTR_RBAR(attr));
+    put(w, a, "rbar", json_string(buf));
+    put(w, a, "ai", json_integer(MM_Z_ATTR_AI(attr)));
+    return a;
+}
+
+/* A zephyr region or partition {base, limit, attr}; NULL on failure (recorded in w). */
+static json_t *zregion_object(struct writer *w, const struct trace_partition *r)
+{
+    json_t *o = json_object();
+    if (!o) {
+        oom(w);
+        return NULL;
+    }
+    put_hex(w, o, "base", r->base);
+    put_hex(w, o, "limit", r->limit);
+    put(w, o, "attr", zattr_value(w, r->attr));
+    if (!w->ok) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+static json_t *zregions_array(struct writer *w, const struct trace_partition *r, unsigned n)
+{
+    json_t *a = json_array();
+    if (!a)
+        oom(w);
+    for (unsigned k = 0; w->ok && k < n; k++) {
+        json_t *o = zregion_object(w, &r[k]);
+        if (o && json_array_append_new(a, o) != 0)
+            oom(w);
+    }
+    return a;
+}
+
+/* The "zephyr" header (trace-format.md), every field written. */
+static json_t *zephyr_object(struct writer *w, const struct trace_zephyr *z)
+{
+    json_t *o = json_object();
+    if (!o) {
+        oom(w);
+        return NULL;
+    }
+    put(w, o, "static", zregions_array(w, z->soc, z->nsoc));
+    put(w, o, "dt", zregions_array(w, z->dt, z->ndt));
+    json_t *area = json_object();
+    if (area) {
+        put_hex(w, area, "base", z->dyn_base);
+        put_hex(w, area, "limit", z->dyn_limit);
+    }
+    put(w, o, "dyn_area", area);
+    json_t *irq = json_array();
+    if (irq && z->has_irq_stack) {
+        char buf[24];
+        snprintf(buf, sizeof buf, "0x%llx", (unsigned long long)z->irq_stack);
+        if (json_array_append_new(irq, json_string(buf)) != 0)
+            oom(w);
+    }
+    put(w, o, "irq_stacks", irq);
+    put(w, o, "max_partitions", json_integer(z->max_partitions));
+    put_hex(w, o, "priv_stack_size", z->priv_stack_size);
+    return o;
 }
 
 static json_t *expect_object(struct writer *w, const struct trace_expect *x)
@@ -137,11 +226,43 @@ static json_t *event_object(struct writer *w, const struct trace_event *ev, long
         put(w, o, "reg", json_string(mpu_reg_name(ev->reg)));
         put_hex(w, o, "value", ev->limit);
         break;
-    default: /* the zephyr ops */
-        if (w->ok)
-            mpusim_error_at(w->err, MPUSIM_E_RANGE, "<writer>", -1, -1, i,
-                            "%s: the writer does not write zephyr events", trace_op_name(ev->op));
-        w->ok = 0;
+    case TRACE_OP_THREAD_CREATE:
+        put_name(w, o, "thread", ev->thread, 't');
+        put_hex(w, o, "stack_obj", ev->base);
+        put_hex(w, o, "size", ev->limit);
+        if (ev->user)
+            put(w, o, "user", json_true());
+        break;
+    case TRACE_OP_DOMAIN_INIT: {
+        put_name(w, o, "domain", ev->domain, 'd');
+        json_t *parts = json_array();
+        if (!parts)
+            oom(w);
+        for (unsigned k = 0; w->ok && k < ev->nparts; k++) {
+            json_t *po = zregion_object(w, &ev->parts[k]);
+            if (po && json_array_append_new(parts, po) != 0)
+                oom(w);
+        }
+        put(w, o, "partitions", parts);
+        break;
+    }
+    case TRACE_OP_DOMAIN_ADD_PARTITION:
+    case TRACE_OP_DOMAIN_REMOVE_PARTITION:
+        put_name(w, o, "domain", ev->domain, 'd');
+        put_hex(w, o, "base", ev->base);
+        put_hex(w, o, "limit", ev->limit);
+        if (ev->op == TRACE_OP_DOMAIN_ADD_PARTITION)
+            put(w, o, "attr", zattr_value(w, ev->flags));
+        break;
+    case TRACE_OP_DOMAIN_ADD_THREAD:
+        put_name(w, o, "domain", ev->domain, 'd');
+        put_name(w, o, "thread", ev->thread, 't');
+        break;
+    case TRACE_OP_USER_ENTER:
+    case TRACE_OP_SWITCH:
+        put_name(w, o, "thread", ev->thread, 't');
+        break;
+    case TRACE_OP_COUNT:
         break;
     }
     if (note)
@@ -193,6 +314,8 @@ static json_t *header_object(struct writer *w, const struct trace *t, const char
         }
         put(w, h, "boot", boot);
     }
+    if (t->zephyr)
+        put(w, h, "zephyr", zephyr_object(w, t->zephyr));
     if (!w->ok) {
         json_decref(h);
         return NULL;

@@ -249,12 +249,7 @@ int trace_decode_zephyr(struct trace_parse *p, json_t *obj, struct trace *t)
 
 /* ---- names to ids, in event order ---- */
 
-struct names {
-    uint64_t hash[64];
-    unsigned n, cap;
-};
-
-static int name_find(const struct names *t, uint64_t h)
+static int name_find(const struct trace_names_table *t, uint64_t h)
 {
     for (unsigned i = 0; i < t->n; i++)
         if (t->hash[i] == h)
@@ -263,81 +258,100 @@ static int name_find(const struct names *t, uint64_t h)
 }
 
 /* Error at event i: prefix, field and text, like trace_fail. */
-static int event_fail(struct trace_parse *p, const struct trace *t, size_t i, const char *field,
-                      const char *text)
+static int event_fail(struct trace_parse *p, const struct trace_event *ev, long i,
+                      const char *field, const char *text)
 {
-    p->event = (long)i;
-    p->line = t->events[i].line;
-    p->op = trace_op_name(t->events[i].op);
+    p->event = i;
+    p->line = ev->line;
+    p->op = trace_op_name(ev->op);
     p->boot = -1;
     return trace_fail(p, MPUSIM_E_RANGE, field, "%s", text);
 }
 
 /* A creation: the name gets the next id (*id holds the hash, then the id). */
-static int name_create(struct trace_parse *p, const struct trace *t, size_t i,
-                       struct names *tab, const char *what, uint64_t *id)
+static int name_create(struct trace_parse *p, const struct trace_event *ev, long i,
+                       struct trace_names_table *tab, const char *what, uint64_t *id)
 {
     char msg[96];
     if (name_find(tab, *id) >= 0) {
         snprintf(msg, sizeof msg, "%s created twice%s", what,
                  tab->hash[0] == fnv1a(DEFAULT_DOMAIN) && what[0] == 'd'
                      ? " (\"default\" always exists)" : "");
-        return event_fail(p, t, i, what, msg);
+        return event_fail(p, ev, i, what, msg);
     }
     if (tab->n == tab->cap) {
         snprintf(msg, sizeof msg, "too many %ss (at most %u)", what, tab->cap);
-        return event_fail(p, t, i, what, msg);
+        return event_fail(p, ev, i, what, msg);
     }
     tab->hash[tab->n] = *id;
     *id = tab->n++;
     return 0;
 }
 
+void trace_names_init(struct trace_names *s)
+{
+    memset(s, 0, sizeof *s);
+    s->thread.cap = MM_Z_THREADS;
+    s->domain.cap = MM_Z_DOMAINS;
+    s->domain.n = 1;
+    s->domain.hash[0] = fnv1a(DEFAULT_DOMAIN);
+    s->current = -1;
+}
+
+int trace_resolve_event(struct trace_parse *p, struct trace_names *s, int has_zephyr,
+                        struct trace_event *ev, long i)
+{
+    if (trace_op_system(ev->op) != 1) /* 1: zephyr */
+        return 0;
+    if (!has_zephyr)
+        return event_fail(p, ev, i, NULL,
+                          "a zephyr event needs the \"zephyr\" header (static, dyn_area)");
+    int k;
+    switch (ev->op) {
+    case TRACE_OP_THREAD_CREATE:
+        return name_create(p, ev, i, &s->thread, "thread", &ev->thread);
+    case TRACE_OP_DOMAIN_INIT:
+        return name_create(p, ev, i, &s->domain, "domain", &ev->domain);
+    default:
+        if (ev->op == TRACE_OP_DOMAIN_ADD_PARTITION || ev->op == TRACE_OP_DOMAIN_REMOVE_PARTITION ||
+            ev->op == TRACE_OP_DOMAIN_ADD_THREAD) {
+            if ((k = name_find(&s->domain, ev->domain)) < 0)
+                return event_fail(p, ev, i, "domain", "unknown domain (never initialised)");
+            ev->domain = (unsigned)k;
+        }
+        if (ev->op == TRACE_OP_DOMAIN_ADD_THREAD || ev->op == TRACE_OP_USER_ENTER ||
+            ev->op == TRACE_OP_SWITCH) {
+            if ((k = name_find(&s->thread, ev->thread)) < 0)
+                return event_fail(p, ev, i, "thread", "unknown thread (never created)");
+            if (ev->op == TRACE_OP_USER_ENTER && k != s->current)
+                return event_fail(p, ev, i, "thread",
+                                  "user_enter applies to the running thread (switch first)");
+            ev->thread = (unsigned)k;
+            if (ev->op == TRACE_OP_SWITCH)
+                s->current = k;
+        }
+        return 0;
+    }
+}
+
 int trace_resolve_names(struct trace_parse *p, struct trace *t)
 {
-    struct names th = { .n = 0, .cap = MM_Z_THREADS }, dom = { .n = 1, .cap = MM_Z_DOMAINS };
-    dom.hash[0] = fnv1a(DEFAULT_DOMAIN);
-    int current = -1;
-    for (size_t i = 0; i < t->nevents; i++) {
-        struct trace_event *ev = &t->events[i];
-        if (trace_op_system(ev->op) != 1)
-            continue;
-        if (!t->zephyr)
-            return event_fail(p, t, i, NULL,
-                              "a zephyr event needs the \"zephyr\" header (static, dyn_area)");
-        int k;
-        switch (ev->op) {
-        case TRACE_OP_THREAD_CREATE:
-            if (name_create(p, t, i, &th, "thread", &ev->thread) != 0)
-                return -1;
-            break;
-        case TRACE_OP_DOMAIN_INIT:
-            if (name_create(p, t, i, &dom, "domain", &ev->domain) != 0)
-                return -1;
-            break;
-        default:
-            if (ev->op == TRACE_OP_DOMAIN_ADD_PARTITION ||
-                ev->op == TRACE_OP_DOMAIN_REMOVE_PARTITION ||
-                ev->op == TRACE_OP_DOMAIN_ADD_THREAD) {
-                if ((k = name_find(&dom, ev->domain)) < 0)
-                    return event_fail(p, t, i, "domain", "unknown domain (never initialised)");
-                ev->domain = (unsigned)k;
-            }
-            if (ev->op == TRACE_OP_DOMAIN_ADD_THREAD || ev->op == TRACE_OP_USER_ENTER ||
-                ev->op == TRACE_OP_SWITCH) {
-                if ((k = name_find(&th, ev->thread)) < 0)
-                    return event_fail(p, t, i, "thread", "unknown thread (never created)");
-                if (ev->op == TRACE_OP_USER_ENTER && k != current)
-                    return event_fail(p, t, i, "thread",
-                                      "user_enter applies to the running thread (switch first)");
-                ev->thread = (unsigned)k;
-                if (ev->op == TRACE_OP_SWITCH)
-                    current = k;
-            }
-            break;
-        }
-    }
+    struct trace_names s;
+    trace_names_init(&s);
+    for (size_t i = 0; i < t->nevents; i++)
+        if (trace_resolve_event(p, &s, t->zephyr != NULL, &t->events[i], (long)i) != 0)
+            return -1;
     p->event = -1;
     p->op = NULL;
     return 0;
+}
+
+/* ---- writing ---- */
+
+const char *trace_zattr_name(unsigned attr)
+{
+    for (size_t i = 0; i < sizeof zattrs / sizeof zattrs[0]; i++)
+        if (zattrs[i].attr == attr)
+            return zattrs[i].name;
+    return NULL;
 }

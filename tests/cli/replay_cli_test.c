@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "tests/cli/helpers.h"
+#include "traces/trace.h"
 
 TestSuite(replay_cli, .init = cli_tmp_init, .fini = cli_tmp_fini);
 
@@ -27,6 +28,37 @@ Test(replay_cli, bundled_boot_trace_replays_with_exit_0_and_writes_both_outputs)
     cr_expect(exists("ev.jsonl"));
     cr_expect(strstr(slurp("sum.json"), "\"final_regions\"") != NULL);
     cr_expect(strstr(slurp("out"), "regions    in use: peak") != NULL);
+}
+
+/* The zephyr fixtures through the command (the streaming reader): every expectation met,
+ * from the document file, from stdin and as JSON Lines read through a pipe. */
+Test(replay_cli, zephyr_fixtures_replay_with_every_expectation_met_from_a_file_and_a_pipe)
+{
+    const char *paths[] = { "traces/zephyr/z1/trace.json", "traces/zephyr/z2/trace.json" };
+    for (int k = 0; k < 2; k++) {
+        cr_assert_eq(sh(MPUSIM " replay %s --algo zephyr", paths[k]), 0, "%s", slurp("err"));
+        cr_expect(strstr(slurp("out"), " 0 mismatches") != NULL, "%s", slurp("out"));
+        cr_assert_eq(sh("cat %s | " MPUSIM " replay - --algo zephyr", paths[k]), 0, "%s",
+                     slurp("err"));
+        cr_expect(strstr(slurp("out"), " 0 mismatches") != NULL, "%s", slurp("out"));
+    }
+    /* JSON Lines (the trace writer's): names resolved as the lines are streamed */
+    struct trace t;
+    struct mpusim_error err;
+    mpusim_error_clear(&err);
+    cr_assert_eq(trace_read_file(paths[0], &t, &err), 0, "%s", err.text);
+    char path[128];
+    snprintf(path, sizeof path, "%s/z1.jsonl", tdir);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    struct trace_write_options wo = { TRACE_FORM_JSONL, NULL, NULL };
+    cr_assert_eq(trace_write(f, &t, &wo, &err), 0, "%s", err.text);
+    cr_assert_eq(fclose(f), 0);
+    trace_fini(&t);
+    cr_assert_eq(sh("cat %s/z1.jsonl | " MPUSIM " replay - --algo zephyr", tdir), 0, "%s",
+                 slurp("err"));
+    cr_expect(strstr(slurp("out"), "21 events checked, 0 mismatches") != NULL, "%s",
+              slurp("out"));
 }
 
 Test(replay_cli, unknown_option_and_missing_trace_are_usage_errors)

@@ -205,3 +205,89 @@ Test(write, flags_names_are_xens)
     cr_expect_null(trace_flags_name(0x27));
     cr_expect_null(trace_flags_name(0));
 }
+
+/* The zephyr parts: the bundled fixture traces written in both forms read back with the same
+ * header, the same events (ids, attributes, partitions) and the same expectations, and the
+ * streaming reader resolves the names of a written JSON Lines trace as the whole-file one. */
+static void zephyr_round_trip(const char *path, enum trace_form form)
+{
+    struct trace t, back;
+    struct mpusim_error err;
+    mpusim_error_clear(&err);
+    cr_assert_eq(trace_read_file(path, &t, &err), 0, "%s", err.text);
+    cr_assert_not_null(t.zephyr);
+    struct trace_write_options o = { form, NULL, NULL };
+    size_t len;
+    char *s = write_to_string(&t, &o, &len);
+    cr_assert_eq(trace_read_buffer(s, len, "<written>", &back, &err), 0, "%s:%d: %s\n%s",
+                 err.source, err.line, err.text, s);
+    expect_same(&t, &back);
+    cr_assert_not_null(back.zephyr);
+    cr_expect_eq(memcmp(back.zephyr, t.zephyr, sizeof *t.zephyr), 0, "zephyr header");
+    for (size_t i = 0; i < t.nevents; i++) {
+        const struct trace_event *x = &t.events[i], *y = &back.events[i];
+        cr_expect_eq(y->thread, x->thread, "event %zu", i);
+        cr_expect_eq(y->domain, x->domain, "event %zu", i);
+        cr_expect_eq(y->user, x->user, "event %zu", i);
+        cr_assert_eq(y->nparts, x->nparts, "event %zu", i);
+        for (unsigned k = 0; k < x->nparts; k++)
+            cr_expect_eq(memcmp(&y->parts[k], &x->parts[k], sizeof x->parts[k]), 0,
+                         "event %zu partition %u", i, k);
+        cr_expect_eq(y->expect.region_num, x->expect.region_num, "event %zu", i);
+        cr_expect_eq(y->expect.enabled, x->expect.enabled, "event %zu", i);
+        cr_expect_eq(y->expect.writes, x->expect.writes, "event %zu", i);
+        cr_expect_eq(y->expect.barriers, x->expect.barriers, "event %zu", i);
+    }
+    if (form == TRACE_FORM_JSONL) {
+        char tmp[] = "/tmp/mpusim-write-z-XXXXXX";
+        int fd = mkstemp(tmp);
+        cr_assert_geq(fd, 0);
+        cr_assert_eq(write(fd, s, len), (ssize_t)len);
+        close(fd);
+        struct trace hdr;
+        struct trace_reader *rd = trace_reader_open(tmp, &hdr, &err);
+        cr_assert_not_null(rd, "%s", err.text);
+        cr_expect_not_null(hdr.zephyr, "the streamed header keeps \"zephyr\"");
+        struct trace_event ev;
+        size_t i = 0;
+        int rc;
+        while ((rc = trace_reader_next(rd, &ev, &err)) == 1) {
+            cr_assert_lt(i, t.nevents);
+            cr_expect_eq(ev.thread, t.events[i].thread, "streamed event %zu", i);
+            cr_expect_eq(ev.domain, t.events[i].domain, "streamed event %zu", i);
+            cr_expect_eq(ev.nparts, t.events[i].nparts, "streamed event %zu", i);
+            i++;
+        }
+        cr_expect_eq(rc, 0, "%s", err.text);
+        cr_expect_eq(i, t.nevents);
+        trace_reader_free(rd);
+        trace_fini(&hdr);
+        unlink(tmp);
+    }
+    trace_fini(&back);
+    trace_fini(&t);
+    free(s);
+}
+
+Test(write, zephyr_traces_read_back_identical_in_both_forms)
+{
+    const char *paths[] = { "traces/zephyr/z1/trace.json", "traces/zephyr/z2/trace.json" };
+    for (int k = 0; k < 2; k++) {
+        zephyr_round_trip(paths[k], TRACE_FORM_DOCUMENT);
+        zephyr_round_trip(paths[k], TRACE_FORM_JSONL);
+    }
+}
+
+Test(write, the_document_reader_as_a_stream_keeps_the_zephyr_header)
+{
+    struct trace hdr;
+    struct mpusim_error err;
+    mpusim_error_clear(&err);
+    struct trace_reader *rd = trace_reader_open("traces/zephyr/z1/trace.json", &hdr, &err);
+    cr_assert_not_null(rd, "%s", err.text);
+    cr_assert_not_null(hdr.zephyr);
+    cr_expect_eq(hdr.zephyr->nsoc, 4);
+    cr_expect_eq(hdr.zephyr->irq_stack, 0x30000);
+    trace_reader_free(rd);
+    trace_fini(&hdr);
+}
