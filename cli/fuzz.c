@@ -16,15 +16,19 @@ static const char help[] =
     "changes, accesses at range edges), run each from a fresh boot through the algorithm on\n"
     "the MPU model, and check the invariants after every op: table_matches_hw, no_overlap,\n"
     "failed_call_changes_nothing, used_within_limit, mapped_range_accessible,\n"
-    "unmapped_range_inaccessible. The first violation is shrunk to a minimal sequence\n"
-    "(delta debugging), written as a replayable trace with expectations, and printed.\n"
+    "unmapped_range_inaccessible. With --algo zephyr: Zephyr's thread and memory-domain\n"
+    "calls (and plain map/unmap as translated), checked on the EL1 MPU against what the\n"
+    "kernel's bookkeeping says the running thread's map is: guards_fault,\n"
+    "kernel_ram_accessible, stack_accessible, partitions_accessible, user_isolation (and the\n"
+    "first four above). The first violation is shrunk to a minimal sequence (delta\n"
+    "debugging), written as a replayable trace with expectations, and printed.\n"
     "\n"
     "options:\n"
     "  --algo A          algorithm: xen (upstream, default), xen-transient, merge, lazy,\n"
-    "                    reserve or reserve:K (docs/policies.md)\n"
+    "                    reserve or reserve:K (docs/policies.md), zephyr (docs/algorithms.md)\n"
     "  --fixed           the intended forms of upstream's known bugs (docs/findings.md);\n"
     "                    --xen-fixed is an alias\n"
-    "  --regions N       EL2 MPU regions, 1..255 (default 16)\n"
+    "  --regions N       EL2 MPU regions (zephyr: EL1), 1..255 (default 16)\n"
     "  --seed S          base seed (default 1); iteration i uses a seed derived from S and i\n"
     "  --iterations I    iterations over all shards: 0 .. I-1 (default 1000 without --time)\n"
     "  --time T          stop starting new iterations after T seconds\n"
@@ -47,15 +51,18 @@ static void print_report(FILE *f, const struct fuzz_options *o, const struct fuz
 {
     const struct trace *t = &res->minimal;
     fprintf(f, "fuzz: %s violated in iteration %llu (after %zu ops); shrunk to %zu ops in %lu "
-               "replays:\n", fuzz_invariant_name(res->v.inv),
-            (unsigned long long)res->iteration, res->ops_failing, t->nevents,
-            res->shrink_tests);
+               "replays%s:\n", fuzz_invariant_name(res->v.inv),
+            (unsigned long long)res->iteration, res->ops_failing, t->nevents - res->witness,
+            res->shrink_tests, res->witness ? " (and an access that shows it)" : "");
     for (size_t i = 0; i < t->nevents; i++) {
         const struct trace_event *ev = &t->events[i];
         char what[128];
         fuzz_format_event(ev, what, sizeof what);
         fprintf(f, "  %3zu  %-48s", i, what);
-        if (ev->expect.has & TRACE_EXPECT_RC)
+        if (ev->expect.has & TRACE_EXPECT_REGION_NUM)
+            fprintf(f, " rc %d, region_num %d, enabled %d", ev->expect.rc,
+                    ev->expect.region_num, ev->expect.enabled);
+        else if (ev->expect.has & TRACE_EXPECT_RC)
             fprintf(f, " rc %d, used %d", ev->expect.rc, ev->expect.used);
         else if (ev->expect.has & TRACE_EXPECT_FAULT)
             fprintf(f, " %s", ev->expect.fault == MPU_FAULT_NONE

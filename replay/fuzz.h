@@ -43,6 +43,13 @@ enum fuzz_invariant {
     FUZZ_INV_USED_WITHIN_LIMIT,           /* regions in use <= N */
     FUZZ_INV_MAPPED_RANGE_ACCESSIBLE,     /* a live mapping has exactly its permissions */
     FUZZ_INV_UNMAPPED_RANGE_INACCESSIBLE, /* an unmapped range outside in-use regions faults */
+    /* zephyr: the running thread's map, from the kernel's bookkeeping (fuzz_zephyr.c) */
+    FUZZ_INV_Z_GUARDS_FAULT,              /* its stack guard and the IRQ-stack guard: EL1 holes */
+    FUZZ_INV_Z_KERNEL_RAM_ACCESSIBLE,     /* the dynamic area outside them: EL1 readable */
+    FUZZ_INV_Z_STACK_ACCESSIBLE,          /* a user thread's stack: EL0 read and write */
+    FUZZ_INV_Z_PARTITIONS_ACCESSIBLE,     /* its domain's partitions: EL0 as their AP says */
+    FUZZ_INV_Z_USER_ISOLATION,            /* EL0 reaches nothing else (other domains' partitions,
+                                             other stacks, a partition just removed) */
     FUZZ_INV_COUNT,                       /* also: "no violation" */
 };
 
@@ -56,6 +63,9 @@ struct fuzz_violation {
     enum fuzz_invariant inv; /* FUZZ_INV_COUNT when nothing is broken */
     long event;              /* index of the event after which it broke; -1 when none */
     char text[200];          /* what is wrong, one line: "region 35: table free, hardware ..." */
+    int has_witness;         /* zephyr: an access that shows it (appended to the minimal trace) */
+    uint64_t witness_addr;   /* its address (1 byte) */
+    unsigned witness_el, witness_kind; /* its EL (0, 1) and enum trace_access_kind */
 };
 
 /* What a failed call must leave unchanged, taken before the call. Fixed size (about 14 KiB). */
@@ -64,8 +74,9 @@ struct fuzz_snapshot {
     struct mm_region table[MM_MAX_REGIONS]; /* the algorithm's table */
     uint64_t mask[4];                      /* its in-use bitmap */
     unsigned used;                         /* its in-use count */
-    uint64_t prbar[MPU_MAX_REGIONS];       /* the model's EL2 PRBAR<n> */
-    uint64_t prlar[MPU_MAX_REGIONS];       /* the model's EL2 PRLAR<n> (PRENR aliases EN) */
+    uint64_t prbar[MPU_MAX_REGIONS];       /* the model's PRBAR<n> of the MPU the algorithm
+                                              programs (EL2; zephyr: EL1) */
+    uint64_t prlar[MPU_MAX_REGIONS];       /* its PRLAR<n> (PRENR aliases EN) */
 };
 
 void fuzz_snapshot_take(struct fuzz_snapshot *s, const struct mm_ctx *mm, const struct mpu *m);
@@ -83,6 +94,8 @@ enum fuzz_verdict fuzz_check_table_matches_hw(const struct mm_ctx *mm, const str
 /* No address is covered by two enabled EL2 regions (the model's lookup index says whether;
  * the message names the pair a sweep by base finds first). */
 enum fuzz_verdict fuzz_check_no_overlap(struct mpu *m, struct fuzz_violation *v);
+/* The same for the MPU of EL el (1 or 2). */
+enum fuzz_verdict fuzz_check_no_overlap_el(struct mpu *m, unsigned el, struct fuzz_violation *v);
 /* A call that returned rc != 0 changed nothing of what before holds. */
 enum fuzz_verdict fuzz_check_failed_call_changes_nothing(const struct fuzz_snapshot *before,
                                                          const struct mm_ctx *mm,
@@ -149,6 +162,8 @@ struct fuzz_gen {
     struct trace_event pending[FUZZ_PENDING_CAP]; /* the current move's ops */
     uint64_t freed_base[8], freed_limit[8];       /* recently unmapped ranges (ring) */
     unsigned nfreed;                              /* entries written to the ring so far */
+    int zephyr;                                   /* 1: zephyr ops (fuzz_zephyr_gen_next) */
+    unsigned zthreads_queued;                     /* zephyr: creations queued in this move */
 };
 
 /* splitmix64: one step of the generator's PRNG (state advanced). */
@@ -171,6 +186,26 @@ extern const struct trace_boot_region fuzz_boot[FUZZ_NBOOT];
  * Returns 0, or -1 (out of memory).
  */
 int fuzz_trace_init(struct trace *t, unsigned regions, size_t cap, struct mpusim_error *err);
+
+/* ---- zephyr (fuzz_zephyr.c; docs/fuzzing.md, "zephyr") ---- */
+
+/* An empty trace with the "zephyr" header of the iteration (iter_seed picks the layout: the
+ * fixtures' FVP layout, or one iteration in eight the dynamic area at address 0). */
+int fuzz_zephyr_trace_init(struct trace *t, unsigned regions, size_t cap, uint64_t iter_seed,
+                           struct mpusim_error *err);
+/* The next zephyr op, chosen relative to the variant's state (threads, domains, partitions). */
+void fuzz_zephyr_gen_next(struct fuzz_gen *g, const struct mm_ctx *mm, struct trace_event *out);
+/* Make ev[0..n)'s thread and domain ids dense in creation order (as the trace reader does);
+ * -1 when the sequence is not a valid trace (a use before creation, a second creation, a
+ * user_enter of a thread that is not running): a shrinking candidate that is not one. */
+int fuzz_zephyr_canonical(struct trace_event *ev, size_t n);
+/* The invariants that apply to zephyr after event ev: failed_call_changes_nothing,
+ * used_within_limit, table_matches_hw and no_overlap on the EL1 MPU, then those of the
+ * running thread's map (FUZZ_INV_Z_*), each at the points that decide it. */
+enum fuzz_verdict fuzz_zephyr_check_event(struct replay *r, const struct trace_event *ev,
+                                          const struct replay_event_result *res,
+                                          const struct fuzz_snapshot *before,
+                                          struct fuzz_violation *v);
 
 /* ---- shrinking (shrink.c) ---- */
 
@@ -201,6 +236,8 @@ struct fuzz_result {
     unsigned long shrink_tests; /* found: candidate replays made by the shrinker */
     struct fuzz_violation v;    /* found: the violation in the minimal trace */
     struct trace minimal;       /* found: the minimal trace, with expectations; else empty */
+    unsigned witness;           /* found, zephyr: 1 when minimal ends in an access appended to
+                                   show the violation (not one of the shrunk ops) */
 };
 
 /**

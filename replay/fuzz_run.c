@@ -26,7 +26,11 @@ int fuzz_run_iteration(const struct fuzz_options *o, uint64_t iter, struct trace
     v->inv = FUZZ_INV_COUNT;
     v->event = -1;
     v->text[0] = '\0';
-    if (fuzz_trace_init(out, o->replay.regions, o->length, err) != 0)
+    v->has_witness = 0;
+    int zephyr = o->replay.algo == MM_ALGO_ZEPHYR;
+    uint64_t seed = fuzz_iteration_seed(o->seed, iter);
+    if ((zephyr ? fuzz_zephyr_trace_init(out, o->replay.regions, o->length, seed, err)
+                : fuzz_trace_init(out, o->replay.regions, o->length, err)) != 0)
         return -1;
     /* The replay sizes its per-event series from nevents: announce the whole budget, fill
      * each event just before it is replayed, and trim at the end. */
@@ -42,11 +46,15 @@ int fuzz_run_iteration(const struct fuzz_options *o, uint64_t iter, struct trace
         trace_fini(out);
         return -1;
     }
-    fuzz_gen_init(g, fuzz_iteration_seed(o->seed, iter), o->replay.regions);
+    fuzz_gen_init(g, seed, o->replay.regions);
+    g->zephyr = zephyr;
     size_t n = 0;
     while (n < o->length) {
         struct trace_event *ev = &out->events[n];
-        fuzz_gen_next(g, &r->mm, ev);
+        if (zephyr)
+            fuzz_zephyr_gen_next(g, &r->mm, ev);
+        else
+            fuzz_gen_next(g, &r->mm, ev);
         fuzz_snapshot_take(before, &r->mm, &r->mpu);
         struct replay_event_result res;
         replay_step(r, n, &res);
@@ -74,6 +82,33 @@ static int check_options(const struct fuzz_options *o, struct mpusim_error *err)
     if (!o->iterations && !(o->time_limit > 0))
         return mpusim_error_set(err, MPUSIM_E_RANGE,
                                 "no bound: give an iteration count or a time limit");
+    return 0;
+}
+
+/* Zephyr: the access that shows the violation of the minimal trace t, appended after it (the
+ * written trace then shows the finding as a fault, or as an access allowed, when replayed). */
+static int add_witness(struct trace *t, const struct fuzz_options *o, struct mpusim_error *err)
+{
+    struct fuzz_violation v;
+    if (o->replay.algo != MM_ALGO_ZEPHYR || fuzz_check_trace(t, o, 0, &v, err) != 0 ||
+        !v.has_witness)
+        return err && err->code ? -1 : 0;
+    if (t->nevents == t->cap) {
+        struct trace_event *e = realloc(t->events, (t->cap + 1) * sizeof *e);
+        if (!e)
+            return mpusim_error_set(err, MPUSIM_E_ENGINE, "out of memory");
+        t->events = e;
+        t->cap++;
+    }
+    struct trace_event *w = &t->events[t->nevents++];
+    memset(w, 0, sizeof *w);
+    w->op = TRACE_OP_ACCESS;
+    w->base = v.witness_addr;
+    w->limit = 1;
+    w->kind = v.witness_kind;
+    w->el = v.witness_el;
+    w->line = -1;
+    w->reg = -1;
     return 0;
 }
 
@@ -106,6 +141,11 @@ int fuzz_run(const struct fuzz_options *o, struct fuzz_result *res, struct mpusi
             trace_fini(&t);
             return -1;
         }
+        size_t shrunk = t.nevents;
+        if (add_witness(&t, o, err) != 0) {
+            trace_fini(&t);
+            return -1;
+        }
         /* Replay the minimal trace once more to record what each event does (expectations)
          * and where the invariant breaks now. */
         if (fuzz_check_trace(&t, o, 1, &res->v, err) != 0) {
@@ -115,6 +155,7 @@ int fuzz_run(const struct fuzz_options *o, struct fuzz_result *res, struct mpusi
         if (res->v.inv != v.inv) /* cannot happen: the shrinker kept v.inv broken */
             res->v = v;
         res->minimal = t;
+        res->witness = t.nevents > shrunk;
         return 0;
     }
     res->seconds = now_seconds() - t0;
@@ -142,7 +183,7 @@ static void command_line(const struct fuzz_options *o, char *buf, size_t cap)
     fuzz_algo_spelling(o, algo, sizeof algo);
     snprintf(buf, cap, "mpusim fuzz --algo %s --regions %u --seed %llu --length %u%s", algo,
              o->replay.regions, (unsigned long long)o->seed, o->length,
-             o->replay.xen_fixed ? " --xen-fixed" : "");
+             o->replay.xen_fixed ? " --fixed" : "");
 }
 
 int fuzz_write_trace(FILE *f, const struct fuzz_options *o, const struct fuzz_result *res,
@@ -162,8 +203,9 @@ int fuzz_write_trace(FILE *f, const struct fuzz_options *o, const struct fuzz_re
     }
     snprintf(gen, sizeof gen,
              "%s: iteration %llu, shrunk from %zu to %zu ops; replay with: mpusim replay FILE "
-             "--algo %s%s", cmd, (unsigned long long)res->iteration, res->ops_failing,
-             t->nevents, algo, o->replay.xen_fixed ? " --xen-fixed" : "");
+             "--algo %s%s%s", cmd, (unsigned long long)res->iteration, res->ops_failing,
+             t->nevents - res->witness, algo, o->replay.xen_fixed ? " --fixed" : "",
+             res->witness ? "; the last access shows the violation" : "");
     struct trace_write_options wo = { TRACE_FORM_DOCUMENT, notes, gen };
     int rc = trace_write(f, t, &wo, err);
     free(notes);
@@ -186,7 +228,7 @@ void fuzz_write_result_json(FILE *f, const struct fuzz_options *o, const struct 
         fprintf(f, "{\"invariant\": \"%s\", \"iteration\": %llu, \"ops\": %zu, "
                    "\"ops_before_shrink\": %zu, \"text\": ",
                 fuzz_invariant_name(res->v.inv), (unsigned long long)res->iteration,
-                res->minimal.nevents, res->ops_failing);
+                res->minimal.nevents - res->witness, res->ops_failing);
         json_put_string(f, res->v.text);
         fputs(", \"trace\": ", f);
         if (trace_path)

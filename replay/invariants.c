@@ -16,6 +16,11 @@ static const char *const inv_names[FUZZ_INV_COUNT] = {
     [FUZZ_INV_USED_WITHIN_LIMIT] = "used_within_limit",
     [FUZZ_INV_MAPPED_RANGE_ACCESSIBLE] = "mapped_range_accessible",
     [FUZZ_INV_UNMAPPED_RANGE_INACCESSIBLE] = "unmapped_range_inaccessible",
+    [FUZZ_INV_Z_GUARDS_FAULT] = "guards_fault",
+    [FUZZ_INV_Z_KERNEL_RAM_ACCESSIBLE] = "kernel_ram_accessible",
+    [FUZZ_INV_Z_STACK_ACCESSIBLE] = "stack_accessible",
+    [FUZZ_INV_Z_PARTITIONS_ACCESSIBLE] = "partitions_accessible",
+    [FUZZ_INV_Z_USER_ISOLATION] = "user_isolation",
 };
 
 const char *fuzz_invariant_name(enum fuzz_invariant inv)
@@ -39,6 +44,7 @@ static enum fuzz_verdict broken(struct fuzz_violation *v, enum fuzz_invariant in
 {
     v->inv = inv;
     v->event = -1;
+    v->has_witness = 0;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(v->text, sizeof v->text, fmt, ap);
@@ -51,21 +57,28 @@ static int hw_enabled(const struct mpu_unit *u, unsigned i)
     return (int)((u->prlar[i] >> PRLAR_EN_LSB) & 1u);
 }
 
+/* The MPU the algorithm programs: EL2, or EL1 for zephyr (an RTOS at EL1). */
+static const struct mpu_unit *algo_unit(const struct mm_ctx *mm, const struct mpu *m)
+{
+    return mm->opt.algo == MM_ALGO_ZEPHYR ? &m->el1 : &m->el2;
+}
+
 void fuzz_snapshot_take(struct fuzz_snapshot *s, const struct mm_ctx *mm, const struct mpu *m)
 {
-    unsigned n = m->el2.nregions;
+    const struct mpu_unit *u = algo_unit(mm, m);
+    unsigned n = u->nregions;
     s->nregions = n;
     memcpy(s->table, mm->table, (n < MM_MAX_REGIONS ? n : MM_MAX_REGIONS) * sizeof s->table[0]);
     memcpy(s->mask, mm->mask, sizeof s->mask);
     s->used = mm->used;
-    memcpy(s->prbar, m->el2.prbar, n * sizeof s->prbar[0]);
-    memcpy(s->prlar, m->el2.prlar, n * sizeof s->prlar[0]);
+    memcpy(s->prbar, u->prbar, n * sizeof s->prbar[0]);
+    memcpy(s->prlar, u->prlar, n * sizeof s->prlar[0]);
 }
 
 enum fuzz_verdict fuzz_check_table_matches_hw(const struct mm_ctx *mm, const struct mpu *m,
                                               struct fuzz_violation *v)
 {
-    const struct mpu_unit *u = &m->el2;
+    const struct mpu_unit *u = algo_unit(mm, m);
     unsigned n = mm->max_regions < u->nregions ? mm->max_regions : u->nregions;
     for (unsigned i = 0; i < n; i++) {
         const struct mm_region *t = &mm->table[i];
@@ -77,7 +90,7 @@ enum fuzz_verdict fuzz_check_table_matches_hw(const struct mm_ctx *mm, const str
                               (unsigned long long)t->prlar, (unsigned long long)u->prbar[i],
                               (unsigned long long)u->prlar[i]);
         } else if (hw_enabled(u, i)) {
-            struct mpu_region_view h = mpu_region(m, 2, i);
+            struct mpu_region_view h = mpu_region(m, u->el, i);
             return broken(v, FUZZ_INV_TABLE_MATCHES_HW,
                           "region %u: free in the table, enabled in hardware [0x%llx, 0x%llx)",
                           i, (unsigned long long)h.base, (unsigned long long)h.last + 1);
@@ -106,15 +119,21 @@ static void sort_spans(struct span *s, unsigned n)
 
 enum fuzz_verdict fuzz_check_no_overlap(struct mpu *m, struct fuzz_violation *v)
 {
-    if (!mpu_any_overlap(m, 2)) /* the lookup index knows: no sort in the common case */
+    return fuzz_check_no_overlap_el(m, 2, v);
+}
+
+enum fuzz_verdict fuzz_check_no_overlap_el(struct mpu *m, unsigned el, struct fuzz_violation *v)
+{
+    if (!mpu_any_overlap(m, el)) /* the lookup index knows: no sort in the common case */
         return FUZZ_HOLDS;
     /* an overlap: the sweep names the same two regions it always named */
+    const struct mpu_unit *u = mpu_unit_of(m, el);
     struct span s[MPU_MAX_REGIONS];
     unsigned n = 0;
-    for (unsigned i = 0; i < m->el2.nregions; i++) {
-        if (!hw_enabled(&m->el2, i))
+    for (unsigned i = 0; i < u->nregions; i++) {
+        if (!hw_enabled(u, i))
             continue;
-        struct mpu_region_view r = mpu_region(m, 2, i);
+        struct mpu_region_view r = mpu_region(m, el, i);
         if (r.last < r.base) /* LIMIT below BASE: matches nothing */
             continue;
         s[n++] = (struct span){ r.base, r.last, i };
@@ -140,7 +159,8 @@ enum fuzz_verdict fuzz_check_failed_call_changes_nothing(const struct fuzz_snaps
                                                          const struct mpu *m,
                                                          struct fuzz_violation *v)
 {
-    unsigned n = before->nregions < m->el2.nregions ? before->nregions : m->el2.nregions;
+    const struct mpu_unit *u = algo_unit(mm, m);
+    unsigned n = before->nregions < u->nregions ? before->nregions : u->nregions;
     for (unsigned i = 0; i < n; i++) {
         const struct mm_region *a = &before->table[i], *b = &mm->table[i];
         if (a->prbar != b->prbar || a->prlar != b->prlar || a->refcount != b->refcount ||
@@ -150,13 +170,13 @@ enum fuzz_verdict fuzz_check_failed_call_changes_nothing(const struct fuzz_snaps
                           "0x%llx, refcount %u -> %u", i, (unsigned long long)a->prbar,
                           (unsigned long long)b->prbar, (unsigned long long)a->prlar,
                           (unsigned long long)b->prlar, a->refcount, b->refcount);
-        if (before->prbar[i] != m->el2.prbar[i] || before->prlar[i] != m->el2.prlar[i])
+        if (before->prbar[i] != u->prbar[i] || before->prlar[i] != u->prlar[i])
             return broken(v, FUZZ_INV_FAILED_CALL_CHANGES_NOTHING,
                           "hardware region %u changed: prbar 0x%llx -> 0x%llx, prlar 0x%llx -> "
                           "0x%llx", i, (unsigned long long)before->prbar[i],
-                          (unsigned long long)m->el2.prbar[i],
+                          (unsigned long long)u->prbar[i],
                           (unsigned long long)before->prlar[i],
-                          (unsigned long long)m->el2.prlar[i]);
+                          (unsigned long long)u->prlar[i]);
     }
     if (memcmp(before->mask, mm->mask, sizeof before->mask) != 0 || before->used != mm->used)
         return broken(v, FUZZ_INV_FAILED_CALL_CHANGES_NOTHING,
@@ -421,6 +441,8 @@ enum fuzz_verdict fuzz_check_event(struct replay *r, const struct trace_event *e
                                    const struct replay_event_result *res,
                                    const struct fuzz_snapshot *before, struct fuzz_violation *v)
 {
+    if (r->opt.algo == MM_ALGO_ZEPHYR)
+        return fuzz_zephyr_check_event(r, ev, res, before, v);
     enum fuzz_verdict verdict = FUZZ_HOLDS;
     int call = res->has_rc;
     if (call && res->rc != 0)
@@ -489,6 +511,9 @@ int fuzz_check_trace(struct trace *t, const struct fuzz_options *o, int record,
     v->inv = FUZZ_INV_COUNT;
     v->event = -1;
     v->text[0] = '\0';
+    v->has_witness = 0;
+    if (o->replay.algo == MM_ALGO_ZEPHYR && fuzz_zephyr_canonical(t->events, t->nevents) != 0)
+        return 0; /* not a valid trace: a candidate that shows nothing */
     struct replay *r = fuzz_replay_new(t, o, err);
     if (!r)
         return -1;
@@ -511,7 +536,16 @@ int fuzz_check_trace(struct trace *t, const struct fuzz_options *o, int record,
         }
         if (record) {
             ev->expect.has = 0;
-            if (res.has_rc) {
+            if (res.has_rc && o->replay.algo == MM_ALGO_ZEPHYR) {
+                ev->expect.has = TRACE_EXPECT_RC | TRACE_EXPECT_REGION_NUM |
+                                 TRACE_EXPECT_ENABLED | TRACE_EXPECT_WRITES |
+                                 TRACE_EXPECT_BARRIERS;
+                ev->expect.rc = res.rc;
+                ev->expect.region_num = res.region_num;
+                ev->expect.enabled = (int)r->mpu.el1.enabled;
+                ev->expect.writes = (long)r->cur.sysreg_writes;
+                ev->expect.barriers = (long)r->cur.barriers;
+            } else if (res.has_rc) {
                 ev->expect.has = TRACE_EXPECT_RC | TRACE_EXPECT_USED;
                 ev->expect.rc = res.rc;
                 ev->expect.used = (int)res.used;

@@ -26,6 +26,26 @@ Test(fuzz_cli, a_violation_exits_1_and_writes_a_trace_that_replays_with_exit_0)
     cr_expect_not_null(strstr(slurp("out"), "PRENR"), "the replay reports the finding");
 }
 
+Test(fuzz_cli, zephyr_finds_lost_writes_and_the_trace_replays_showing_them)
+{
+    cr_assert_eq(sh_in_tdir("$MPUSIM fuzz --algo zephyr --seed 1 --iterations 5"), 1, "%s",
+                 slurp("err"));
+    const char *out = slurp("out");
+    cr_expect_not_null(strstr(out, "kernel_ram_accessible violated"), "%s", out);
+    cr_expect_not_null(strstr(out, "region_num 13"), "%s", out);
+    cr_expect_not_null(strstr(out, "written: fuzz-zephyr-1.json"), "%s", out);
+    char *trace = slurp("fuzz-zephyr-1.json");
+    cr_assert_not_null(trace);
+    cr_expect_not_null(strstr(trace, "\"zephyr\": {\"static\""), "%s", trace);
+    cr_expect_not_null(strstr(trace, "\"op\": \"domain_add_partition\""), "%s", trace);
+    cr_expect_eq(sh_in_tdir("$MPUSIM replay fuzz-zephyr-1.json --algo zephyr"), 0, "%s",
+                 slurp("err"));
+    out = slurp("out");
+    cr_expect_not_null(strstr(out, "0 mismatches"), "%s", out);
+    cr_expect_not_null(strstr(out, "the writes are lost"), "the replay reports the finding: %s",
+                       out);
+}
+
 Test(fuzz_cli, xen_fixed_exits_0_with_a_json_line_and_no_trace)
 {
     cr_assert_eq(sh_in_tdir("$MPUSIM fuzz --regions 64 --xen-fixed --seed 1 --iterations 6 --length 100 "
