@@ -131,6 +131,68 @@ static void collect(const struct replay *r, const struct compare_algo *a, long j
                                                       &out->cycles[op].p99);
 }
 
+/* The ops that switch context: Zephyr's switch. */
+static int is_ctx_op(enum trace_op op)
+{
+    return op == TRACE_OP_SWITCH;
+}
+
+/* The context-switch cost of r from the trace's own switch events; 0 when it has none. */
+static int ctx_from_trace(const struct replay *r, struct compare_ctx_switch *c)
+{
+    uint64_t n = 0, w = 0, b = 0, insns = 0;
+    for (int op = 0; op < TRACE_OP_COUNT; op++) {
+        if (!is_ctx_op((enum trace_op)op))
+            continue;
+        for (int k = 0; k < REPLAY_RESULT_COUNT; k++) {
+            n += r->cost[op][k].calls;
+            w += r->cost[op][k].sysreg_writes;
+            b += r->cost[op][k].barriers;
+            insns += r->cost[op][k].insns;
+        }
+    }
+    if (!n)
+        return 0;
+    c->source = COMPARE_CTX_TRACE;
+    c->count = n;
+    c->writes = (double)w / (double)n;
+    c->barriers = (double)b / (double)n;
+    c->insns = (double)insns / (double)n;
+    if (r->opt.engine != REPLAY_ENGINE_NATIVE && !r->opt.no_timing)
+        (void)replay_cycles_p50_p99(r, TRACE_OP_SWITCH, &c->p50, &c->p99);
+    return 1;
+}
+
+/* Without switch events: one switch to the running thread after the last event, measured on
+ * r (whose other metrics are already collected). Zephyr only, and only for a translated plain
+ * trace, whose thread 0 runs from boot; else nothing is measured. */
+static void ctx_probe(struct replay *r, struct compare_ctx_switch *c)
+{
+    if (r->opt.algo != MM_ALGO_ZEPHYR || r->trace->zephyr || r->failed)
+        return;
+    struct trace_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.op = TRACE_OP_SWITCH;
+    ev.thread = 0;
+    ev.line = -1;
+    ev.reg = -1;
+    ev.el = 2;
+    ev.expect.region_num = -1;
+    struct replay_event_result res;
+    replay_step_event(r, &ev, &res);
+    if (r->failed)
+        return;
+    c->source = COMPARE_CTX_PROBE;
+    c->count = 1;
+    c->writes = (double)r->cur.sysreg_writes;
+    c->barriers = (double)r->cur.barriers;
+    c->insns = (double)r->cur.insns;
+    if (res.has_insns && !r->opt.no_timing) {
+        c->p50 = res.cycles[0];
+        c->p99 = res.cycles[0];
+    }
+}
+
 /* The replay options of algorithm a. */
 static struct replay_options run_options(const struct compare_options *o, unsigned a)
 {
@@ -190,6 +252,8 @@ static int compare_runs(const struct trace *t, struct trace_reader *rd,
         collect(r, &o->algo[algo[k]], j, &runs[*nruns]);
         if (o->on_run)
             o->on_run(o->opaque, r, &runs[*nruns]);
+        if (!ctx_from_trace(r, &runs[*nruns].ctx)) /* after on_run: the probe is no event */
+            ctx_probe(r, &runs[*nruns].ctx);
         ++*nruns;
     }
     rc = 0;
@@ -241,11 +305,11 @@ void compare_write_table(FILE *f, const struct compare_run *runs, unsigned n)
     fprintf(f, "\n\n%llu events, %u EL2 regions%s, engine %s\n\n", ull(runs[0].events),
             runs[0].regions, runs[0].xen_fixed ? ", --xen-fixed" : "", guest ? "guest" : "native");
     fputs("| algo | peak | mean | final | calls | failed | sysreg w | sysreg r | barriers "
-          "| faults perm/none/multi | findings | divergences |",
+          "| faults perm/none/multi | findings | divergences | ctx switch w/b |",
           f);
-    fputs(timed ? " cycles p50/p99 per op |\n" : "\n", f);
-    fputs("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|", f);
-    fputs(timed ? "---|\n" : "\n", f);
+    fputs(timed ? " cycles p50/p99 per op | ctx switch cycles p50/p99 |\n" : "\n", f);
+    fputs("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|", f);
+    fputs(timed ? "---|--:|\n" : "\n", f);
     for (unsigned k = 0; k < n; k++) {
         const struct compare_run *r = &runs[k];
         fputs("| ", f);
@@ -257,6 +321,11 @@ void compare_write_table(FILE *f, const struct compare_run *runs, unsigned n)
                 ull(r->faults[MPU_FAULT_PERMISSION]), ull(r->faults[MPU_FAULT_NO_REGION]),
                 ull(r->faults[MPU_FAULT_MULTIPLE_REGIONS]), ull(r->findings),
                 ull(r->divergences));
+        if (r->ctx.source == COMPARE_CTX_NONE)
+            fputs(" - |", f);
+        else
+            fprintf(f, " %.0f/%.0f%s |", r->ctx.writes, r->ctx.barriers,
+                    r->ctx.source == COMPARE_CTX_PROBE ? " (probe)" : "");
         if (timed) {
             int first = 1;
             for (int op = 0; op < TRACE_OP_COUNT; op++) {
@@ -268,6 +337,10 @@ void compare_write_table(FILE *f, const struct compare_run *runs, unsigned n)
                 first = 0;
             }
             fputs(" |", f);
+            if (r->ctx.source == COMPARE_CTX_NONE)
+                fputs(" - |", f);
+            else
+                fprintf(f, " %llu/%llu |", ull(r->ctx.p50), ull(r->ctx.p99));
         }
         fputc('\n', f);
     }
@@ -305,14 +378,27 @@ void compare_write_jsonl(FILE *f, const struct compare_run *r)
         }
         fputs("},", f);
     }
-    fprintf(f, "\"findings\":%llu,\"divergences\":%llu}\n", ull(r->findings),
+    fprintf(f, "\"findings\":%llu,\"divergences\":%llu,\"ctx_switch\":", ull(r->findings),
             ull(r->divergences));
+    if (r->ctx.source == COMPARE_CTX_NONE) {
+        fputs("null}\n", f);
+        return;
+    }
+    fprintf(f, "{\"source\":\"%s\",\"count\":%llu,\"writes\":%.2f,\"barriers\":%.2f",
+            r->ctx.source == COMPARE_CTX_PROBE ? "probe" : "trace", ull(r->ctx.count),
+            r->ctx.writes, r->ctx.barriers);
+    if (r->guest)
+        fprintf(f, ",\"insns\":%.2f", r->ctx.insns);
+    if (r->timed)
+        fprintf(f, ",\"cycles\":{\"p50\":%llu,\"p99\":%llu}", ull(r->ctx.p50), ull(r->ctx.p99));
+    fputs("}}\n", f);
 }
 
 static const char csv_header[] =
     "run,trace,algo,engine,xen_fixed,regions,events,peak_used,mean_used,final_used,calls,"
     "failed_calls,sysreg_writes,sysreg_reads,barriers,faults_permission,faults_no_region,"
-    "faults_multiple_regions,findings,divergences\n";
+    "faults_multiple_regions,findings,divergences,ctx_switch_source,ctx_switch_writes,"
+    "ctx_switch_barriers,ctx_switch_cycles_p50\n";
 
 void compare_write_csv_header(FILE *f) { fputs(csv_header, f); }
 
@@ -338,11 +424,20 @@ void compare_write_csv_row(FILE *f, const struct compare_run *r)
     csv_put_text(f, r->trace);
     fputc(',', f);
     csv_put_text(f, r->algo);
-    fprintf(f, ",%s,%d,%u,%llu,%u,%.4f,%u,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu\n",
+    fprintf(f, ",%s,%d,%u,%llu,%u,%.4f,%u,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,",
             r->guest ? "guest" : "native", r->xen_fixed, r->regions, ull(r->events),
             r->peak_used, r->mean_used, r->final_used,
             ull(r->calls), ull(r->failed_calls), ull(r->sysreg_writes), ull(r->sysreg_reads),
             ull(r->barriers), ull(r->faults[MPU_FAULT_PERMISSION]),
             ull(r->faults[MPU_FAULT_NO_REGION]), ull(r->faults[MPU_FAULT_MULTIPLE_REGIONS]),
             ull(r->findings), ull(r->divergences));
+    if (r->ctx.source == COMPARE_CTX_NONE)
+        fputs(",,,\n", f);
+    else
+        fprintf(f, "%s,%.2f,%.2f,", r->ctx.source == COMPARE_CTX_PROBE ? "probe" : "trace",
+                r->ctx.writes, r->ctx.barriers);
+    if (r->ctx.source != COMPARE_CTX_NONE && r->timed)
+        fprintf(f, "%llu\n", ull(r->ctx.p50));
+    else if (r->ctx.source != COMPARE_CTX_NONE)
+        fputc('\n', f);
 }

@@ -82,6 +82,18 @@ struct compare_run {
         uint64_t calls;        /* calls of this op (0: the op did not occur) */
         uint64_t p50, p99;     /* nominal cycles per call (docs/timing.md) */
     } cycles[TRACE_OP_COUNT];  /* by op; access and sysreg never have any */
+    /* The cost of one context switch (docs/compare.md): the trace's own switch events, or,
+     * when it has none, one switch to the running thread after the last event (a probe, not
+     * counted in the columns above); none for the algorithms whose context switch does not
+     * touch the MPU they program (xen and the policies). */
+    struct compare_ctx_switch {
+        enum { COMPARE_CTX_NONE, COMPARE_CTX_TRACE, COMPARE_CTX_PROBE } source;
+        uint64_t count;        /* switches measured */
+        double writes;         /* MSRs per switch (mean) */
+        double barriers;       /* barriers per switch (mean; native only) */
+        double insns;          /* guest instructions per switch (mean; guest only) */
+        uint64_t p50, p99;     /* timed guest: nominal cycles per switch */
+    } ctx;
 };
 
 /**
