@@ -131,10 +131,10 @@ static void collect(const struct replay *r, const struct compare_algo *a, long j
                                                       &out->cycles[op].p99);
 }
 
-/* The ops that switch context: Zephyr's switch. */
+/* The ops that switch context: Zephyr's switch, Bao's vm_entry and vm_exit. */
 static int is_ctx_op(enum trace_op op)
 {
-    return op == TRACE_OP_SWITCH;
+    return op == TRACE_OP_SWITCH || op == TRACE_OP_VM_ENTRY || op == TRACE_OP_VM_EXIT;
 }
 
 /* The context-switch cost of r from the trace's own switch events; 0 when it has none. */
@@ -158,8 +158,12 @@ static int ctx_from_trace(const struct replay *r, struct compare_ctx_switch *c)
     c->writes = (double)w / (double)n;
     c->barriers = (double)b / (double)n;
     c->insns = (double)insns / (double)n;
-    if (r->opt.engine != REPLAY_ENGINE_NATIVE && !r->opt.no_timing)
-        (void)replay_cycles_p50_p99(r, TRACE_OP_SWITCH, &c->p50, &c->p99);
+    /* cycles: of the first context-switch op the trace has (a trace is of one system) */
+    for (int op = 0; op < TRACE_OP_COUNT && r->opt.engine != REPLAY_ENGINE_NATIVE &&
+                     !r->opt.no_timing; op++)
+        if (is_ctx_op((enum trace_op)op) &&
+            replay_cycles_p50_p99(r, (enum trace_op)op, &c->p50, &c->p99))
+            break;
     return 1;
 }
 

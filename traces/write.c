@@ -262,7 +262,11 @@ static json_t *event_object(struct writer *w, const struct trace_event *ev, long
     case TRACE_OP_SWITCH:
         put_name(w, o, "thread", ev->thread, 't');
         break;
-    case TRACE_OP_COUNT:
+    default: /* the bao ops */
+        if (w->ok)
+            mpusim_error_at(w->err, MPUSIM_E_RANGE, "<writer>", -1, -1, i,
+                            "%s: the writer does not write bao events", trace_op_name(ev->op));
+        w->ok = 0;
         break;
     }
     if (note)

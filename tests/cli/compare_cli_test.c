@@ -1,5 +1,6 @@
 /* mpusim compare: exit codes, tables and output files for good and bad input. */
 #include <criterion/criterion.h>
+#include <glob.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,4 +119,35 @@ Test(compare_cli, boot_that_does_not_fit_exits_2)
                     "--json %s/r.jsonl", tdir), 2);
     cr_expect(strstr(slurp("err"), "boot") != NULL, "%s", slurp("err"));
     cr_expect(!exists("r.jsonl"));
+}
+
+/* The cross-system table: every bundled Xen trace (traces/<name>/trace.json[l]) through xen,
+ * zephyr, bao, merge and lazy: exit 0, one table per trace with one row per algorithm, and
+ * each system's context-switch column. */
+Test(compare_cli, every_bundled_xen_trace_compares_across_xen_zephyr_bao_merge_and_lazy,
+     .timeout = 120)
+{
+    glob_t g;
+    memset(&g, 0, sizeof g);
+    cr_assert_eq(glob("traces/*/trace.json", 0, NULL, &g), 0);
+    cr_assert_eq(glob("traces/*/trace.jsonl", GLOB_APPEND, NULL, &g), 0);
+    char cmd[8192];
+    size_t n = (size_t)snprintf(cmd, sizeof cmd, MPUSIM " compare --algo xen,zephyr,bao,merge,lazy");
+    for (size_t i = 0; i < g.gl_pathc; i++)
+        n += (size_t)snprintf(cmd + n, sizeof cmd - n, " %s", g.gl_pathv[i]);
+    cr_assert_lt(n, sizeof cmd);
+    cr_assert_eq(sh("%s", cmd), 0, "%s", slurp("err"));
+    const char *out = slurp("out");
+    cr_expect_eq(count(out, "### traces/"), g.gl_pathc, "one table per trace:\n%s", out);
+    for (size_t i = 0; i < g.gl_pathc; i++) {
+        char head[256];
+        snprintf(head, sizeof head, "### %s\n", g.gl_pathv[i]);
+        cr_expect_not_null(strstr(out, head), "%s", head);
+    }
+    static const char *const rows[] = { "| xen |", "| zephyr |", "| bao |", "| merge |",
+                                        "| lazy |" };
+    for (int k = 0; k < 5; k++)
+        cr_expect_eq(count(out, rows[k]), g.gl_pathc, "%s", rows[k]);
+    cr_expect_eq(count(out, "(probe) |"), g.gl_pathc, "zephyr's switch on every trace");
+    globfree(&g);
 }

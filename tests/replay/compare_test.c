@@ -148,7 +148,7 @@ Test(compare, json_lines_parse_back_one_line_per_run_with_every_key)
     static const char *const keys[] = {
         "run", "trace", "algo", "engine", "xen_fixed", "regions", "events", "peak_used",
         "mean_used", "final_used", "calls", "failed_calls", "sysreg_writes", "sysreg_reads",
-        "barriers", "faults", "findings", "divergences",
+        "barriers", "faults", "findings", "divergences", "ctx_switch",
     };
     char *line = buf;
     unsigned lines = 0;
@@ -228,7 +228,13 @@ Test(compare, csv_has_a_header_and_one_row_per_run)
     }
     cr_expect_eq(lines, n + 1);
     cr_expect(starts(buf, "run,trace,algo,"), "%s", buf);
-    cr_expect_eq(header_commas, 19);
+    cr_expect_eq(header_commas, 23);
+    for (char *p = buf, *nl; (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
+        unsigned commas = 0;
+        for (char *q = p; q < nl; q++)
+            commas += *q == ',';
+        cr_expect_eq(commas, 23, "every row has the header's fields: %.*s", (int)(nl - p), p);
+    }
     char *row1 = strchr(buf, '\n') + 1;
     cr_expect(starts(row1, "0,traces/region-exhaustion/trace.json,xen,native,0,16,"), "%s", row1);
     free(buf);
@@ -272,7 +278,7 @@ Test(compare, table_has_one_row_per_algorithm_under_a_heading)
     unsigned bars = 0;
     for (char *p = buf; *p; p++)
         bars += *p == '|';
-    cr_expect_eq(bars, 4 * 13, "header, rule and two rows of 12 columns");
+    cr_expect_eq(bars, 4 * 14, "header, rule and two rows of 13 columns");
     free(buf);
     trace_fini(&t);
 }
@@ -369,5 +375,50 @@ Test(compare, guest_engine_adds_cycles_per_op_that_match_a_guest_replay)
     cr_expect_eq(run.cycles[TRACE_OP_MAP].p50, v[(k * 50 + 99) / 100 - 1]);
     cr_expect_eq(run.cycles[TRACE_OP_MAP].p99, v[k - 1]);
     replay_free(r);
+    trace_fini(&t);
+}
+
+/* The context switch of each system: zephyr's own switch events (Z1: five of them, each a
+ * full re-flush of the 11 dynamic indices), a probe switch for zephyr on a plain trace, none
+ * for xen and the policies; in the table, JSON Lines and CSV. */
+Test(compare, the_context_switch_cost_of_each_system)
+{
+    struct trace t = load("traces/zephyr/z1/trace.json");
+    struct compare_options o = options("zephyr");
+    struct compare_run runs[1];
+    cr_assert_eq(run_trace(&t, &o, 0, runs), 1);
+    cr_expect_eq(runs[0].ctx.source, COMPARE_CTX_TRACE);
+    cr_expect_eq(runs[0].ctx.count, 5);
+    /* Z1 rows 4, 11, 13, 15, 16: 44 + 62 + 56 + 44 + 62 writes, 47 + 65 + 59 + 47 + 65 barriers */
+    cr_expect_float_eq(runs[0].ctx.writes, 268.0 / 5, 1e-9);
+    cr_expect_float_eq(runs[0].ctx.barriers, 283.0 / 5, 1e-9);
+    trace_fini(&t);
+
+    t = load("traces/xen-boot-fvp/trace.json");
+    o = options("xen,zephyr,merge");
+    struct compare_run three[3];
+    cr_assert_eq(run_trace(&t, &o, 0, three), 3);
+    cr_expect_eq(three[0].ctx.source, COMPARE_CTX_NONE);
+    cr_expect_eq(three[2].ctx.source, COMPARE_CTX_NONE);
+    cr_expect_eq(three[1].ctx.source, COMPARE_CTX_PROBE);
+    cr_expect_eq(three[1].ctx.count, 1);
+    /* the probe clears the 16 - S dynamic indices and programs the thread's list:
+     * 2 + 3(N - S) + 3n writes; it is not counted in the run's own columns */
+    cr_expect_gt(three[1].ctx.writes, 2);
+    cr_expect_eq(((uint64_t)three[1].ctx.writes - 2) % 3, 0);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    cr_assert_not_null(f);
+    compare_write_table(f, three, 3);
+    for (unsigned k = 0; k < 3; k++)
+        compare_write_jsonl(f, &three[k]);
+    fclose(f);
+    cr_expect_not_null(strstr(buf, "| ctx switch w/b |"), "%s", buf);
+    cr_expect_not_null(strstr(buf, "(probe) |"), "%s", buf);
+    cr_expect_not_null(strstr(buf, "\"ctx_switch\":null}"), "%s", buf);
+    cr_expect_not_null(strstr(buf, "\"ctx_switch\":{\"source\":\"probe\",\"count\":1,"), "%s",
+                       buf);
+    free(buf);
     trace_fini(&t);
 }
