@@ -12,6 +12,12 @@
 /* The guest's whole state: the algorithm context (the program's one object). */
 static struct mm_ctx guest_ctx;
 
+/* The bao configuration, written by the host before guest_bao_setup(): ncpus, image base,
+ * limit, load end, no-load start, non_unified, struct cpu size, MPUIR_EL2.REGION (for
+ * findings), then the struct cpu address of each CPU (replay/engine_guest.c writes it). */
+#define GUEST_BAO_HEADER 8
+uint64_t guest_bao_config[GUEST_BAO_HEADER + MM_BAO_CPUS];
+
 /* Boot regions, written by the host before guest_boot(n): three 64-bit words per region,
  * {base, limit (exclusive), flags}. */
 struct guest_boot_region {
@@ -38,6 +44,17 @@ int guest_z_domain_add_thread(unsigned domain, unsigned thread);
 int guest_z_user_enter(unsigned thread);
 int guest_z_switch(unsigned thread);
 int guest_region_num(void);
+int guest_bao_setup(void);
+int guest_bao_cpu_boot(unsigned cpu);
+int guest_bao_vm_create(unsigned vm, uint64_t cpus);
+int guest_bao_map(unsigned cpu, unsigned as, uint64_t base, uint64_t limit, unsigned flags,
+                  unsigned opts);
+int guest_bao_unmap(unsigned cpu, unsigned as, uint64_t base, uint64_t limit, unsigned opts);
+int guest_bao_map_cpy(unsigned cpu, unsigned from, unsigned to, unsigned opts, uint64_t va,
+                      uint64_t pages);
+int guest_bao_vm_entry(unsigned cpu);
+int guest_bao_vm_exit(unsigned cpu);
+unsigned guest_bao_state(unsigned cpu);
 int guest_boot(unsigned n);
 int guest_map(uint64_t base, uint64_t limit, unsigned flags);
 int guest_unmap(uint64_t base, uint64_t limit);
@@ -74,6 +91,8 @@ int guest_boot(unsigned n)
     }
     if (guest_ctx.opt.algo == MM_ALGO_ZEPHYR)
         return mm_z_boot_translated(&guest_ctx, r, n);
+    if (guest_ctx.opt.algo == MM_ALGO_BAO)
+        return mm_bao_boot_translated(&guest_ctx, r, n);
     return mm_boot(&guest_ctx, r, n);
 }
 
@@ -128,6 +147,55 @@ int guest_z_user_enter(unsigned thread) { return mm_z_user_enter(&guest_ctx, thr
 int guest_z_switch(unsigned thread) { return mm_z_switch(&guest_ctx, thread); }
 int guest_region_num(void) { return mm_z_region_num(&guest_ctx); }
 
+/* ---- bao: the configuration from guest_bao_config, one function per bao trace op ---- */
+int guest_bao_setup(void)
+{
+    const uint64_t *w = guest_bao_config;
+    struct mm_bao_config c;
+    c.ncpus = (unsigned)w[0];
+    c.image_base = w[1];
+    c.image_limit = w[2];
+    c.image_load_end = w[3];
+    c.image_noload = w[4];
+    c.non_unified = (int)w[5];
+    c.cpu_struct_size = w[6];
+    c.implemented = (unsigned)w[7];
+    for (unsigned i = 0; i < MM_BAO_CPUS; i++)
+        c.cpu_struct[i] = w[GUEST_BAO_HEADER + i];
+    if (c.ncpus < 1 || c.ncpus > MM_BAO_CPUS)
+        return MM_EINVAL;
+    mm_bao_setup(&guest_ctx, &c);
+    return 0;
+}
+int guest_bao_cpu_boot(unsigned cpu) { return mm_bao_cpu_boot(&guest_ctx, cpu); }
+int guest_bao_vm_create(unsigned vm, uint64_t cpus)
+{
+    return mm_bao_vm_create(&guest_ctx, vm, cpus);
+}
+int guest_bao_map(unsigned cpu, unsigned as, uint64_t base, uint64_t limit, unsigned flags,
+                  unsigned opts)
+{
+    return mm_bao_map(&guest_ctx, cpu, as, base, limit, flags, opts);
+}
+int guest_bao_unmap(unsigned cpu, unsigned as, uint64_t base, uint64_t limit, unsigned opts)
+{
+    return mm_bao_unmap(&guest_ctx, cpu, as, base, limit, (opts & MM_BAO_OPT_BROADCAST) != 0);
+}
+int guest_bao_map_cpy(unsigned cpu, unsigned from, unsigned to, unsigned opts, uint64_t va,
+                      uint64_t pages)
+{
+    return mm_bao_map_cpy(&guest_ctx, cpu, from, to, opts >> 8, va, pages);
+}
+int guest_bao_vm_entry(unsigned cpu) { return mm_bao_vm_entry(&guest_ctx, cpu); }
+int guest_bao_vm_exit(unsigned cpu) { return mm_bao_vm_exit(&guest_ctx, cpu); }
+/* A CPU's vMPU entries (hypervisor space, its VM's) and physical indices allocated, 8 bits
+ * each: hyp | vm << 8 | allocated << 16. */
+unsigned guest_bao_state(unsigned cpu)
+{
+    return mm_bao_hyp_entries(&guest_ctx, cpu) | mm_bao_vm_entries(&guest_ctx, cpu) << 8 |
+           mm_bao_allocated(&guest_ctx, cpu) << 16;
+}
+
 int guest_map(uint64_t base, uint64_t limit, unsigned flags)
 {
     return mm_map(&guest_ctx, base, limit, flags);
@@ -165,9 +233,14 @@ void mm_guest_log(enum mm_msg id, uint64_t a, uint64_t b, uint64_t c, uint64_t d
                      : "memory");
 }
 
-/* mm/hw.h's CPU selection (bao): the guest engine runs one CPU, CPU 0 (docs/guest.md); the
- * replay refuses a bao trace with more CPUs on this engine, so there is nothing to switch. */
-void mm_guest_cpu(unsigned cpu) { (void)cpu; }
+/* mm/hw.h's CPU selection (bao): service call 4; the host gives the MPU model that CPU's
+ * registers (docs/guest.md). */
+void mm_guest_cpu(unsigned cpu)
+{
+    register uint64_t x0 __asm__("x0") = 4; /* SIM_HVC_CPU */
+    register uint64_t x1 __asm__("x1") = cpu;
+    __asm__ volatile("hvc #0" : "+r"(x0) : "r"(x1) : "memory");
+}
 
 /* What GCC may call implicitly in freestanding code. */
 void *memset(void *dst, int c, size_t n);

@@ -660,6 +660,7 @@ static int deliver(struct mm_ctx *ctx)
 static int begin(struct mm_ctx *ctx, unsigned c)
 {
     struct mm_bao_state *b = bs(ctx);
+    ctx->last_region = -1;
     if (b->halted)
         return b->halted;
     b->call_cpu = (int)c;
@@ -748,6 +749,7 @@ int mm_bao_cpu_boot(struct mm_ctx *ctx, unsigned c)
 int mm_bao_vm_create(struct mm_ctx *ctx, unsigned vm, uint64_t cpus)
 {
     struct mm_bao_state *b = bs(ctx);
+    ctx->last_region = -1;
     if (b->halted)
         return b->halted;
     as_reset(&b->vm[vm].as, AS_VM, b->next_asid++);

@@ -73,7 +73,8 @@ static const char *const arg_names[REPLAY_ARG_COUNT] = {
     [REPLAY_ARG_ALGO] = "algo", [REPLAY_ARG_XEN_FIXED] = "xen_fixed", [REPLAY_ARG_NBOOT] = "nboot",
     [REPLAY_ARG_RESERVE_K] = "reserve_k", [REPLAY_ARG_THREAD] = "thread",
     [REPLAY_ARG_DOMAIN] = "domain", [REPLAY_ARG_USER] = "user", [REPLAY_ARG_STACK_OBJ] = "stack_obj",
-    [REPLAY_ARG_ATTR] = "attr",
+    [REPLAY_ARG_ATTR] = "attr", [REPLAY_ARG_CPU] = "cpu", [REPLAY_ARG_AS] = "as",
+    [REPLAY_ARG_TO_AS] = "to_as", [REPLAY_ARG_CPUS] = "cpus", [REPLAY_ARG_OPTS] = "opts",
 };
 
 static int call(struct ctx *c, json_t *v, const char *what, struct replay_adapter_call *out)
@@ -111,8 +112,8 @@ static int call(struct ctx *c, json_t *v, const char *what, struct replay_adapte
                 mpusim_error_clear(c->err);
                 return fail(c, MPUSIM_E_RANGE,
                             "%s: expected base, limit, flags, addr, size, algo, xen_fixed, "
-                            "nboot, reserve_k, thread, domain, user, stack_obj, attr or a "
-                            "number", w);
+                            "nboot, reserve_k, thread, domain, user, stack_obj, attr, cpu, as, "
+                            "to_as, cpus, opts or a number", w);
             }
         }
         out->nargs = (unsigned)json_array_size(args);
@@ -271,7 +272,7 @@ static int memory(struct ctx *c, json_t *v, struct replay_adapter *a)
 static int read_doc(struct ctx *c, json_t *doc, const char *dir, struct replay_adapter *a)
 {
     static const char *const top[] = { "format", "version", "elf", "exempt_image", "boot",
-                                       "stubs", "init", "boot_regions", "zephyr_boot", "ops", "results",
+                                       "stubs", "init", "boot_regions", "zephyr_boot", "bao_setup", "ops", "results",
                                        "memory", NULL };
     if (!json_is_object(doc))
         return fail(c, MPUSIM_E_PARSE, "expected a JSON object");
@@ -345,26 +346,38 @@ static int read_doc(struct ctx *c, json_t *doc, const char *dir, struct replay_a
             name(c, json_object_get(v, "buffer"), "zephyr_boot.buffer", a->zephyr_buffer) != 0)
             return -1;
     }
+    if ((v = json_object_get(doc, "bao_setup"))) {
+        if (call(c, v, "bao_setup", &a->bao_setup) != 0 ||
+            name(c, json_object_get(v, "buffer"), "bao_setup.buffer", a->bao_buffer) != 0)
+            return -1;
+    }
     json_t *ops = json_object_get(doc, "ops");
     if (!json_is_object(ops) || json_object_size(ops) == 0)
         return fail(c, MPUSIM_E_PARSE, "ops: expected an object with at least one operation");
     const char *key;
     json_object_foreach(ops, key, v) {
+        if (!strcmp(key, "bao_map") || !strcmp(key, "bao_unmap")) {
+            if (call(c, v, key[4] == 'm' ? "ops.bao_map" : "ops.bao_unmap",
+                     key[4] == 'm' ? &a->bao_map : &a->bao_unmap) != 0)
+                return -1;
+            continue;
+        }
         int op = -1;
         for (int k = 0; k < TRACE_OP_COUNT; k++)
             if (!strcmp(key, trace_op_name((enum trace_op)k)))
                 op = k;
         if (op < 0 || op == TRACE_OP_ACCESS || op == TRACE_OP_SYSREG)
             return fail(c, MPUSIM_E_RANGE,
-                        "ops: \"%s\" is not map, modify, unmap, unmap_containing, ioremap or a "
-                        "zephyr op", key);
+                        "ops: \"%s\" is not map, modify, unmap, unmap_containing, ioremap, a "
+                        "zephyr op, a bao op, bao_map or bao_unmap", key);
         char w[64];
         snprintf(w, sizeof w, "ops.%s", key);
         if (call(c, v, w, &a->op[op]) != 0)
             return -1;
     }
     if ((v = json_object_get(doc, "results"))) {
-        static const char *const keys[] = { "region", "used", "table", "region_num", NULL };
+        static const char *const keys[] = { "region", "used", "table", "region_num",
+                                            "bao_state", NULL };
         if (!json_is_object(v))
             return fail(c, MPUSIM_E_PARSE, "results: expected an object");
         if (known_keys(c, v, "results", keys) != 0)
@@ -380,6 +393,9 @@ static int read_doc(struct ctx *c, json_t *doc, const char *dir, struct replay_a
             return -1;
         json_t *rn = json_object_get(v, "region_num");
         if (rn && name(c, rn, "results.region_num", a->result_region_num) != 0)
+            return -1;
+        json_t *bs = json_object_get(v, "bao_state");
+        if (bs && name(c, bs, "results.bao_state", a->result_bao_state) != 0)
             return -1;
     }
     if ((v = json_object_get(doc, "memory")) && memory(c, v, a) != 0)
@@ -486,6 +502,16 @@ uint64_t replay_adapter_arg_value(const struct replay_adapter_call *c, unsigned 
         return ev ? ev->base : 0;
     case REPLAY_ARG_ATTR:
         return ev ? ev->flags : 0;
+    case REPLAY_ARG_CPU:
+        return ev ? ev->cpu : 0;
+    case REPLAY_ARG_AS:
+        return !ev ? 0 : ev->as == TRACE_AS_HYP ? 0xFFu : ev->as;
+    case REPLAY_ARG_TO_AS:
+        return !ev ? 0 : ev->to_as == TRACE_AS_HYP ? 0xFFu : ev->to_as;
+    case REPLAY_ARG_CPUS:
+        return ev ? ev->cpus : 0;
+    case REPLAY_ARG_OPTS:
+        return ev ? ev->opts : 0;
     default:
         return 0;
     }

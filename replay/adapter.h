@@ -59,6 +59,11 @@ enum replay_adapter_arg {
     REPLAY_ARG_USER,      /* zephyr: thread_create user (0/1) */
     REPLAY_ARG_STACK_OBJ, /* zephyr: thread_create stack_obj (= base) */
     REPLAY_ARG_ATTR,      /* zephyr: partition attribute word (= flags) */
+    REPLAY_ARG_CPU,       /* bao: the event's CPU */
+    REPLAY_ARG_AS,        /* bao: address space (a VM id, or MM_BAO_AS_HYP); vm_create: vm */
+    REPLAY_ARG_TO_AS,     /* bao: map_cpy's destination space */
+    REPLAY_ARG_CPUS,      /* bao: vm_create's CPUs as a bit mask */
+    REPLAY_ARG_OPTS,      /* bao: map's MM_BAO_OPT_* word (unmap: broadcast; map_cpy: section) */
     REPLAY_ARG_COUNT,
 };
 
@@ -112,6 +117,13 @@ struct replay_adapter {
     struct replay_adapter_call zephyr_boot; /* "zephyr_boot": called for a trace with a zephyr
                                                header, after the config is written ... */
     char zephyr_buffer[REPLAY_ADAPTER_NAME]; /* ... to this symbol (replay/engine_guest.c) */
+    struct replay_adapter_call bao_setup; /* "bao_setup": called for --algo bao before the
+                                             boot, after the config is written ... */
+    char bao_buffer[REPLAY_ADAPTER_NAME]; /* ... to this symbol (replay/engine_guest.c) */
+    struct replay_adapter_call bao_map, bao_unmap; /* ops "bao_map", "bao_unmap": map and
+                                                      unmap in bao form (cpu, as) */
+    char result_bao_state[REPLAY_ADAPTER_NAME]; /* bao: getter(cpu) of hyp | vm << 8 |
+                                                   allocated << 16, "" if none */
     struct replay_adapter_call op[TRACE_OP_COUNT]; /* by trace op; access/sysreg never present */
     char result_region[REPLAY_ADAPTER_NAME]; /* getter of the region index, "" if none */
     char result_used[REPLAY_ADAPTER_NAME];   /* getter of regions in use, "" if none */

@@ -99,6 +99,22 @@ int replay_bao_event(struct replay *r, const struct trace_event *ev)
     }
 }
 
+void replay_bao_counts(struct replay *r)
+{
+    for (unsigned c = 0; c < r->bao_ncpus && c < MM_BAO_CPUS; c++) {
+        r->bao_counts[c][0] = mm_bao_hyp_entries(&r->mm, c);
+        r->bao_counts[c][1] = mm_bao_vm_entries(&r->mm, c);
+        r->bao_counts[c][2] = mm_bao_allocated(&r->mm, c);
+    }
+}
+
+/* CPU c's MPU as the results have it: the guest's under --engine guest, else the native. */
+static struct mpu *view(struct replay *r, unsigned c)
+{
+    return r->opt.engine == REPLAY_ENGINE_GUEST ? replay_guest_bao_mpu(r->guest, c)
+                                                : replay_bao_mpu(r, c);
+}
+
 static void expect_field(struct replay *r, const struct trace_event *ev, unsigned cpu,
                          const char *what, long want, long got)
 {
@@ -113,7 +129,6 @@ static void expect_field(struct replay *r, const struct trace_event *ev, unsigne
 void replay_bao_check_expect(struct replay *r, const struct trace_event *ev)
 {
     const struct trace_expect *x = &ev->expect;
-    const struct mm_ctx *mm = &r->mm;
     for (unsigned c = 0; c < x->ncpus; c++) {
         const struct trace_expect_cpu *e = &x->cpus[c];
         if (c >= r->bao_ncpus) {
@@ -121,14 +136,13 @@ void replay_bao_check_expect(struct replay *r, const struct trace_event *ev)
             continue;
         }
         if (e->has & TRACE_XCPU_HYP)
-            expect_field(r, ev, c, "hyp", e->hyp, (long)mm_bao_hyp_entries(mm, c));
+            expect_field(r, ev, c, "hyp", e->hyp, (long)r->bao_counts[c][0]);
         if (e->has & TRACE_XCPU_VM)
-            expect_field(r, ev, c, "vm", e->vm, (long)mm_bao_vm_entries(mm, c));
+            expect_field(r, ev, c, "vm", e->vm, (long)r->bao_counts[c][1]);
         if (e->has & TRACE_XCPU_ALLOCATED)
-            expect_field(r, ev, c, "allocated", e->allocated, (long)mm_bao_allocated(mm, c));
+            expect_field(r, ev, c, "allocated", e->allocated, (long)r->bao_counts[c][2]);
         if (e->has & TRACE_XCPU_ENABLED)
-            expect_field(r, ev, c, "enabled", e->enabled,
-                         (long)replay_bao_mpu(r, c)->el2.enabled);
+            expect_field(r, ev, c, "enabled", e->enabled, (long)view(r, c)->el2.enabled);
         if (e->has & TRACE_XCPU_WRITES)
             expect_field(r, ev, c, "writes", e->writes, (long)r->bao_cur[c].writes);
         if ((e->has & TRACE_XCPU_BARRIERS) && r->opt.engine != REPLAY_ENGINE_GUEST)
@@ -136,17 +150,17 @@ void replay_bao_check_expect(struct replay *r, const struct trace_event *ev)
     }
 }
 
-void replay_bao_write_cpus(FILE *f, const struct replay *r)
+void replay_bao_write_cpus(FILE *f, struct replay *r)
 {
     fputs(",\"cpus\":[", f);
     for (unsigned c = 0; c < r->bao_ncpus; c++) {
-        const struct mpu *m = c == 0 ? &r->mpu : &r->bao_mpu[c - 1];
-        fprintf(f, "%s{\"hyp\":%u,\"vm\":%u,\"allocated\":%u,\"enabled\":%u,\"writes\":%llu,"
-                   "\"barriers\":%llu}",
-                c ? "," : "", mm_bao_hyp_entries(&r->mm, c), mm_bao_vm_entries(&r->mm, c),
-                mm_bao_allocated(&r->mm, c), m->el2.enabled,
-                (unsigned long long)r->bao_cur[c].writes,
-                (unsigned long long)r->bao_cur[c].barriers);
+        const struct mpu *m = view(r, c);
+        fprintf(f, "%s{\"hyp\":%u,\"vm\":%u,\"allocated\":%u,\"enabled\":%u,\"writes\":%llu",
+                c ? "," : "", r->bao_counts[c][0], r->bao_counts[c][1], r->bao_counts[c][2],
+                m->el2.enabled, (unsigned long long)r->bao_cur[c].writes);
+        if (r->opt.engine != REPLAY_ENGINE_GUEST) /* the guest engine counts no barriers */
+            fprintf(f, ",\"barriers\":%llu", (unsigned long long)r->bao_cur[c].barriers);
+        fputc('}', f);
     }
     fputc(']', f);
 }

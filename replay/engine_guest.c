@@ -31,7 +31,54 @@ struct replay_guest {
     uint8_t *raw;             /* owned: table_n * stride bytes, the last read */
     struct mm_region table[MM_MAX_REGIONS]; /* decoded table after the last event */
     uint64_t prbar[MPU_MAX_REGIONS], prlar[MPU_MAX_REGIONS]; /* EL2 registers before a call */
+    /* bao: one EL2 MPU per CPU. The sim holds one; the others wait in bao_bank. Between calls
+     * the sim holds CPU 0's; during a call, the CPU the guest selected (SIM_HVC_CPU). */
+    struct mpu *bao_bank;     /* owned: bao_ncpus models (bank[c] stale while c is in the sim) */
+    unsigned bao_ncpus;       /* 0: not bao */
+    unsigned bao_in_sim;      /* CPU whose MPU the sim holds */
+    unsigned bao_guest_cpu;   /* CPU the guest selected last */
+    uint64_t bao_wr_mark;     /* sim register writes already given to a CPU */
 };
+
+/* Put CPU cpu's MPU into the sim (the other one back into its bank). */
+static void bao_swap(struct replay_guest *g, unsigned cpu)
+{
+    if (!g->bao_ncpus || cpu == g->bao_in_sim || cpu >= g->bao_ncpus)
+        return;
+    struct mpu *m = sim_mpu(g->sim);
+    g->bao_bank[g->bao_in_sim] = *m;
+    *m = g->bao_bank[cpu];
+    g->bao_in_sim = cpu;
+    sim_mpu_reload(g->sim);
+}
+
+/* The register writes since the last mark belong to the CPU the guest had selected. */
+static void bao_attribute(struct replay *r, struct replay_guest *g)
+{
+    uint64_t now = sim_stats(g->sim)->sysreg_writes;
+    if (g->bao_guest_cpu < MM_BAO_CPUS)
+        r->bao_cur[g->bao_guest_cpu].writes += now - g->bao_wr_mark;
+    g->bao_wr_mark = now;
+}
+
+/* SIM_HVC_CPU (mm_guest_cpu): the guest runs on another CPU from here. */
+static void on_cpu(void *opaque, uint64_t cpu)
+{
+    struct replay *r = opaque;
+    struct replay_guest *g = r->guest;
+    if (!g || !g->bao_ncpus)
+        return;
+    bao_attribute(r, g);
+    g->bao_guest_cpu = cpu < g->bao_ncpus ? (unsigned)cpu : 0;
+    bao_swap(g, g->bao_guest_cpu);
+}
+
+struct mpu *replay_guest_bao_mpu(struct replay_guest *g, unsigned cpu)
+{
+    if (!g->bao_ncpus || cpu == g->bao_in_sim || cpu >= g->bao_ncpus)
+        return sim_mpu(g->sim);
+    return &g->bao_bank[cpu];
+}
 
 /* Guest log calls (mm_guest_log): the same sink as the native engine's messages. */
 static void on_log(void *opaque, uint64_t id, const uint64_t arg[4])
@@ -285,9 +332,15 @@ static int call(struct replay_guest *g, const struct replay_adapter_call *c,
     struct sim_call_result res;
     struct mpusim_error e;
     mpusim_error_clear(&e);
+    bao_swap(g, g->bao_guest_cpu); /* the guest goes on where it left */
+    g->bao_wr_mark = sim_stats(g->sim)->sysreg_writes;
     int st = r->opt.budget ? sim_call_budget(g->sim, c->symbol, args, c->nargs, r->opt.budget,
                                              &res, &e)
                            : sim_call(g->sim, c->symbol, args, c->nargs, &res, &e);
+    if (g->bao_ncpus) {
+        bao_attribute(r, g);
+        bao_swap(g, 0); /* between calls the sim holds CPU 0's MPU */
+    }
     if (st != 0) {
         enum sim_stop_kind k = sim_last_stop(g->sim)->kind;
         if (ev && (k == SIM_STOP_FAULT || k == SIM_STOP_BUDGET || k == SIM_STOP_EXCEPTION)) {
@@ -357,6 +410,67 @@ static int add_windows(struct replay_guest *g, const struct replay *r, struct si
 
 /* The trace's zephyr header into the adapter's zephyr buffer (the word layout of guest/glue.c's
  * guest_z_config), then the zephyr boot call. */
+/* bao: the per-CPU banks, each a copy of the sim's MPU as Bao runs it (HCR_EL2.VM set). */
+static int bao_banks(struct replay_guest *g, struct replay *r, struct mpusim_error *err)
+{
+    unsigned n = r->trace->bao ? r->trace->bao->ncpus : 1;
+    sim_mpu_write(g->sim, MPU_REG_HCR_EL2, 1ull << HCR_VM_BIT);
+    g->bao_bank = calloc(n, sizeof *g->bao_bank);
+    if (!g->bao_bank)
+        return mpusim_error_set(err, MPUSIM_E_ENGINE, "out of memory");
+    for (unsigned c = 0; c < n; c++)
+        g->bao_bank[c] = *sim_mpu(g->sim);
+    g->bao_ncpus = n;
+    return 0;
+}
+
+/* bao: the configuration (the "bao" header, or one CPU for a plain trace) into the guest. */
+static int bao_setup(struct replay_guest *g, struct replay *r, struct mpusim_error *err)
+{
+    const struct trace_bao *b = r->trace->bao;
+    if (!g->ad.bao_setup.present)
+        return mpusim_error_at(err, MPUSIM_E_USAGE, r->opt.adapter, -1, -1, -1,
+                               "the adapter has no \"bao_setup\" for --algo bao");
+    uint64_t w[8 + MM_BAO_CPUS] = { 0 };
+    w[0] = b ? b->ncpus : 1;
+    if (b) {
+        w[1] = b->image_base;
+        w[2] = b->image_limit;
+        w[3] = b->image_load_end;
+        w[4] = b->image_noload;
+        w[5] = (uint64_t)b->non_unified;
+        w[6] = b->cpu_struct_size;
+        for (unsigned c = 0; c < b->ncpus && c < MM_BAO_CPUS; c++)
+            w[8 + c] = b->cpu_struct[c];
+    }
+    w[7] = sim_mpu(g->sim)->el2.nregions;
+    struct sim_symbol buf;
+    int64_t rc;
+    if (sim_symbol(g->sim, g->ad.bao_buffer, &buf, err) != 0 ||
+        sim_mem_write(g->sim, buf.addr, w, sizeof w, err) != 0 ||
+        call(g, &g->ad.bao_setup, NULL, r, &rc, NULL, err) != 0)
+        return -1;
+    if (rc != 0)
+        return mpusim_error_set(err, MPUSIM_E_ENGINE, "%s returned %lld", g->ad.bao_setup.symbol,
+                                (long long)rc);
+    return 0;
+}
+
+/* bao: each CPU's vMPU entries and allocated indices (results.bao_state) into r. */
+static int bao_state(struct replay_guest *g, struct replay *r, struct mpusim_error *err)
+{
+    for (unsigned c = 0; c < g->bao_ncpus && g->ad.result_bao_state[0]; c++) {
+        uint64_t arg = c;
+        struct sim_call_result res;
+        if (sim_call(g->sim, g->ad.result_bao_state, &arg, 1, &res, err) != 0)
+            return -1;
+        r->bao_counts[c][0] = (unsigned)(res.x0 & 0xFFu);
+        r->bao_counts[c][1] = (unsigned)((res.x0 >> 8) & 0xFFu);
+        r->bao_counts[c][2] = (unsigned)((res.x0 >> 16) & 0xFFu);
+    }
+    return 0;
+}
+
 static int zephyr_boot(struct replay_guest *g, struct replay *r, struct mpusim_error *err)
 {
     const struct trace_zephyr *z = r->trace->zephyr;
@@ -409,6 +523,7 @@ struct replay_guest *replay_guest_new(struct replay *r, struct mpusim_error *err
         return NULL;
     }
     g->console = r->opt.console ? r->opt.console : stderr;
+    r->guest = g; /* on_cpu during the set-up calls; replay_new sets it again */
     if (replay_adapter_read_file(r->opt.adapter, &g->ad, err) != 0)
         goto fail;
     const char *elf = r->opt.elf ? r->opt.elf : g->ad.elf;
@@ -429,6 +544,7 @@ struct replay_guest *replay_guest_new(struct replay *r, struct mpusim_error *err
     o.timing = !r->opt.no_timing;
     o.core = &g->core;
     o.on_log = on_log;
+    o.on_cpu = on_cpu;
     o.opaque = r;
     o.on_exec = r->opt.on_exec;
     o.exec_opaque = r->opt.exec_opaque;
@@ -444,7 +560,10 @@ struct replay_guest *replay_guest_new(struct replay *r, struct mpusim_error *err
     g->sim = sim_new(&o, err);
     if (!g->sim || sim_load_elf(g->sim, elf, err) != 0)
         goto fail;
-    mpu_set_prselr_select(sim_mpu(g->sim), r->opt.algo == MM_ALGO_ZEPHYR); /* as native */
+    mpu_set_prselr_select(sim_mpu(g->sim), r->opt.algo == MM_ALGO_ZEPHYR ||
+                                               r->opt.algo == MM_ALGO_BAO); /* as native */
+    if (r->opt.algo == MM_ALGO_BAO && bao_banks(g, r, err) != 0)
+        goto fail;
     if (g->has_uart) {
         sim_pl011_init(&g->uart, on_uart, g);
         struct sim_device dev = sim_pl011_device(&g->uart);
@@ -498,10 +617,14 @@ struct replay_guest *replay_guest_new(struct replay *r, struct mpusim_error *err
             goto fail;
         }
     }
+    if (r->opt.algo == MM_ALGO_BAO && bao_setup(g, r, err) != 0)
+        goto fail;
     if (r->opt.algo == MM_ALGO_ZEPHYR && t->zephyr) {
         if (zephyr_boot(g, r, err) != 0)
             goto fail;
-    } else if ((t->has_boot || r->opt.algo == MM_ALGO_ZEPHYR) && g->ad.boot_call.present) {
+    } else if ((t->has_boot || r->opt.algo == MM_ALGO_ZEPHYR ||
+                (r->opt.algo == MM_ALGO_BAO && !t->bao)) &&
+               g->ad.boot_call.present) {
         struct sim_symbol buf;
         if (sim_symbol(g->sim, g->ad.boot_buffer, &buf, err) != 0)
             goto fail;
@@ -533,6 +656,7 @@ void replay_guest_free(struct replay_guest *g)
         return;
     sim_free(g->sim);
     free(g->raw);
+    free(g->bao_bank);
     free(g);
 }
 
@@ -574,7 +698,8 @@ int replay_guest_step(struct replay *r, const struct trace_event *ev,
     case TRACE_OP_ACCESS: {
         static const enum mpu_acc kinds[] = { MPU_ACC_READ, MPU_ACC_WRITE, MPU_ACC_EXEC };
         out->has_rc = 0;
-        out->acc = mpu_check(m, ev->base, ev->limit, kinds[ev->kind], replay_access_el(r, ev));
+        struct mpu *am = ev->bao ? replay_guest_bao_mpu(g, ev->cpu) : m;
+        out->acc = mpu_check(am, ev->base, ev->limit, kinds[ev->kind], replay_access_el(r, ev));
         out->region = out->acc.region >= 0 ? out->acc.region : -1;
         break;
     }
@@ -584,9 +709,14 @@ int replay_guest_step(struct replay *r, const struct trace_event *ev,
         break;
     default: {
         const struct replay_adapter_call *c = &g->ad.op[ev->op];
+        if (ev->bao && ev->op == TRACE_OP_MAP)
+            c = &g->ad.bao_map;
+        else if (ev->bao && ev->op == TRACE_OP_UNMAP)
+            c = &g->ad.bao_unmap;
         if (!c->present)
             return mpusim_error_at(err, MPUSIM_E_USAGE, r->opt.adapter, -1, -1, r->event,
-                                   "the adapter has no call for op '%s'", trace_op_name(ev->op));
+                                   "the adapter has no call for op '%s'%s", trace_op_name(ev->op),
+                                   ev->bao ? " in bao form (ops bao_map, bao_unmap)" : "");
         const struct sim_stats *st = sim_stats(g->sim);
         uint64_t rd = st->sysreg_reads, wr = st->sysreg_writes;
         const struct mpu_unit *u = mpu_unit_of(m, 2);
@@ -629,6 +759,8 @@ int replay_guest_step(struct replay *r, const struct trace_event *ev,
         r->cur.sysreg_reads += st->sysreg_reads - rd;
         r->cur.sysreg_writes += st->sysreg_writes - wr;
         out->rc = (int)rc;
+        if (g->bao_ncpus && bao_state(g, r, err) != 0)
+            return -1;
         if (g->ad.result_region_num[0] && r->opt.algo == MM_ALGO_ZEPHYR) {
             int64_t v;
             if (getter(g, g->ad.result_region_num, &v, err) != 0)

@@ -156,11 +156,6 @@ struct replay *replay_new(const struct trace *t, const struct replay_options *op
     }
     if (replay_check_system(t, opt->algo, err) != 0)
         return NULL;
-    if (opt->algo == MM_ALGO_BAO && opt->engine != REPLAY_ENGINE_NATIVE) {
-        mpusim_error_at(err, MPUSIM_E_RANGE, t->source, -1, -1, -1,
-                        "--algo bao runs on the native engine only for now (docs/guest.md)");
-        return NULL;
-    }
     struct replay *r = calloc(1, sizeof *r);
     if (!r) {
         mpusim_error_set(err, MPUSIM_E_ENGINE, "out of memory");
@@ -195,8 +190,8 @@ struct replay *replay_new(const struct trace *t, const struct replay_options *op
     mm_init(&r->mm, &mo, &hw);
 
     r->algo_events = t->has_boot || opt->algo == MM_ALGO_ZEPHYR || opt->algo == MM_ALGO_BAO;
-    r->bao_ncpus = 1;
-    if (opt->algo == MM_ALGO_BAO && opt->engine == REPLAY_ENGINE_NATIVE &&
+    r->bao_ncpus = opt->algo == MM_ALGO_BAO && t->bao ? t->bao->ncpus : 1;
+    if (opt->algo == MM_ALGO_BAO && opt->engine != REPLAY_ENGINE_GUEST &&
         replay_bao_setup(r, err) != 0) {
         replay_free(r);
         return NULL;
@@ -324,6 +319,7 @@ static void run_event(struct replay *r, const struct trace_event *ev,
     if (ev->bao && ev->op != TRACE_OP_ACCESS) {
         out->rc = replay_bao_event(r, ev);
         out->region = r->mm.last_region;
+        replay_bao_counts(r);
         return;
     }
     switch (ev->op) {
@@ -364,6 +360,8 @@ static void run_event(struct replay *r, const struct trace_event *ev,
     out->region = r->mm.last_region;
     if (r->opt.algo == MM_ALGO_ZEPHYR)
         out->region_num = mm_z_region_num(&r->mm);
+    if (r->opt.algo == MM_ALGO_BAO)
+        replay_bao_counts(r);
 }
 
 int replay_step_bare(struct replay *r, const struct trace_event *ev)
@@ -532,6 +530,16 @@ static int lockstep_compare(struct replay *r, const struct replay_event_result *
             snprintf(what, sizeof what, "SCTLR_EL2.%s: native %u, guest %u", sctlr_bits[k].name,
                      x, y);
     }
+    for (unsigned c = 1; c < r->bao_ncpus && r->opt.algo == MM_ALGO_BAO && !what[0]; c++) {
+        const struct mpu_unit *ac = &replay_bao_mpu(r, c)->el2,
+                              *bc = &replay_guest_bao_mpu(r->guest, c)->el2;
+        for (unsigned i = 0; i < ac->nregions && !what[0]; i++)
+            if (ac->prbar[i] != bc->prbar[i] || ac->prlar[i] != bc->prlar[i])
+                snprintf(what, sizeof what, "cpu %u region %u: native 0x%llx/0x%llx, guest "
+                         "0x%llx/0x%llx", c, i, (unsigned long long)ac->prbar[i],
+                         (unsigned long long)ac->prlar[i], (unsigned long long)bc->prbar[i],
+                         (unsigned long long)bc->prlar[i]);
+    }
     const struct mpu_unit *a1 = &r->mpu.el1, *b1 = &replay_guest_mpu(r->guest)->el1;
     for (unsigned i = 0; i < a1->nregions && !what[0]; i++) /* the EL1 MPU (zephyr) */
         if (a1->prbar[i] != b1->prbar[i] || a1->prlar[i] != b1->prlar[i])
@@ -623,6 +631,10 @@ void replay_step_event(struct replay *r, const struct trace_event *ev,
         if (r->opt.engine == REPLAY_ENGINE_BOTH) {
             struct replay_event_result g;
             struct replay_cost keep = r->cur;
+            struct replay_bao_cost keep_bao[MM_BAO_CPUS];
+            memcpy(keep_bao, r->bao_cur, sizeof keep_bao);
+            unsigned keep_counts[MM_BAO_CPUS][3];
+            memcpy(keep_counts, r->bao_counts, sizeof keep_counts);
             int k = replay_guest_step(r, ev, &g, &r->engine_err);
             if (k != 0) {
                 r->failed = k > 0 ? 3 : 1;
@@ -635,6 +647,8 @@ void replay_step_event(struct replay *r, const struct trace_event *ev,
                 return;
             }
             r->cur = keep; /* costs are the native engine's; the guest adds insns */
+            memcpy(r->bao_cur, keep_bao, sizeof keep_bao);
+            memcpy(r->bao_counts, keep_counts, sizeof keep_counts);
             out->has_insns = 1;
             out->insns = g.insns;
             memcpy(out->cycles, g.cycles, sizeof out->cycles);

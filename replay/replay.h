@@ -168,7 +168,10 @@ struct replay {
     unsigned bao_ncpus;          /* CPUs of the trace (1 for a translated plain trace) */
     struct mpu *bao_mpu;         /* owned; bao_ncpus - 1 models */
     unsigned bao_cpu;            /* the CPU whose MPU mm/'s register accesses reach now */
-    struct { uint64_t writes, barriers; } bao_cur[MM_BAO_CPUS]; /* the event's, per CPU */
+    struct replay_bao_cost { uint64_t writes, barriers; } bao_cur[MM_BAO_CPUS]; /* the event's,
+                                                                                    per CPU */
+    unsigned bao_counts[MM_BAO_CPUS][3]; /* after the event, per CPU: vMPU entries of the
+                                            hypervisor space, of its VM's; indices allocated */
 };
 
 /**
@@ -244,10 +247,12 @@ void replay_bao_free(struct replay *r);
 struct mpu *replay_bao_mpu(struct replay *r, unsigned cpu);
 /* One bao event (its own ops, map/unmap in bao form) on the native engine; its rc. */
 int replay_bao_event(struct replay *r, const struct trace_event *ev);
+/* After a native bao event: each CPU's vMPU entries and allocated indices into bao_counts. */
+void replay_bao_counts(struct replay *r);
 /* The "cpus" expectation of ev, mismatches through replay_mismatch_text. */
 void replay_bao_check_expect(struct replay *r, const struct trace_event *ev);
 /* The ",\"cpus\":[...]" member of an --events-out line. */
-void replay_bao_write_cpus(FILE *f, const struct replay *r);
+void replay_bao_write_cpus(FILE *f, struct replay *r);
 /* Record one unmet expectation of event ev ("expected X, got Y" formatted by the caller). */
 void replay_mismatch_text(struct replay *r, const struct trace_event *ev, const char *text);
 
@@ -259,6 +264,8 @@ void replay_guest_free(struct replay_guest *g);
  * engine failure. */
 int replay_guest_step(struct replay *r, const struct trace_event *ev,
                       struct replay_event_result *out, struct mpusim_error *err);
+/* bao: CPU cpu's EL2 MPU on the guest engine. */
+struct mpu *replay_guest_bao_mpu(struct replay_guest *g, unsigned cpu);
 /* The guest's MPU model (registers the guest programmed). */
 struct mpu *replay_guest_mpu(struct replay_guest *g);
 /* 1 when the image's own boot code programs the MPU (the adapter has no boot_regions call):

@@ -103,8 +103,8 @@ void replay_write_event_json(FILE *f, const struct replay *r, size_t i,
     }
     fprintf(f, ",\"used\":%u,\"fault\":", res->used);
     put_fault(f, &res->acc);
-    if (r->opt.algo == MM_ALGO_BAO && r->opt.engine != REPLAY_ENGINE_GUEST)
-        replay_bao_write_cpus(f, r);
+    if (r->opt.algo == MM_ALGO_BAO)
+        replay_bao_write_cpus(f, (struct replay *)r); /* reads the guest's banks */
     if (res->has_insns)
         fprintf(f, ",\"insns\":%llu", (unsigned long long)res->insns);
     if (res->has_insns && !r->opt.no_timing)

@@ -118,6 +118,12 @@ static int service_call(struct sim *s, uint64_t pc)
             s->opt.on_log(s->opt.opaque, xreg(s, 1), arg);
         break;
     }
+    case SIM_HVC_CPU:
+        if (s->opt.on_cpu) {
+            s->opt.on_cpu(s->opt.opaque, xreg(s, 1));
+            sim_mpu_changed(s); /* another CPU's MPU: the cached verdicts are stale */
+        }
+        break;
     default: {
         char what[96];
         snprintf(what, sizeof what, "unknown service call hvc #0 with X0 = 0x%llx",

@@ -107,6 +107,8 @@ void sim_mpu_write(struct sim *s, int id, uint64_t value)
     sim_mpu_changed(s);
 }
 
+void sim_mpu_reload(struct sim *s) { sim_mpu_changed(s); }
+
 const struct sim_stats *sim_stats(const struct sim *s) { return &s->stats; }
 const struct sim_stop *sim_last_stop(const struct sim *s) { return &s->stop; }
 

@@ -55,6 +55,8 @@ enum sim_hvc {
     SIM_HVC_PUTC = 1,    /* X1 = one character */
     SIM_HVC_WRITE = 2,   /* X1 = guest address of the bytes, X2 = length */
     SIM_HVC_LOG = 3,     /* X1 = message id, X2..X5 = four arguments (mm_guest_log) */
+    SIM_HVC_CPU = 4,     /* X1 = CPU: the MPU the next register accesses reach (mm_guest_cpu;
+                            sim_options.on_cpu swaps the model's state; cached verdicts drop) */
 };
 
 enum sim_window_kind {
@@ -297,6 +299,7 @@ struct sim_options {
                                     sim_new() */
     sim_console_fn on_console;   /* may be NULL: output is dropped (still counted) */
     sim_log_fn on_log;           /* may be NULL: log calls are counted only */
+    void (*on_cpu)(void *opaque, uint64_t cpu); /* SIM_HVC_CPU; may be NULL: ignored */
     sim_exec_fn on_exec;         /* may be NULL (off); struct sim_exec, every instruction */
     void *exec_opaque;           /* borrowed; passed to on_exec */
     void *opaque;                /* borrowed; passed to the callbacks */
@@ -523,6 +526,8 @@ struct mpu *sim_mpu(struct sim *s);
 /* Write an MPU model register from the host (a trace's sysreg event), keeping the engine's
  * cached verdicts in step. id: as mpu_write(). Use this instead of mpu_write(sim_mpu(s)). */
 void sim_mpu_write(struct sim *s, int id, uint64_t value);
+/* After the caller replaced the whole model (*sim_mpu(s) = ...): drop the cached verdicts. */
+void sim_mpu_reload(struct sim *s);
 /* Counters since sim_new(). */
 const struct sim_stats *sim_stats(const struct sim *s);
 /* What ended the last run or call. */

@@ -288,6 +288,23 @@ Test(bao, plain_xen_traces_run_through_the_translation)
     }
     closedir(d);
     cr_expect_geq(n, 10);
+    /* and in lockstep: the guest's translation agrees register for register */
+    const char *both[] = { "traces/xen-boot-fvp/trace.json", "traces/prenr-wrap/trace.json" };
+    for (int k = 0; k < 2; k++) {
+        struct trace t = load_file(both[k]);
+        struct mpusim_error err;
+        mpusim_error_clear(&err);
+        struct replay_options o = bopts(0);
+        o.engine = REPLAY_ENGINE_BOTH;
+        o.adapter = "build/guest/mm.adapter.json";
+        struct replay *r = replay_new(&t, &o, &err);
+        cr_assert_not_null(r, "%s: %s", both[k], err.text);
+        run_all(r, &t);
+        cr_expect_eq(r->failed, 0, "%s: %s\n%s", both[k], r->engine_err.text,
+                     r->lockstep_report);
+        replay_free(r);
+        trace_fini(&t);
+    }
 }
 
 static void expect_read_error(const char *text, const char *needle, long event)
@@ -358,4 +375,47 @@ Test(bao, other_algorithms_refuse_bao_events_naming_event_and_algorithm)
     cr_expect_null(replay_new(&t, &o, &err));
     cr_expect(strstr(err.text, "need --algo bao") != NULL, "%s", err.text);
     trace_fini(&t);
+}
+
+/* The fixture scenarios on the guest engine (mm/bao.c built into mm.elf; each CPU's EL2 MPU
+ * swapped into the sim on the guest's SIM_HVC_CPU call) and in lockstep, faithful and fixed:
+ * every expectation met (barriers are not counted by the guest engine alone), no divergence
+ * on any CPU. */
+Test(bao, fixtures_on_the_guest_engine_and_in_lockstep, .timeout = 120)
+{
+    const char *paths[] = { "traces/bao/b1/trace.json", "traces/bao/b2/trace.json" };
+    for (int p = 0; p < 2; p++)
+        for (int e = REPLAY_ENGINE_GUEST; e <= REPLAY_ENGINE_BOTH; e++)
+            for (int fixed = 0; fixed < 2; fixed++) {
+                if (fixed && e == REPLAY_ENGINE_GUEST)
+                    continue;
+                struct trace t = load_file(paths[p]);
+                struct mpusim_error err;
+                mpusim_error_clear(&err);
+                struct replay_options o = bopts(fixed);
+                o.engine = (enum replay_engine)e;
+                o.adapter = "build/guest/mm.adapter.json";
+                struct replay *r = replay_new(&t, &o, &err);
+                cr_assert_not_null(r, "%s: %s", paths[p], err.text);
+                run_first(r, &t, 20);
+                if (p == 0 && !fixed) /* the fixture's tables, after its 20 calls */
+                    for (unsigned c = 0; c < 2; c++)
+                        expect_table(e == REPLAY_ENGINE_GUEST ? replay_guest_bao_mpu(r->guest, c)
+                                                              : replay_bao_mpu(r, c),
+                                     c ? b1_cpu1 : b1_cpu0, 9, c ? "cpu1" : "cpu0");
+                for (size_t i = 20; i < t.nevents; i++) {
+                    struct replay_event_result res;
+                    replay_step(r, i, &res);
+                }
+                cr_expect_eq(r->failed, 0, "%s %s fixed %d: %s\n%s", paths[p],
+                             replay_engine_name(o.engine), fixed, r->engine_err.text,
+                             r->lockstep_report);
+                if (!fixed) {
+                    cr_expect_eq(r->expect_failed, 0, "%s %s: %s", paths[p],
+                                 replay_engine_name(o.engine),
+                                 r->nmismatches ? r->mismatches[0].text : "");
+                }
+                replay_free(r);
+                trace_fini(&t);
+            }
 }
