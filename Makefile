@@ -10,15 +10,19 @@ CC        ?= cc
 CFLAGS    ?= -O2 -g
 BASEFLAGS := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -D_POSIX_C_SOURCE=200809L
 CPPFLAGS  += -iquote . -MMD -MP
-PKGS      := jansson
+PKGS      := jansson simdjson
 DEBS      := build-essential pkg-config libunicorn-dev libjansson-dev libelf-dev \
              libcapstone-dev libcriterion-dev gcc-aarch64-linux-gnu \
-             device-tree-compiler libfdt-dev libdw-dev
+             device-tree-compiler libfdt-dev libdw-dev libsimdjson-dev g++
 PKGCFLAGS  = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKGLIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread -lfdt
+PKGLIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread -lfdt -lstdc++
 
 SRCS  := $(wildcard common/*.c mpu_model/*.c mm/*.c traces/*.c tarmac/*.c replay/*.c report/*.c cli/*.c)
 OBJS  := $(filter-out build/cli/%.o,$(SRCS:%.c=build/%.o))
+# The one C++ unit: the JSON Lines fast path on simdjson (docs/trace-format.md, Reading speed).
+CXXSRCS := $(wildcard traces/*.cpp)
+CXXBASE := -std=c++17 -Wall -Wextra -Werror -Wshadow
+OBJS  += $(CXXSRCS:%.cpp=build/%.o)
 CLIOBJS := $(patsubst %.c,build/%.o,$(wildcard cli/*.c))
 TSRCS := $(wildcard tests/*/*.c)
 TOBJS := $(TSRCS:%.c=build/%.o)
@@ -38,6 +42,14 @@ build/%.o: %.c
 build/asan/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(BASEFLAGS) $(ASANFLAGS) $(CPPFLAGS) $(PKGCFLAGS) -c -o $@ $<
+
+build/%.o: %.cpp
+	@mkdir -p $(@D)
+	$(CXX) $(CXXBASE) $(CFLAGS) $(CPPFLAGS) $(PKGCFLAGS) -c -o $@ $<
+
+build/asan/%.o: %.cpp
+	@mkdir -p $(@D)
+	$(CXX) $(CXXBASE) $(ASANFLAGS) $(CPPFLAGS) $(PKGCFLAGS) -c -o $@ $<
 
 build/mpusim: $(CLIOBJS) $(OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKGLIBS) -lm
@@ -186,18 +198,23 @@ xen-real-boot: all
 FUZZ_CC    ?= clang
 FUZZ_TIME  ?= 60
 FUZZ_FLAGS ?=
-FUZZ_DEBS  := clang libclang-rt-dev pkg-config libjansson-dev
+FUZZ_CXX   ?= clang++
+FUZZ_DEBS  := clang libclang-rt-dev pkg-config libjansson-dev libsimdjson-dev g++
 FUZZ_SAN   := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_NAMES := $(basename $(notdir $(wildcard libfuzzer/*.c)))
 # The library part of the tree (sim/ too: replay/ reaches the guest engine): an archive, so
 # that a harness links only what it uses.
 FUZZ_LIBOBJS = $(patsubst %.c,build/fuzz/obj/%.o,$(wildcard common/*.c mpu_model/*.c mm/*.c \
-                 traces/*.c tarmac/*.c replay/*.c sim/*.c))
+                 traces/*.c tarmac/*.c replay/*.c sim/*.c)) $(CXXSRCS:%.cpp=build/fuzz/obj/%.o)
 FUZZ_OBJS    = $(FUZZ_NAMES:%=build/fuzz/obj/libfuzzer/%.o)
 
 build/fuzz/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(BASEFLAGS) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(CPPFLAGS) \
+	  $(PKGCFLAGS) -c -o $@ $<
+build/fuzz/obj/%.o: %.cpp
+	@mkdir -p $(@D)
+	$(FUZZ_CXX) $(CXXBASE) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(CPPFLAGS) \
 	  $(PKGCFLAGS) -c -o $@ $<
 build/fuzz/libmpusim.a: $(FUZZ_LIBOBJS)
 	rm -f $@

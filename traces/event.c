@@ -7,93 +7,73 @@
 #include "mpu_model/mpu.h"
 #include "traces/internal.h"
 
-enum field {
-    F_OP,
-    F_BASE,
-    F_LIMIT,
-    F_FLAGS,
-    F_ADDR,
-    F_SIZE,
-    F_KIND,
-    F_EL,
-    F_REG,
-    F_VALUE,
-    F_NOTE,
-    F_EXPECT,
-    F_THREAD,
-    F_DOMAIN,
-    F_STACK_OBJ,
-    F_USER,
-    F_PARTITIONS,
-    F_ATTR,
-    F_CPU,
-    F_AS,
-    F_SECTION,
-    F_LOCKED,
-    F_BROADCAST,
-    F_ALLOC,
-    F_VM,
-    F_CPUS,
-    F_FROM_AS,
-    F_TO_AS,
-    F_VA,
-    F_PAGES,
-    F_COUNT,
-    F_UNKNOWN = F_COUNT,
-};
-#define BIT(f) (1u << (f))
 
-static const char *const field_names[F_COUNT] = {
+static const char *const field_names[TRACE_F_COUNT] = {
     "op", "base", "limit", "flags", "addr", "size", "kind", "el", "reg", "value", "note", "expect",
     "thread", "domain", "stack_obj", "user", "partitions", "attr", "cpu", "as", "section",
     "locked", "broadcast", "alloc", "vm", "cpus", "from_as", "to_as", "va", "pages",
 };
 /* The fields only bao's form of map/unmap has (with them, the event is bao's). */
-#define BAO_FORM (BIT(F_CPU) | BIT(F_AS) | BIT(F_SECTION) | BIT(F_LOCKED) | BIT(F_BROADCAST) | \
-                  BIT(F_ALLOC))
+#define BAO_FORM (FB(CPU) | FB(AS) | FB(SECTION) | FB(LOCKED) | FB(BROADCAST) | \
+                  FB(ALLOC))
 
-#define COMMON (BIT(F_OP) | BIT(F_NOTE) | BIT(F_EXPECT))
+#define FB(f) TRACE_F_BIT(TRACE_F_##f)
+#define COMMON (FB(OP) | FB(NOTE) | FB(EXPECT))
 /* Fields each op requires, and those it may carry on top (defaults in decode). */
 static const unsigned required[TRACE_OP_COUNT] = {
-    [TRACE_OP_MAP] = BIT(F_BASE) | BIT(F_LIMIT) | BIT(F_FLAGS),
-    [TRACE_OP_MODIFY] = BIT(F_BASE) | BIT(F_LIMIT) | BIT(F_FLAGS),
-    [TRACE_OP_UNMAP] = BIT(F_BASE) | BIT(F_LIMIT),
-    [TRACE_OP_UNMAP_CONTAINING] = BIT(F_ADDR),
-    [TRACE_OP_IOREMAP] = BIT(F_ADDR) | BIT(F_SIZE) | BIT(F_FLAGS),
-    [TRACE_OP_ACCESS] = BIT(F_ADDR) | BIT(F_KIND),
-    [TRACE_OP_SYSREG] = BIT(F_REG) | BIT(F_VALUE),
-    [TRACE_OP_THREAD_CREATE] = BIT(F_THREAD) | BIT(F_STACK_OBJ) | BIT(F_SIZE),
-    [TRACE_OP_DOMAIN_INIT] = BIT(F_DOMAIN),
-    [TRACE_OP_DOMAIN_ADD_PARTITION] = BIT(F_DOMAIN) | BIT(F_BASE) | BIT(F_LIMIT) | BIT(F_ATTR),
-    [TRACE_OP_DOMAIN_REMOVE_PARTITION] = BIT(F_DOMAIN) | BIT(F_BASE) | BIT(F_LIMIT),
-    [TRACE_OP_DOMAIN_ADD_THREAD] = BIT(F_DOMAIN) | BIT(F_THREAD),
-    [TRACE_OP_USER_ENTER] = BIT(F_THREAD),
-    [TRACE_OP_SWITCH] = BIT(F_THREAD),
-    [TRACE_OP_CPU_BOOT] = BIT(F_CPU),
-    [TRACE_OP_VM_CREATE] = BIT(F_VM) | BIT(F_CPUS),
-    [TRACE_OP_MAP_CPY] = BIT(F_CPU) | BIT(F_FROM_AS) | BIT(F_TO_AS) | BIT(F_VA) | BIT(F_PAGES),
-    [TRACE_OP_VM_ENTRY] = BIT(F_CPU),
-    [TRACE_OP_VM_EXIT] = BIT(F_CPU),
+    [TRACE_OP_MAP] = FB(BASE) | FB(LIMIT) | FB(FLAGS),
+    [TRACE_OP_MODIFY] = FB(BASE) | FB(LIMIT) | FB(FLAGS),
+    [TRACE_OP_UNMAP] = FB(BASE) | FB(LIMIT),
+    [TRACE_OP_UNMAP_CONTAINING] = FB(ADDR),
+    [TRACE_OP_IOREMAP] = FB(ADDR) | FB(SIZE) | FB(FLAGS),
+    [TRACE_OP_ACCESS] = FB(ADDR) | FB(KIND),
+    [TRACE_OP_SYSREG] = FB(REG) | FB(VALUE),
+    [TRACE_OP_THREAD_CREATE] = FB(THREAD) | FB(STACK_OBJ) | FB(SIZE),
+    [TRACE_OP_DOMAIN_INIT] = FB(DOMAIN),
+    [TRACE_OP_DOMAIN_ADD_PARTITION] = FB(DOMAIN) | FB(BASE) | FB(LIMIT) | FB(ATTR),
+    [TRACE_OP_DOMAIN_REMOVE_PARTITION] = FB(DOMAIN) | FB(BASE) | FB(LIMIT),
+    [TRACE_OP_DOMAIN_ADD_THREAD] = FB(DOMAIN) | FB(THREAD),
+    [TRACE_OP_USER_ENTER] = FB(THREAD),
+    [TRACE_OP_SWITCH] = FB(THREAD),
+    [TRACE_OP_CPU_BOOT] = FB(CPU),
+    [TRACE_OP_VM_CREATE] = FB(VM) | FB(CPUS),
+    [TRACE_OP_MAP_CPY] = FB(CPU) | FB(FROM_AS) | FB(TO_AS) | FB(VA) | FB(PAGES),
+    [TRACE_OP_VM_ENTRY] = FB(CPU),
+    [TRACE_OP_VM_EXIT] = FB(CPU),
 };
 static const unsigned optional[TRACE_OP_COUNT] = {
     [TRACE_OP_MAP] = BAO_FORM,
-    [TRACE_OP_UNMAP] = BIT(F_CPU) | BIT(F_AS) | BIT(F_BROADCAST),
-    [TRACE_OP_MAP_CPY] = BIT(F_SECTION),
-    [TRACE_OP_ACCESS] = BIT(F_SIZE) | BIT(F_EL) | BIT(F_CPU),
-    [TRACE_OP_THREAD_CREATE] = BIT(F_USER),
-    [TRACE_OP_DOMAIN_INIT] = BIT(F_PARTITIONS),
+    [TRACE_OP_UNMAP] = FB(CPU) | FB(AS) | FB(BROADCAST),
+    [TRACE_OP_MAP_CPY] = FB(SECTION),
+    [TRACE_OP_ACCESS] = FB(SIZE) | FB(EL) | FB(CPU),
+    [TRACE_OP_THREAD_CREATE] = FB(USER),
+    [TRACE_OP_DOMAIN_INIT] = FB(PARTITIONS),
 };
+
+unsigned trace_event_required(enum trace_op op)
+{
+    return required[op];
+}
+
+unsigned trace_event_allowed(enum trace_op op)
+{
+    return COMMON | required[op] | optional[op];
+}
 
 #define ACCESS_SIZE_DEFAULT 4 /* bytes */
 #define ACCESS_EL_DEFAULT 2
 
-/* The field a key names; F_UNKNOWN if none. */
-static enum field field_from_name(const char *key)
+const char *trace_event_field_name(enum trace_field f)
 {
-    for (int f = 0; f < F_COUNT; f++)
-        if (strcmp(key, field_names[f]) == 0)
-            return (enum field)f;
-    return F_UNKNOWN;
+    return (unsigned)f < TRACE_F_COUNT ? field_names[f] : "?";
+}
+
+enum trace_field trace_event_field(const char *key)
+{
+    for (int f = 0; f < TRACE_F_COUNT; f++)
+        if (key[0] == field_names[f][0] && strcmp(key, field_names[f]) == 0)
+            return (enum trace_field)f;
+    return TRACE_F_UNKNOWN;
 }
 
 /* "base, limit, flags" for a set of field bits, into buf (error path only). */
@@ -101,8 +81,8 @@ static const char *field_list(unsigned mask, char *buf, size_t cap)
 {
     size_t n = 0;
     buf[0] = '\0';
-    for (int f = 0; f < F_COUNT; f++) {
-        if (f == F_OP || !(mask & BIT(f)))
+    for (int f = 0; f < TRACE_F_COUNT; f++) {
+        if (f == TRACE_F_OP || !(mask & TRACE_F_BIT(f)))
             continue;
         int w = snprintf(buf + n, cap - n, "%s%s", n ? ", " : "", field_names[f]);
         if (w < 0 || (size_t)w >= cap - n)
@@ -212,7 +192,7 @@ static int decode_partitions(const struct trace_parse *p, json_t *arr, struct tr
     return 0;
 }
 
-static int decode_field(const struct trace_parse *p, enum field f, json_t *v,
+static int decode_field(const struct trace_parse *p, enum trace_field f, json_t *v,
                         struct trace_event *ev)
 {
     const char *name = field_names[f];
@@ -220,31 +200,31 @@ static int decode_field(const struct trace_parse *p, enum field f, json_t *v,
     long n;
     int i;
     switch (f) {
-    case F_BASE:
-    case F_ADDR:
-    case F_STACK_OBJ:
+    case TRACE_F_BASE:
+    case TRACE_F_ADDR:
+    case TRACE_F_STACK_OBJ:
         return trace_field_u64(p, name, v, &ev->base);
-    case F_THREAD:
+    case TRACE_F_THREAD:
         return trace_field_name(p, name, v, &ev->thread);
-    case F_DOMAIN:
+    case TRACE_F_DOMAIN:
         return trace_field_name(p, name, v, &ev->domain);
-    case F_USER:
+    case TRACE_F_USER:
         if (!json_is_boolean(v))
             return trace_fail(p, MPUSIM_E_PARSE, name, "expected true or false, got %s",
                               trace_json_type(v));
         ev->user = json_is_true(v) ? 1u : 0u;
         return 0;
-    case F_ATTR:
+    case TRACE_F_ATTR:
         return trace_field_zattr(p, name, v, &ev->flags);
-    case F_PARTITIONS:
+    case TRACE_F_PARTITIONS:
         return decode_partitions(p, v, ev);
-    case F_LIMIT:
-    case F_SIZE:
-    case F_VALUE:
+    case TRACE_F_LIMIT:
+    case TRACE_F_SIZE:
+    case TRACE_F_VALUE:
         return trace_field_u64(p, name, v, &ev->limit);
-    case F_FLAGS:
+    case TRACE_F_FLAGS:
         return 0; /* by form, after the loop */
-    case F_KIND:
+    case TRACE_F_KIND:
         if (trace_field_string(p, name, v, &s) != 0)
             return -1;
         if ((i = trace_access_kind_from_name(s)) < 0)
@@ -252,48 +232,110 @@ static int decode_field(const struct trace_parse *p, enum field f, json_t *v,
                               "unknown access kind \"%.40s\" (expected read, write or exec)", s);
         ev->kind = (unsigned)i;
         return 0;
-    case F_EL:
+    case TRACE_F_EL:
         if (trace_field_int(p, name, v, 0, 2, &n) != 0)
             return -1;
         ev->el = (unsigned)n;
         return 0;
-    case F_REG:
+    case TRACE_F_REG:
         if (trace_field_string(p, name, v, &s) != 0)
             return -1;
         if ((ev->reg = mpu_reg_from_name(s)) < 0)
             return trace_fail(p, MPUSIM_E_RANGE, name, "unknown register '%.40s'", s);
         return 0;
-    case F_NOTE:
+    case TRACE_F_NOTE:
         return trace_field_string(p, name, v, &s);
-    case F_EXPECT:
+    case TRACE_F_EXPECT:
         return decode_expect(p, v, &ev->expect);
-    case F_CPU:
-    case F_AS:
-    case F_SECTION:
-    case F_LOCKED:
-    case F_BROADCAST:
-    case F_ALLOC:
-    case F_VM:
-    case F_CPUS:
-    case F_FROM_AS:
-    case F_TO_AS:
-    case F_VA:
-    case F_PAGES:
+    case TRACE_F_CPU:
+    case TRACE_F_AS:
+    case TRACE_F_SECTION:
+    case TRACE_F_LOCKED:
+    case TRACE_F_BROADCAST:
+    case TRACE_F_ALLOC:
+    case TRACE_F_VM:
+    case TRACE_F_CPUS:
+    case TRACE_F_FROM_AS:
+    case TRACE_F_TO_AS:
+    case TRACE_F_VA:
+    case TRACE_F_PAGES:
         return 0; /* bao's: trace_decode_bao_event, after the loop */
-    case F_OP:
-    case F_UNKNOWN:
+    case TRACE_F_OP:
+    case TRACE_F_UNKNOWN:
         break;
     }
     return 0;
 }
 
-int trace_decode_event(struct trace_parse *p, json_t *v, struct trace_event *ev)
+void trace_event_begin(struct trace_event *ev, int line)
 {
     memset(ev, 0, sizeof *ev);
     ev->expect.region_num = -1;
-    ev->line = p->line;
+    ev->line = line;
     ev->reg = -1;
     ev->el = ACCESS_EL_DEFAULT;
+}
+
+void trace_event_set_op(struct trace_event *ev, enum trace_op op)
+{
+    ev->op = op;
+    if (op == TRACE_OP_ACCESS)
+        ev->limit = ACCESS_SIZE_DEFAULT;
+}
+
+int trace_event_check(const struct trace_parse *p, const struct trace_event *ev)
+{
+    if ((ev->op == TRACE_OP_DOMAIN_ADD_PARTITION || ev->op == TRACE_OP_DOMAIN_REMOVE_PARTITION) &&
+        ev->limit < ev->base)
+        return trace_fail(p, MPUSIM_E_RANGE, "limit", "limit 0x%llx is below base 0x%llx",
+                          (unsigned long long)ev->limit, (unsigned long long)ev->base);
+    if (ev->op == TRACE_OP_THREAD_CREATE && ev->base + ev->limit < ev->base)
+        return trace_fail(p, MPUSIM_E_RANGE, "size",
+                          "stack [0x%llx, +0x%llx) wraps around the address space",
+                          (unsigned long long)ev->base, (unsigned long long)ev->limit);
+    if (ev->op == TRACE_OP_ACCESS) {
+        if (ev->limit == 0)
+            return trace_fail(p, MPUSIM_E_RANGE, "size", "an access has at least 1 byte");
+        if (ev->base + (ev->limit - 1) < ev->base)
+            return trace_fail(p, MPUSIM_E_RANGE, "size",
+                              "access [0x%llx, +0x%llx) wraps around the address space",
+                              (unsigned long long)ev->base, (unsigned long long)ev->limit);
+    }
+    return 0;
+}
+
+int trace_event_same(const struct trace_event *a, const struct trace_event *b)
+{
+    const struct trace_expect *x = &a->expect, *y = &b->expect;
+    if (a->op != b->op || a->base != b->base || a->limit != b->limit || a->flags != b->flags ||
+        a->kind != b->kind || a->el != b->el || a->reg != b->reg || a->thread != b->thread ||
+        a->domain != b->domain || a->user != b->user || a->nparts != b->nparts ||
+        a->cpu != b->cpu || a->bao != b->bao || a->as != b->as || a->to_as != b->to_as ||
+        a->cpus != b->cpus || a->opts != b->opts || a->line != b->line ||
+        (a->parts == NULL) != (b->parts == NULL))
+        return 0;
+    if (x->has != y->has || x->rc != y->rc || x->used != y->used || x->region != y->region ||
+        x->fault != y->fault || x->region_num != y->region_num || x->enabled != y->enabled ||
+        x->writes != y->writes || x->barriers != y->barriers || x->ncpus != y->ncpus ||
+        (x->cpus == NULL) != (y->cpus == NULL))
+        return 0;
+    for (unsigned i = 0; i < a->nparts; i++)
+        if (a->parts[i].base != b->parts[i].base || a->parts[i].limit != b->parts[i].limit ||
+            a->parts[i].attr != b->parts[i].attr)
+            return 0;
+    for (unsigned i = 0; i < x->ncpus; i++) {
+        const struct trace_expect_cpu *c = &x->cpus[i], *d = &y->cpus[i];
+        if (c->has != d->has || c->hyp != d->hyp || c->vm != d->vm ||
+            c->allocated != d->allocated || c->enabled != d->enabled ||
+            c->writes != d->writes || c->barriers != d->barriers)
+            return 0;
+    }
+    return 1;
+}
+
+int trace_decode_event(struct trace_parse *p, json_t *v, struct trace_event *ev)
+{
+    trace_event_begin(ev, p->line);
     p->op = NULL;
     if (!json_is_object(v))
         return trace_fail(p, MPUSIM_E_PARSE, NULL, "expected an event object, got %s",
@@ -312,56 +354,38 @@ int trace_decode_event(struct trace_parse *p, json_t *v, struct trace_event *ev)
                           "domain_init, domain_add_partition, domain_remove_partition, "
                           "domain_add_thread, user_enter, switch, or a bao op: cpu_boot, "
                           "vm_create, map_cpy, vm_entry, vm_exit)", s);
-    ev->op = (enum trace_op)op;
+    trace_event_set_op(ev, (enum trace_op)op);
     p->op = trace_op_name(ev->op);
-    if (ev->op == TRACE_OP_ACCESS)
-        ev->limit = ACCESS_SIZE_DEFAULT;
 
-    unsigned allowed = COMMON | required[op] | optional[op], seen = 0;
+    unsigned allowed = trace_event_allowed(ev->op), seen = 0;
     const char *key;
     json_t *fv;
     json_object_foreach(v, key, fv) {
-        enum field f = field_from_name(key);
-        if (f == F_UNKNOWN && trace_is_extension(key))
+        enum trace_field f = trace_event_field(key);
+        if (f == TRACE_F_UNKNOWN && trace_is_extension(key))
             continue;
-        if (f == F_UNKNOWN || !(allowed & BIT(f))) {
+        if (f == TRACE_F_UNKNOWN || !(allowed & TRACE_F_BIT(f))) {
             char list[96];
             return trace_fail(p, MPUSIM_E_RANGE, NULL,
                               "unknown field '%.60s' (%s takes %s, and \"x-\" extensions)", key,
                               p->op, field_list(allowed, list, sizeof list));
         }
-        seen |= BIT(f);
+        seen |= TRACE_F_BIT(f);
         if (decode_field(p, f, fv, ev) != 0)
             return -1;
     }
     unsigned missing = required[op] & ~seen;
     if (missing) {
         int f = 0;
-        while (!(missing & BIT(f)))
+        while (!(missing & TRACE_F_BIT(f)))
             f++;
         return trace_fail(p, MPUSIM_E_PARSE, NULL, "missing field '%s'", field_names[f]);
     }
-    if (trace_decode_bao_event(p, v, seen & (BAO_FORM | BIT(F_VM) | BIT(F_CPUS) | BIT(F_FROM_AS) |
-                                             BIT(F_TO_AS) | BIT(F_VA) | BIT(F_PAGES)), ev) != 0)
+    if (trace_decode_bao_event(p, v, seen & (BAO_FORM | FB(VM) | FB(CPUS) | FB(FROM_AS) |
+                                             FB(TO_AS) | FB(VA) | FB(PAGES)), ev) != 0)
         return -1;
-    if (!ev->bao && (seen & BIT(F_FLAGS)) &&
+    if (!ev->bao && (seen & FB(FLAGS)) &&
         trace_field_flags(p, "flags", json_object_get(v, "flags"), &ev->flags) != 0)
         return -1;
-    if ((ev->op == TRACE_OP_DOMAIN_ADD_PARTITION || ev->op == TRACE_OP_DOMAIN_REMOVE_PARTITION) &&
-        ev->limit < ev->base)
-        return trace_fail(p, MPUSIM_E_RANGE, "limit", "limit 0x%llx is below base 0x%llx",
-                          (unsigned long long)ev->limit, (unsigned long long)ev->base);
-    if (ev->op == TRACE_OP_THREAD_CREATE && ev->base + ev->limit < ev->base)
-        return trace_fail(p, MPUSIM_E_RANGE, "size",
-                          "stack [0x%llx, +0x%llx) wraps around the address space",
-                          (unsigned long long)ev->base, (unsigned long long)ev->limit);
-    if (ev->op == TRACE_OP_ACCESS) {
-        if (ev->limit == 0)
-            return trace_fail(p, MPUSIM_E_RANGE, "size", "an access has at least 1 byte");
-        if (ev->base + (ev->limit - 1) < ev->base)
-            return trace_fail(p, MPUSIM_E_RANGE, "size",
-                              "access [0x%llx, +0x%llx) wraps around the address space",
-                              (unsigned long long)ev->base, (unsigned long long)ev->limit);
-    }
-    return 0;
+    return trace_event_check(p, ev);
 }

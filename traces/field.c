@@ -44,20 +44,23 @@ const char *trace_json_type(const json_t *v)
     return "?";
 }
 
+/* Hex digit values, 0xFF for any other byte. */
+static const unsigned char hex_value[256] = {
+    ['0'] = 0, ['1'] = 1, ['2'] = 2, ['3'] = 3, ['4'] = 4, ['5'] = 5, ['6'] = 6, ['7'] = 7,
+    ['8'] = 8, ['9'] = 9, ['a'] = 10, ['b'] = 11, ['c'] = 12, ['d'] = 13, ['e'] = 14,
+    ['f'] = 15, ['A'] = 10, ['B'] = 11, ['C'] = 12, ['D'] = 13, ['E'] = 14, ['F'] = 15,
+};
+
 static int hex_digit(char c)
 {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
+    unsigned char u = (unsigned char)c;
+    if (u == '0')
+        return 0;
+    return hex_value[u] ? hex_value[u] : -1;
 }
 
-/* "0x" then one or more hex digits; the value must fit in 64 bits (leading zeros are fine).
- * Returns 0 and *out, -1 for a malformed string, -2 when the value does not fit. */
-static int parse_hex(const char *s, uint64_t *out)
+/* "0x" then one or more hex digits; the value must fit in 64 bits (leading zeros are fine). */
+int trace_hex_value(const char *s, uint64_t *out)
 {
     if (s[0] != '0' || (s[1] != 'x' && s[1] != 'X') || s[2] == '\0')
         return -1;
@@ -91,7 +94,7 @@ int trace_field_u64(const struct trace_parse *p, const char *field, const json_t
                           "expected a hex string or non-negative integer, got %s",
                           trace_json_type(v));
     const char *s = json_string_value(v);
-    switch (parse_hex(s, out)) {
+    switch (trace_hex_value(s, out)) {
     case 0: return 0;
     case -2:
         return trace_fail(p, MPUSIM_E_RANGE, field, "hex string \"%.40s\" does not fit in 64 bits",

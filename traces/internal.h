@@ -163,11 +163,74 @@ int trace_jsonl_header(struct trace_parse *p, const char *buf, size_t len, size_
  * @p:    context (source, err); line and event fields are not used
  * @buf:  the whole trace, len bytes (borrowed); events are the non-blank lines of [pos, len)
  * @line: file line of the byte at pos
+ * @fast: 1 to decode through the fast path (jsonl_fast.h), 0 with jansson alone
  * @t:    events, nevents and cap written; events is owned by t also on error (free with
  *        trace_fini())
  * Returns 0 or -1 with the first error in file order (line, column for syntax errors, event).
  */
 int trace_read_lines(struct trace_parse *p, const char *buf, size_t len, size_t pos, int line,
-                     struct trace *t);
+                     int fast, struct trace *t);
+
+/* ---- pieces shared by the jansson decoder and the fast path (jsonl_fast.h) ---- */
+
+/* The fields an event object may carry; TRACE_F_UNKNOWN for any other key. */
+enum trace_field {
+    TRACE_F_OP, TRACE_F_BASE, TRACE_F_LIMIT, TRACE_F_FLAGS, TRACE_F_ADDR, TRACE_F_SIZE,
+    TRACE_F_KIND, TRACE_F_EL, TRACE_F_REG, TRACE_F_VALUE, TRACE_F_NOTE, TRACE_F_EXPECT,
+    TRACE_F_THREAD, TRACE_F_DOMAIN, TRACE_F_STACK_OBJ, TRACE_F_USER, TRACE_F_PARTITIONS,
+    TRACE_F_ATTR, TRACE_F_CPU, TRACE_F_AS, TRACE_F_SECTION, TRACE_F_LOCKED, TRACE_F_BROADCAST,
+    TRACE_F_ALLOC, TRACE_F_VM, TRACE_F_CPUS, TRACE_F_FROM_AS, TRACE_F_TO_AS, TRACE_F_VA,
+    TRACE_F_PAGES,
+    TRACE_F_COUNT,
+    TRACE_F_UNKNOWN = TRACE_F_COUNT,
+};
+#define TRACE_F_BIT(f) (1u << (f))
+
+/* The field key names (NUL-terminated), TRACE_F_UNKNOWN when none (an "x-" key included). */
+enum trace_field trace_event_field(const char *key);
+/* The key of field f ("base"); "?" for TRACE_F_UNKNOWN. */
+const char *trace_event_field_name(enum trace_field f);
+/* Sets of TRACE_F_BIT: the fields op requires; those it accepts (required, optional, common). */
+unsigned trace_event_required(enum trace_op op);
+unsigned trace_event_allowed(enum trace_op op);
+/* An event before its fields: everything zero, expect.region_num -1, reg -1, el 2, line. */
+void trace_event_begin(struct trace_event *ev, int line);
+/* The op, and the defaults that depend on it (an access's size 4). */
+void trace_event_set_op(struct trace_event *ev, enum trace_op op);
+/* The checks across fields once all are decoded (limit >= base, no wrap, access size >= 1):
+ * 0, or -1 through trace_fail (p->err NULL: nothing recorded). */
+int trace_event_check(const struct trace_parse *p, const struct trace_event *ev);
+/* 1 if a and b are the same decoded event (every field, partitions by value), else 0. */
+int trace_event_same(const struct trace_event *a, const struct trace_event *b);
+
+/* "0x" then hex digits (NUL-terminated s): 0 and *out; -1 malformed; -2 over 64 bits. */
+int trace_hex_value(const char *s, uint64_t *out);
+/* The id hash trace_field_name gives the name s (NUL-terminated). */
+uint64_t trace_name_hash(const char *s);
+/* A zephyr attribute by name: 0 and *out, or -1 when unknown. */
+int trace_zattr_named(const char *s, unsigned *out);
+/* A zephyr attribute from PRBAR low bits and AttrIndx (0..7, checked by the caller): 0 and
+ * *out; -1 bits outside XN/AP/SH; -2 the reserved SH 0b01. */
+int trace_zattr_bits(uint64_t rbar, long ai, unsigned *out);
+
+/* One JSON Lines event line [s, s + n) (not blank) decoded with jansson: as trace_decode_event,
+ * and "invalid JSON: ..." with the column for a syntax error. p gives source, line, event. */
+int trace_jsonl_event(struct trace_parse *p, const char *s, size_t n, struct trace_event *ev);
+
+/* The same through the fast path f first (NULL: jansson only); avail (>= n) bytes are readable
+ * from s. Identical result and error to trace_jsonl_event. */
+struct trace_fast;
+int trace_jsonl_decode(struct trace_fast *f, struct trace_parse *p, const char *s, size_t n,
+                       size_t avail, struct trace_event *ev);
+
+/* The differential check (tests, libFuzzer): the fast path f and jansson on one line [s, s + n)
+ * (avail bytes readable). 0 when they agree (f declines, or decodes the very event jansson
+ * does), else -1 with what differs in why (capacity cap). */
+int trace_fast_check(struct trace_fast *f, const char *s, size_t n, size_t avail, char *why,
+                     size_t cap);
+
+/* trace_read_buffer with the fast path off (fast 0) or on (1): for the differential test. */
+int trace_read_buffer_with(const char *buf, size_t len, const char *source, int fast,
+                           struct trace *out, struct mpusim_error *err);
 
 #endif

@@ -1,31 +1,36 @@
 /*
- * The events of a JSON Lines trace: one jansson parse per line, in parallel.
+ * The events of a JSON Lines trace: one parse per line (the fast path, jsonl_fast.h, then
+ * jansson for a line it declines), in parallel.
  *
- * jansson parses about 40-70 MB/s per core, well under a million typical event lines per
- * second, so a long trace is cut into chunks of whole lines decoded by worker threads. The
+ * Decoding is still most of the cost of reading a trace into memory, so a long trace is cut
+ * into chunks of whole lines decoded by worker threads. The
  * result does not depend on the number of threads: a first pass counts the event lines, so
  * every event's index and line are known before decoding, each chunk writes its own slice of
  * the events array, and the error reported is the first one in file order.
  */
 #include <limits.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "traces/internal.h"
+#include "traces/jsonl_fast.h"
 
 #define LOAD_FLAGS JSON_REJECT_DUPLICATES
 #define MAX_THREADS 16
 #define MIN_CHUNK_EVENTS 8192 /* below this, threads cost more than they save */
 
 struct chunk {
-    const char *buf;            /* borrowed: the whole trace */
+    const char *buf;            /* borrowed: the whole trace, len bytes */
+    size_t len;
     size_t pos, end;            /* byte range [pos, end) of whole lines */
     int line;                   /* file line of the byte at pos */
     long event;                 /* index of the first event in the chunk */
     struct trace_event *events; /* borrowed: the trace's array */
     const char *source;         /* borrowed */
+    int fast;                   /* 1: through the fast path */
     struct mpusim_error err;    /* this chunk's first error; MPUSIM_OK if none */
 };
 
@@ -36,29 +41,69 @@ static size_t line_length(const char *s, const char *end)
     return nl ? (size_t)(nl - s) : (size_t)(end - s);
 }
 
+int trace_jsonl_event(struct trace_parse *p, const char *s, size_t n, struct trace_event *ev)
+{
+    json_error_t je;
+    json_t *v = json_loadb(s, n, LOAD_FLAGS, &je);
+    if (!v) {
+        trace_event_begin(ev, p->line);
+        return mpusim_error_at(p->err, MPUSIM_E_PARSE, p->source, p->line, je.column, p->event,
+                               "invalid JSON: %s", je.text);
+    }
+    int rc = trace_decode_event(p, v, ev);
+    json_decref(v);
+    return rc;
+}
+
+int trace_jsonl_decode(struct trace_fast *f, struct trace_parse *p, const char *s, size_t n,
+                       size_t avail, struct trace_event *ev)
+{
+    if (f && trace_fast_event(f, s, n, avail, p->line, ev))
+        return 0;
+    return trace_jsonl_event(p, s, n, ev);
+}
+
+int trace_fast_check(struct trace_fast *f, const char *s, size_t n, size_t avail, char *why,
+                     size_t cap)
+{
+    struct trace_event fast, slow;
+    if (!trace_fast_event(f, s, n, avail, 1, &fast))
+        return 0; /* declined: the reader uses jansson's result */
+    struct mpusim_error err;
+    mpusim_error_clear(&err);
+    struct trace_parse p = { &err, "<line>", 1, 0, -1, NULL };
+    int rc = trace_jsonl_event(&p, s, n, &slow);
+    int same = rc == 0 && trace_event_same(&fast, &slow);
+    if (rc != 0)
+        snprintf(why, cap, "the fast path decoded a line jansson refuses (%s)", err.text);
+    else if (!same)
+        snprintf(why, cap, "the fast path decoded another event than jansson (op %s/%s, base "
+                 "0x%llx/0x%llx, limit 0x%llx/0x%llx)", trace_op_name(fast.op),
+                 trace_op_name(slow.op), (unsigned long long)fast.base,
+                 (unsigned long long)slow.base, (unsigned long long)fast.limit,
+                 (unsigned long long)slow.limit);
+    free(fast.parts);
+    if (rc == 0)
+        free(slow.parts);
+    return same ? 0 : -1;
+}
+
 static void *decode_chunk(void *arg)
 {
     struct chunk *c = arg;
     struct trace_parse p = { &c->err, c->source, c->line, c->event, -1, NULL };
-    const char *end = c->buf + c->end;
+    struct trace_fast *fast = c->fast ? trace_fast_new() : NULL;
+    const char *end = c->buf + c->end, *all = c->buf + c->len;
     for (const char *s = c->buf + c->pos; s < end; p.line++) {
         size_t n = line_length(s, end);
         if (!trace_is_blank(s, n)) {
-            json_error_t je;
-            json_t *v = json_loadb(s, n, LOAD_FLAGS, &je);
-            if (!v) {
-                mpusim_error_at(p.err, MPUSIM_E_PARSE, p.source, p.line, je.column, p.event,
-                                "invalid JSON: %s", je.text);
-                return NULL;
-            }
-            int rc = trace_decode_event(&p, v, &c->events[p.event]);
-            json_decref(v);
-            if (rc != 0)
-                return NULL;
+            if (trace_jsonl_decode(fast, &p, s, n, (size_t)(all - s), &c->events[p.event]) != 0)
+                break;
             p.event++;
         }
         s += n + 1;
     }
+    trace_fast_free(fast);
     return NULL;
 }
 
@@ -76,7 +121,7 @@ static unsigned thread_count(size_t nevents)
 }
 
 int trace_read_lines(struct trace_parse *p, const char *buf, size_t len, size_t pos, int line,
-                     struct trace *t)
+                     int fast, struct trace *t)
 {
     /* Pass 1: count event lines. */
     size_t total = 0;
@@ -101,15 +146,19 @@ int trace_read_lines(struct trace_parse *p, const char *buf, size_t len, size_t 
     unsigned k = 0;
     const char *end = buf + len, *s = buf + pos;
     int ln = line;
-    chunks[0] = (struct chunk){ buf, pos, len, line, 0, t->events, p->source, { 0 } };
+    chunks[0] = (struct chunk){ .buf = buf, .len = len, .pos = pos, .end = len, .line = line,
+                                .event = 0, .events = t->events, .source = p->source,
+                                .fast = fast };
     while (s < end && k + 1 < nchunks) {
         size_t n = line_length(s, end);
         if (!trace_is_blank(s, n) && ++seen == per * (k + 1)) {
             size_t next = (size_t)(s - buf) + n + 1;
             chunks[k].end = next < len ? next : len;
             k++;
-            chunks[k] = (struct chunk){ buf, chunks[k - 1].end, len, ln + 1, (long)seen,
-                                        t->events, p->source, { 0 } };
+            chunks[k] = (struct chunk){ .buf = buf, .len = len, .pos = chunks[k - 1].end,
+                                        .end = len, .line = ln + 1, .event = (long)seen,
+                                        .events = t->events, .source = p->source,
+                                        .fast = fast };
         }
         s += n + 1;
         ln++;

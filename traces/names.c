@@ -70,7 +70,7 @@ const char *trace_access_kind_name(enum trace_access_kind k)
 int trace_op_from_name(const char *name)
 {
     for (int i = 0; i < TRACE_OP_COUNT; i++)
-        if (strcmp(name, op_names[i]) == 0)
+        if (name[0] == op_names[i][0] && strcmp(name, op_names[i]) == 0)
             return i;
     return -1;
 }

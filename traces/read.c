@@ -86,6 +86,12 @@ int trace_jsonl_header(struct trace_parse *p, const char *buf, size_t len, size_
 int trace_read_buffer(const char *buf, size_t len, const char *source, struct trace *out,
                       struct mpusim_error *err)
 {
+    return trace_read_buffer_with(buf, len, source, 1, out, err);
+}
+
+int trace_read_buffer_with(const char *buf, size_t len, const char *source, int fast,
+                           struct trace *out, struct mpusim_error *err)
+{
     struct trace t;
     memset(&t, 0, sizeof t);
     snprintf(t.source, sizeof t.source, "%s", source ? source : "<buffer>");
@@ -138,7 +144,7 @@ int trace_read_buffer(const char *buf, size_t len, const char *source, struct tr
         size_t pos;
         int line;
         if (trace_jsonl_header(&p, buf, len, skip, first, end, &t, &pos, &line) == 0)
-            rc = trace_read_lines(&p, buf, len, pos, line, &t);
+            rc = trace_read_lines(&p, buf, len, pos, line, fast, &t);
     }
     if (rc == 0)
         rc = trace_resolve_names(&p, &t);

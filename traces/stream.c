@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "traces/internal.h"
+#include "traces/jsonl_fast.h"
 
 #define LOAD_FLAGS JSON_REJECT_DUPLICATES
 #define READ_CHUNK (64u * 1024u)
@@ -38,6 +39,7 @@ struct trace_reader {
     int has_zephyr;            /* the header has "zephyr" */
     struct trace_partition *parts; /* the partitions of the last event handed out (owned:
                                       valid until the next call) */
+    struct trace_fast *fast;   /* the JSON Lines fast path (owned); NULL: jansson alone */
 };
 
 /* Read more input after [start, len), growing the buffer when it is full. 0, or -1 with err. */
@@ -55,7 +57,7 @@ static int fill(struct trace_reader *rd, struct mpusim_error *err)
             rd->start = 0;
         } else {
             size_t cap = rd->cap ? rd->cap * 2 : READ_CHUNK;
-            char *nb = realloc(rd->buf, cap);
+            char *nb = realloc(rd->buf, cap + TRACE_FAST_PADDING); /* readable past a line */
             if (!nb)
                 return mpusim_error_at(err, MPUSIM_E_IO, rd->source, -1, -1, -1,
                                        "out of memory reading a line of %zu bytes", rd->cap);
@@ -123,6 +125,7 @@ static int read_start(struct trace_reader *rd, struct trace *hdr, struct mpusim_
             rd->line = line;
             rd->has_zephyr = hdr->zephyr != NULL;
             trace_names_init(&rd->names);
+            rd->fast = trace_fast_new(); /* NULL (out of memory): jansson alone */
             return 0;
         }
         /* The document form, or an error: the whole input, read as trace_read_file does. */
@@ -216,15 +219,8 @@ int trace_reader_next(struct trace_reader *rd, struct trace_event *ev, struct mp
         if (trace_is_blank(s, n))
             continue;
         struct trace_parse p = { err, rd->source, line, rd->event, -1, NULL };
-        json_error_t je;
-        json_t *v = json_loadb(s, n, LOAD_FLAGS, &je);
-        if (!v) {
-            rd->failed = 1;
-            return mpusim_error_at(err, MPUSIM_E_PARSE, rd->source, line, je.column, rd->event,
-                                   "invalid JSON: %s", je.text);
-        }
-        int rc = trace_decode_event(&p, v, ev);
-        json_decref(v);
+        size_t avail = rd->cap + TRACE_FAST_PADDING - (size_t)(s - rd->buf);
+        int rc = trace_jsonl_decode(rd->fast, &p, s, n, avail, ev);
         rd->parts = ev->parts;
         if (rc == 0)
             rc = trace_resolve_event(&p, &rd->names, rd->has_zephyr, ev, rd->event);
@@ -260,6 +256,7 @@ void trace_reader_free(struct trace_reader *rd)
         close(rd->fd);
     free(rd->buf);
     free(rd->parts);
+    trace_fast_free(rd->fast);
     trace_fini(&rd->mem);
     free(rd);
 }

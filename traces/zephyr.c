@@ -13,7 +13,7 @@
 #define FNV_PRIME 0x100000001b3ull
 #define DEFAULT_DOMAIN "default"
 
-static uint64_t fnv1a(const char *s)
+uint64_t trace_name_hash(const char *s)
 {
     uint64_t h = FNV_OFFSET;
     for (; *s; s++)
@@ -42,7 +42,7 @@ int trace_field_name(const struct trace_parse *p, const char *field, const json_
         return trace_fail(p, MPUSIM_E_PARSE, field, "expected a name (string) or an id "
                           "(non-negative integer), got %s", trace_json_type(v));
     }
-    *out = fnv1a(s);
+    *out = trace_name_hash(s);
     return 0;
 }
 
@@ -62,17 +62,34 @@ static const struct {
 #define RBAR_BITS 0x3Eull /* XN (bit 1), AP [3:2], SH [5:4]; bit 0 is never set */
 #define SH_RESERVED 1u    /* SH = 0b01 does not encode */
 
+int trace_zattr_named(const char *s, unsigned *out)
+{
+    for (size_t i = 0; i < sizeof zattrs / sizeof zattrs[0]; i++)
+        if (strcmp(s, zattrs[i].name) == 0) {
+            *out = zattrs[i].attr;
+            return 0;
+        }
+    return -1;
+}
+
+int trace_zattr_bits(uint64_t rbar, long ai, unsigned *out)
+{
+    if (rbar & ~RBAR_BITS)
+        return -1;
+    if (((rbar >> 4) & 3u) == SH_RESERVED)
+        return -2;
+    *out = MM_Z_ATTR(rbar, ai);
+    return 0;
+}
+
 int trace_field_zattr(const struct trace_parse *p, const char *field, const json_t *v,
                       unsigned *out)
 {
     char sub[64];
     if (json_is_string(v)) {
         const char *s = json_string_value(v);
-        for (size_t i = 0; i < sizeof zattrs / sizeof zattrs[0]; i++)
-            if (strcmp(s, zattrs[i].name) == 0) {
-                *out = zattrs[i].attr;
-                return 0;
-            }
+        if (trace_zattr_named(s, out) == 0)
+            return 0;
         return trace_fail(p, MPUSIM_E_RANGE, field,
                           "unknown attribute \"%.40s\" (expected FLASH, RAM_TEXT, RAM_RO, RAM, "
                           "RAM_NOCACHE, IO, P_RW_U_RW, P_RW_U_NA, P_RO_U_RO, P_RO_U_NA or "
@@ -105,15 +122,16 @@ int trace_field_zattr(const struct trace_parse *p, const char *field, const json
         return trace_fail(p, MPUSIM_E_PARSE, field, "missing field 'rbar'");
     if (ai < 0)
         return trace_fail(p, MPUSIM_E_PARSE, field, "missing field 'ai'");
-    if (rbar & ~RBAR_BITS)
+    switch (trace_zattr_bits(rbar, ai, out)) {
+    case 0: return 0;
+    case -1:
         return trace_fail(p, MPUSIM_E_RANGE, sub,
                           "0x%llx does not encode: PRBAR low bits are XN (0x2), AP (0xc) and SH "
                           "(0x30)", (unsigned long long)rbar);
-    if (((rbar >> 4) & 3u) == SH_RESERVED)
+    default:
         return trace_fail(p, MPUSIM_E_RANGE, sub, "0x%llx does not encode: SH = 0b01 is reserved",
                           (unsigned long long)rbar);
-    *out = MM_Z_ATTR(rbar, ai);
-    return 0;
+    }
 }
 
 int trace_decode_zregion(const struct trace_parse *p, const char *field, const json_t *obj,
@@ -275,7 +293,7 @@ static int name_create(struct trace_parse *p, const struct trace_event *ev, long
     char msg[96];
     if (name_find(tab, *id) >= 0) {
         snprintf(msg, sizeof msg, "%s created twice%s", what,
-                 tab->hash[0] == fnv1a(DEFAULT_DOMAIN) && what[0] == 'd'
+                 tab->hash[0] == trace_name_hash(DEFAULT_DOMAIN) && what[0] == 'd'
                      ? " (\"default\" always exists)" : "");
         return event_fail(p, ev, i, what, msg);
     }
@@ -294,7 +312,7 @@ void trace_names_init(struct trace_names *s)
     s->thread.cap = MM_Z_THREADS;
     s->domain.cap = MM_Z_DOMAINS;
     s->domain.n = 1;
-    s->domain.hash[0] = fnv1a(DEFAULT_DOMAIN);
+    s->domain.hash[0] = trace_name_hash(DEFAULT_DOMAIN);
     s->current = -1;
 }
 
