@@ -220,7 +220,7 @@ build/fuzz/libmpusim.a: $(FUZZ_LIBOBJS)
 	rm -f $@
 	ar rcs $@ $^
 build/fuzz/%: build/fuzz/obj/libfuzzer/%.o build/fuzz/libmpusim.a
-	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(PKGLIBS) -lpthread -lm
+	$(FUZZ_CXX) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(PKGLIBS) -lpthread -lm
 
 fuzz-deps:
 	@$(MAKE) --no-print-directory deps DEBS="$(FUZZ_DEBS)"

@@ -214,7 +214,8 @@ int trace_zattr_named(const char *s, unsigned *out);
 int trace_zattr_bits(uint64_t rbar, long ai, unsigned *out);
 
 /* One JSON Lines event line [s, s + n) (not blank) decoded with jansson: as trace_decode_event,
- * and "invalid JSON: ..." with the column for a syntax error. p gives source, line, event. */
+ * and "invalid JSON: ..." with the column for a syntax error. p gives source, line, event. On
+ * error ev holds nothing allocated (parts NULL). */
 int trace_jsonl_event(struct trace_parse *p, const char *s, size_t n, struct trace_event *ev);
 
 /* The same through the fast path f first (NULL: jansson only); avail (>= n) bytes are readable

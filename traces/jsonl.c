@@ -52,6 +52,11 @@ int trace_jsonl_event(struct trace_parse *p, const char *s, size_t n, struct tra
     }
     int rc = trace_decode_event(p, v, ev);
     json_decref(v);
+    if (rc != 0) { /* nothing of a refused event outlives it */
+        free(ev->parts);
+        ev->parts = NULL;
+        ev->nparts = 0;
+    }
     return rc;
 }
 
