@@ -60,7 +60,7 @@ static double run(struct mpu *m, const struct regs *g, unsigned n, const uint64_
         bench_die("lookup", "mpu_init failed");
     program(m, g, n);
     uint64_t acc = 0;
-    double t0 = bench_now();
+    double t0 = bench_cpu_now();
     for (unsigned r = 0; r < reps; r++)
         for (unsigned i = 0; i < count; i++) {
             if (churn) {
@@ -73,7 +73,7 @@ static double run(struct mpu *m, const struct regs *g, unsigned n, const uint64_
                        : mpu_check(m, addr[i], 8, (enum mpu_acc)(i & 1), 2);
             acc += fold(&res);
         }
-    double t1 = bench_now();
+    double t1 = bench_cpu_now();
     *sum = acc;
     return (double)reps * count / (t1 - t0);
 }

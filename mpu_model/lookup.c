@@ -5,9 +5,12 @@
  * elementary intervals; each interval records how many enabled regions cover it and the XOR
  * of their indices, hence its single covering region, none, or "several". A lookup is a binary
  * search over at most 2 * 255 + 1 interval starts. The index is built on the first lookup;
- * after that every region write updates it in place (mpu_region_changed): the region's old
- * range is subtracted from the intervals it covered and its new range added, splitting at the
- * new range's ends, and neighbours that became equal are merged. Counts and XORs are exact
+ * after that every region write updates it in place (mpu_region_changed): when one end of a
+ * region moved within its neighbouring intervals (a map or unmap growing or shrinking it), the
+ * interval start it made moves with it, at once; otherwise the region waits in a short
+ * pending list (few regions: lookups scan the decoded bounds meanwhile), then its old range is
+ * subtracted from the intervals it covered and its new range added, splitting at the new
+ * range's ends, and neighbours that became equal are merged. Counts and XORs are exact
  * for every address at all times, so the result is the one a full rebuild would give.
  * The linear scan is the reference: tests/mpu_model/check_test.c checks both agree on random
  * region sets and under random writes between checks.
@@ -102,15 +105,16 @@ void mpu_index_build(struct mpu_unit *u)
 /* Largest i with iv[i].start <= addr (iv[0].start == 0). */
 static unsigned find(const struct mpu_index *ix, uint64_t addr)
 {
-    unsigned lo = 0, hi = ix->n;
-    while (hi - lo > 1) {
-        unsigned mid = (lo + hi) / 2;
-        if (ix->iv[mid].start <= addr)
-            lo = mid;
-        else
-            hi = mid;
+    /* branch-free binary search (a conditional move per step, no mispredictions): the
+     * last interval starting at or below addr (iv[0].start == 0) */
+    const struct mpu_ival *lo = ix->iv;
+    unsigned n = ix->n;
+    while (n > 1) {
+        unsigned half = n / 2;
+        lo = lo[half].start <= addr ? lo + half : lo;
+        n -= half;
     }
-    return lo;
+    return (unsigned)(lo - ix->iv);
 }
 
 /* The index of the interval starting at pos, splitting the one holding it if needed. */
@@ -216,6 +220,34 @@ static void settle(struct mpu_index *ix)
     memset(ix->is_pending, 0, sizeof ix->is_pending);
 }
 
+/* The common write of a map or an unmap: one end of region r moved, and the boundary it
+ * made alone (the intervals either side differ by r only) stays between its neighbours. Then
+ * moving that interval start is the whole update (no split, merge or pending region): 1 done,
+ * 0 when the general update is needed. Also 1 when the bounds did not change. */
+static int move_edge(struct mpu_index *ix, unsigned r)
+{
+    uint64_t ob = ix->base[r], ol = ix->last[r], nb = ix->cur_base[r], nl = ix->cur_last[r];
+    if (ob == nb && ol == nl)
+        return 1;
+    if (ol < ob || nl < nb || (ob != nb && ol != nl))
+        return 0; /* empty before or after, or both ends moved */
+    int at_end = ob == nb;
+    uint64_t p = at_end ? ol + 1 : ob, q = at_end ? nl + 1 : nb; /* last < 2^48: no wrap */
+    unsigned k = find(ix, p);
+    if (k == 0 || ix->iv[k].start != p)
+        return 0;
+    const struct mpu_ival *in = at_end ? &ix->iv[k - 1] : &ix->iv[k]; /* inside r */
+    const struct mpu_ival *out = at_end ? &ix->iv[k] : &ix->iv[k - 1];
+    if (in->count != out->count + 1 || (unsigned)(in->xr ^ out->xr) != r)
+        return 0;
+    if (q <= ix->iv[k - 1].start || (k + 1 < ix->n && q >= ix->iv[k + 1].start))
+        return 0;
+    ix->iv[k].start = q;
+    ix->base[r] = nb;
+    ix->last[r] = nl;
+    return 1;
+}
+
 void mpu_region_changed(struct mpu_unit *u, unsigned r)
 {
     struct mpu_index *ix = &u->index;
@@ -229,6 +261,8 @@ void mpu_region_changed(struct mpu_unit *u, unsigned r)
     ix->scans = 0;
     if (ix->dirty || (ix->is_pending[r / 64] >> (r % 64)) & 1u)
         return; /* built from the registers on the next lookup, or noted already */
+    if (move_edge(ix, r))
+        return; /* applied in place */
     if (ix->npending == MPU_INDEX_PENDING) {
         if (u->nregions <= MPU_INDEX_SCAN_REGIONS) { /* few regions: scans, then a rebuild */
             ix->dirty = 1;
@@ -277,9 +311,11 @@ int mpu_interval(struct mpu *m, unsigned el, uint64_t addr, uint64_t *first, uin
     if (u->index.dirty)
         mpu_index_build(u);
     settle(&u->index);
-    int hit = mpu_lookup_fast(u, addr, last);
-    *first = u->index.iv[find(&u->index, addr)].start;
-    return hit;
+    const struct mpu_index *ix = &u->index;
+    unsigned i = find(ix, addr); /* settled: what mpu_lookup_fast would find */
+    *first = ix->iv[i].start;
+    *last = i + 1 < ix->n ? ix->iv[i + 1].start - 1 : UINT64_MAX;
+    return ix->iv[i].hit;
 }
 
 int mpu_lookup_linear(const struct mpu_unit *u, uint64_t addr, int *first, int *second)
