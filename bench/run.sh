@@ -16,15 +16,35 @@ cd "$(dirname "$0")/.."
 tmp=$(mktemp)
 trap 'rm -f "$tmp" "$tmp.json"' EXIT INT TERM
 progs=()
-if [ $# -gt 0 ]; then
-    for n in "$@"; do progs+=("build/bench/$n"); done
+# --progress / --no-progress: the progress line on stderr (default: when stderr is a terminal)
+progress=auto
+names=()
+for n in "$@"; do
+    case "$n" in
+        --progress) progress=1 ;;
+        --no-progress) progress=0 ;;
+        *) names+=("$n") ;;
+    esac
+done
+if [ "$progress" = auto ]; then if [ -t 2 ]; then progress=1; else progress=0; fi; fi
+mmss() { printf '%d:%02d' $(($1 / 60)) $(($1 % 60)); }
+if [ ${#names[@]} -gt 0 ]; then
+    for n in "${names[@]}"; do progs+=("build/bench/$n"); done
 else
     for b in build/bench/*; do [ -x "$b" ] && [ -f "$b" ] && progs+=("$b"); done
 fi
 [ ${#progs[@]} -gt 0 ] || { echo "bench: no benchmark programs in build/bench (make bench)" >&2; exit 1; }
+start=$SECONDS; done_n=0
 for b in "${progs[@]}"; do
     [ -x "$b" ] || { echo "bench: $b is missing" >&2; exit 1; }
-    echo "running $b ..." >&2
+    if [ "$progress" = 1 ]; then
+        el=$((SECONDS - start)); left=?
+        [ $done_n -gt 0 ] && left=$(mmss $((el * (${#progs[@]} - done_n) / done_n)))
+        printf '\r\033[Kbench: %d/%d %s, %s elapsed, %s left' $((done_n + 1)) ${#progs[@]} \
+            "${b#build/bench/}" "$(mmss $el)" "$left" >&2
+    else
+        echo "running $b ..." >&2
+    fi
     if ! "$b" >"$tmp.out"; then
         echo "bench: $b FAILED (see its message above); bench/results.json not written" >&2
         rm -f "$tmp.out"; exit 1
@@ -34,7 +54,9 @@ for b in "${progs[@]}"; do
     fi
     grep '^RESULT ' "$tmp.out" >>"$tmp"
     rm -f "$tmp.out"
+    done_n=$((done_n + 1))
 done
+[ "$progress" = 1 ] && printf '\r\033[K' >&2
 cpu=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo 2>/dev/null | head -n1)
 [ -n "$cpu" ] || cpu=$(uname -m)
 cores=$(nproc 2>/dev/null || echo 0)

@@ -62,4 +62,39 @@ void cli_outputs_begin(struct outset *s);
 void cli_outputs_end(struct outset *s);
 int cli_outputs_guest_inputs(struct outset *s, const char *adapter, const char *elf,
                              const char *core, struct mpusim_error *err);
+/* cli/progress.c: the progress line on stderr (docs/cli.md, "Progress"). mode: 1 --progress
+ * (always), 0 --no-progress (never), -1 (the default: when stderr is a terminal). The line is
+ * rewritten in place, at most 4 times a second, and cleared by cli_progress_end. */
+enum cli_progress_kind {
+    CLI_PROGRESS_BYTES,        /* done/total: bytes of the input read */
+    CLI_PROGRESS_MILLISECONDS, /* done/total: milliseconds of a time limit */
+    CLI_PROGRESS_ITEMS,        /* done/total: items (total_unit names them) */
+};
+struct cli_progress {
+    int on;                    /* 1: drawing */
+    const char *what, *unit;   /* "replay", "events"; borrowed */
+    uint64_t total;            /* of the work, in kind's unit; 0: unknown (a pipe) */
+    enum cli_progress_kind kind;
+    const char *total_unit;    /* CLI_PROGRESS_ITEMS: "traces", "iterations"; borrowed */
+    double t0, last;           /* start, last drawing (monotonic seconds) */
+    uint64_t next, step;       /* the clock is read when the count reaches next */
+    size_t width;              /* characters of the line on screen; 0: none */
+};
+void cli_progress_init(struct cli_progress *p, int mode, const char *what, const char *unit);
+void cli_progress_total(struct cli_progress *p, uint64_t total, enum cli_progress_kind kind,
+                        const char *total_unit);
+/* Size of a regular file ("-": standard input), else 0 (a pipe, a terminal: unknown). */
+uint64_t cli_progress_file_size(const char *path);
+/* count: events (lines, ops) so far; done: progress in kind's unit. Cheap unless count has
+ * reached p->next. */
+void cli_progress_draw(struct cli_progress *p, uint64_t count, uint64_t done);
+static inline void cli_progress_update(struct cli_progress *p, uint64_t count, uint64_t done)
+{
+    if (p->on && count >= p->next)
+        cli_progress_draw(p, count, done);
+}
+/* Erase the line (before other output); the next update draws it again. */
+void cli_progress_clear(struct cli_progress *p);
+/* Erase the line and stop drawing. */
+void cli_progress_end(struct cli_progress *p);
 #endif

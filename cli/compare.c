@@ -43,6 +43,9 @@ static const char help[] =
     "  --html F          write a self-contained HTML report to F: per trace, the occupancy\n"
     "                    of every algorithm on one chart and the metrics (docs/report.md)\n"
     "  --quiet           do not print the tables\n"
+    "  --progress, --no-progress\n"
+    "                    the progress line on stderr (events/s, traces done, time left)\n"
+    "                    always, or never (default: when stderr is a terminal)\n"
     "  -h, --help        this help\n"
     "\n"
     "Numbers are decimal or 0x hex (no octal, sign or spaces; docs/cli.md).\n"
@@ -74,7 +77,7 @@ static int fail_outputs(struct outputs *o, const struct mpusim_error *err)
 int cli_compare(int argc, char **argv)
 {
     enum { O_ALGO = 256, O_FIXED, O_REGIONS, O_FSC, O_ENGINE, O_SHARD, O_JSON, O_CSV, O_QUIET,
-           O_ADAPTER, O_CORE, O_NOTIMING, O_HTML, O_ELF, O_RAM, O_DEVICE, O_UART, O_STRICT_ADDR };
+           O_ADAPTER, O_CORE, O_NOTIMING, O_HTML, O_ELF, O_RAM, O_DEVICE, O_UART, O_STRICT_ADDR, O_PROGRESS, O_NO_PROGRESS };
     static const struct option longopts[] = {
         { "algo", required_argument, NULL, O_ALGO },
         { "fixed", no_argument, NULL, O_FIXED },
@@ -95,6 +98,8 @@ int cli_compare(int argc, char **argv)
         { "html", required_argument, NULL, O_HTML },
         { "quiet", no_argument, NULL, O_QUIET },
         { "strict-addresses", no_argument, NULL, O_STRICT_ADDR },
+        { "progress", no_argument, NULL, O_PROGRESS },
+        { "no-progress", no_argument, NULL, O_NO_PROGRESS },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -104,7 +109,7 @@ int cli_compare(int argc, char **argv)
     if (compare_options_init(&opt, &err) != 0)
         return cli_fail(&err);
     const char *json_path = NULL, *csv_path = NULL, *html_path = NULL;
-    int quiet = 0;
+    int quiet = 0, progress_mode = -1;
     optind = 1;
     opterr = 0;
     int c;
@@ -119,6 +124,8 @@ int cli_compare(int argc, char **argv)
             break;
         case O_FIXED: opt.xen_fixed = 1; break;
         case O_STRICT_ADDR: opt.strict_addresses = 1; break;
+        case O_PROGRESS: progress_mode = 1; break;
+        case O_NO_PROGRESS: progress_mode = 0; break;
         case O_REGIONS:
             if (cli_opt_regions("compare", optarg, 1, &opt.regions))
                 return 2;
@@ -217,7 +224,12 @@ int cli_compare(int argc, char **argv)
     }
     if (out.csv)
         compare_write_csv_header(out.csv);
+    struct cli_progress prog; /* per trace: events replayed, traces done */
+    cli_progress_init(&prog, progress_mode, "compare", "events");
+    cli_progress_total(&prog, (uint64_t)ntraces, CLI_PROGRESS_ITEMS, "traces");
+    uint64_t events = 0;
     for (int ti = 0; ti < ntraces; ti++) {
+        cli_progress_update(&prog, events, (uint64_t)ti);
         /* Skip traces with no run in this shard without reading them. */
         int any = 0;
         for (unsigned a = 0; a < opt.nalgo && !any; a++)
@@ -230,6 +242,7 @@ int cli_compare(int argc, char **argv)
         unsigned n = 0;
         struct trace_reader *rd = trace_reader_open(argv[optind + ti], &t, &err);
         if (!rd || compare_trace_stream(&t, rd, &opt, ti, runs, &n, &err) != 0) {
+            cli_progress_end(&prog);
             trace_reader_free(rd);
             trace_fini(&t);
             free(runs);
@@ -237,6 +250,11 @@ int cli_compare(int argc, char **argv)
         }
         trace_reader_free(rd);
         trace_fini(&t);
+        for (unsigned k = 0; k < n; k++)
+            events += runs[k].events;
+        cli_progress_update(&prog, events, (uint64_t)ti + 1);
+        if (!quiet)
+            cli_progress_clear(&prog); /* the table comes next; the line is drawn again */
         for (unsigned k = 0; k < n; k++) {
             if (out.js)
                 compare_write_jsonl(out.js, &runs[k]);
@@ -244,12 +262,14 @@ int cli_compare(int argc, char **argv)
                 compare_write_csv_row(out.csv, &runs[k]);
         }
         if (out.page && report_compare_trace(out.page, runs, n, &err) != 0) {
+            cli_progress_end(&prog);
             free(runs);
             return fail_outputs(&out, &err);
         }
         if (!quiet)
             compare_write_table(human, runs, n);
     }
+    cli_progress_end(&prog);
     free(runs);
     struct report_compare *page = out.page;
     out.page = NULL; /* finished (and freed) below, whatever the result */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli/cli.h"
 #include "replay/fuzz.h"
@@ -41,10 +42,38 @@ static const char help[] =
     "  --fsc MODEL       FSC for no-hit / multi-hit faults: translation, qemu, renode\n"
     "  --no-shrink       keep the failing iteration as generated\n"
     "  --quiet           print nothing but errors\n"
+    "  --progress, --no-progress\n"
+    "                    the progress line on stderr (ops/s, share of --time or of the\n"
+    "                    iterations, time left) always, or never (default: when stderr is a\n"
+    "                    terminal)\n"
     "  -h, --help        this help\n"
     "\n"
     "Numbers are decimal or 0x hex (no octal, sign or spaces; docs/cli.md).\n"
     "exit status: 0 no violation, 1 a violation (trace written), 2 bad input or usage.\n";
+
+/* The progress line: ops so far; the share of --time elapsed, or of the iterations done. */
+struct fuzz_progress {
+    struct cli_progress line;
+    double time_limit;     /* seconds; 0: none */
+};
+
+static void on_iteration(void *opaque, uint64_t iterations, uint64_t ops)
+{
+    struct fuzz_progress *fp = opaque;
+    struct cli_progress *p = &fp->line;
+    if (!p->on || ops < p->next)
+        return;
+    uint64_t done = iterations;
+    if (fp->time_limit > 0) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        double el = (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9 - p->t0;
+        done = el > 0 ? (uint64_t)(el * 1000) : 0;
+        if (done > p->total)
+            done = p->total;
+    }
+    cli_progress_draw(p, ops, done);
+}
 
 static void print_report(FILE *f, const struct fuzz_options *o, const struct fuzz_result *res,
                          const char *trace_path)
@@ -81,7 +110,7 @@ static void print_report(FILE *f, const struct fuzz_options *o, const struct fuz
 int cli_fuzz(int argc, char **argv)
 {
     enum { O_ALGO = 256, O_FIXED, O_REGIONS, O_SEED, O_ITER, O_TIME, O_LENGTH, O_SHARD, O_OUT,
-           O_JSON, O_FSC, O_NOSHRINK, O_QUIET };
+           O_JSON, O_FSC, O_NOSHRINK, O_QUIET, O_PROGRESS, O_NO_PROGRESS };
     static const struct option longopts[] = {
         { "algo", required_argument, NULL, O_ALGO },
         { "fixed", no_argument, NULL, O_FIXED },
@@ -97,6 +126,8 @@ int cli_fuzz(int argc, char **argv)
         { "fsc", required_argument, NULL, O_FSC },
         { "no-shrink", no_argument, NULL, O_NOSHRINK },
         { "quiet", no_argument, NULL, O_QUIET },
+        { "progress", no_argument, NULL, O_PROGRESS },
+        { "no-progress", no_argument, NULL, O_NO_PROGRESS },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -104,7 +135,7 @@ int cli_fuzz(int argc, char **argv)
                                           .regions = 16 },
                               .seed = 1, .shard_k = 1, .shard_n = 1 };
     const char *out_path = NULL, *json_path = NULL;
-    int quiet = 0, have_iter = 0;
+    int quiet = 0, have_iter = 0, progress_mode = -1;
     optind = 1;
     opterr = 0;
     int c;
@@ -151,6 +182,8 @@ int cli_fuzz(int argc, char **argv)
             break;
         case O_NOSHRINK: o.no_shrink = 1; break;
         case O_QUIET: quiet = 1; break;
+        case O_PROGRESS: progress_mode = 1; break;
+        case O_NO_PROGRESS: progress_mode = 0; break;
         default:
             return cli_opt_error("fuzz", c, argv);
         }
@@ -191,8 +224,20 @@ int cli_fuzz(int argc, char **argv)
     }
     FILE *human = outset_uses_stdout(&outs) ? stderr : stdout;
 
+    struct fuzz_progress fp = { .time_limit = o.time_limit };
+    cli_progress_init(&fp.line, progress_mode, "fuzz", "ops");
+    if (o.time_limit > 0)
+        cli_progress_total(&fp.line, (uint64_t)(o.time_limit * 1000), CLI_PROGRESS_MILLISECONDS,
+                           NULL);
+    else /* this shard's share of the iterations */
+        cli_progress_total(&fp.line, (o.iterations + o.shard_n - o.shard_k) / o.shard_n,
+                           CLI_PROGRESS_ITEMS, "iterations");
+    o.on_iteration = on_iteration;
+    o.opaque = &fp;
     struct fuzz_result res;
-    if (fuzz_run(&o, &res, &err) != 0) {
+    int fuzz_rc = fuzz_run(&o, &res, &err);
+    cli_progress_end(&fp.line);
+    if (fuzz_rc != 0) {
         cli_outputs_end(&outs);
         return cli_fail(&err);
     }

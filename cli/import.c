@@ -25,7 +25,10 @@ static const char help[] =
     "  --regions N       EL2 MPU regions, 1..255, when the trace has no MPUIR_EL2 value\n"
     "  --fetches         registers: also instruction fetches, as exec accesses merged per\n"
     "                    straight-line run\n"
-    "  --quiet           no summary on stderr\n"
+    "  --quiet           no summary on stderr (and no progress line unless --progress)\n"
+    "  --progress, --no-progress\n"
+    "                    the progress line on stderr (lines/s, percent of the file, time\n"
+    "                    left) always, or never (default: when stderr is a terminal)\n"
     "  -h, --help        this help\n"
     "\n"
     "Register values shown before the first instruction (reset dumps) are the starting state.\n"
@@ -35,9 +38,7 @@ static const char help[] =
 
 static void progress(void *opaque, uint64_t lines, uint64_t bytes)
 {
-    (void)opaque;
-    fprintf(stderr, "\rimport: %llu lines, %.1f MB", (unsigned long long)lines,
-            (double)bytes / 1e6);
+    cli_progress_update(opaque, lines, bytes);
 }
 
 static void summary(const struct tarmac_import_stats *st, const char *level)
@@ -70,7 +71,8 @@ static void summary(const struct tarmac_import_stats *st, const char *level)
 
 int cli_import(int argc, char **argv)
 {
-    enum { O_OUT = 256, O_LEVEL, O_ELF, O_ADAPTER, O_REGIONS, O_FETCHES, O_QUIET };
+    enum { O_OUT = 256, O_LEVEL, O_ELF, O_ADAPTER, O_REGIONS, O_FETCHES, O_QUIET, O_PROGRESS,
+           O_NO_PROGRESS };
     static const struct option longopts[] = {
         { "out", required_argument, NULL, O_OUT },
         { "level", required_argument, NULL, O_LEVEL },
@@ -79,13 +81,15 @@ int cli_import(int argc, char **argv)
         { "regions", required_argument, NULL, O_REGIONS },
         { "fetches", no_argument, NULL, O_FETCHES },
         { "quiet", no_argument, NULL, O_QUIET },
+        { "progress", no_argument, NULL, O_PROGRESS },
+        { "no-progress", no_argument, NULL, O_NO_PROGRESS },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     struct tarmac_import_options o;
     memset(&o, 0, sizeof o);
     const char *out = NULL, *adapter = NULL;
-    int quiet = 0;
+    int quiet = 0, progress_mode = -1;
     optind = 1;
     opterr = 0;
     int c;
@@ -111,6 +115,8 @@ int cli_import(int argc, char **argv)
             break;
         case O_FETCHES: o.fetches = 1; break;
         case O_QUIET: quiet = 1; break;
+        case O_PROGRESS: progress_mode = 1; break;
+        case O_NO_PROGRESS: progress_mode = 0; break;
         default:
             return cli_opt_error("import", c, argv);
         }
@@ -146,8 +152,11 @@ int cli_import(int argc, char **argv)
         }
         o.adapter = adapter_path;
     }
-    if (isatty(2) && !quiet)
-        o.on_progress = progress;
+    struct cli_progress prog; /* lines read, bytes of the Tarmac file */
+    cli_progress_init(&prog, progress_mode < 0 && quiet ? 0 : progress_mode, "import", "lines");
+    cli_progress_total(&prog, cli_progress_file_size(path), CLI_PROGRESS_BYTES, NULL);
+    o.on_progress = progress;
+    o.opaque = &prog;
 
     struct mpusim_error err;
     mpusim_error_clear(&err);
@@ -162,9 +171,9 @@ int cli_import(int argc, char **argv)
         return cli_fail(&err);
     }
     struct tarmac_import_stats st;
+    cli_progress_update(&prog, 0, 0);
     int rc = tarmac_import(path, f, &o, &st, &err);
-    if (o.on_progress && st.lines >= (1u << 20))
-        fputc('\n', stderr);
+    cli_progress_end(&prog);
     if (rc != 0 || outset_commit(&outs, &err) != 0) {
         cli_outputs_end(&outs);
         return cli_fail(&err);

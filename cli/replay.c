@@ -52,6 +52,9 @@ static const char help[] =
     "                    Arm's tarmac-trace-utilities (docs/capture.md)\n"
     "  --verbose         print every algorithm message to stderr as it happens\n"
     "  --quiet           do not print the summary\n"
+    "  --progress, --no-progress\n"
+    "                    the progress line on stderr (events/s, percent of the file, time\n"
+    "                    left) always, or never (default: when stderr is a terminal)\n"
     "  -h, --help        this help\n"
     "\n"
     "Numbers are decimal or 0x hex (no octal, sign or spaces; docs/cli.md).\n"
@@ -65,6 +68,8 @@ static const char help[] =
 struct replay_outputs {
     FILE *events;                    /* --events-out, or NULL */
     struct report_collector *html;   /* --html, or NULL */
+    struct cli_progress *progress;   /* the progress line (events, bytes of the trace read) */
+    struct trace_reader *rd;
 };
 
 static void write_event(void *opaque, unsigned k, struct replay *r, long i,
@@ -76,6 +81,8 @@ static void write_event(void *opaque, unsigned k, struct replay *r, long i,
         replay_write_event_json(o->events, r, (size_t)i, res);
     if (o->html)
         report_collector_observe(o->html, r, (size_t)i, ev, res);
+    if (o->progress->on && (uint64_t)i + 1 >= o->progress->next)
+        cli_progress_draw(o->progress, (uint64_t)i + 1, trace_reader_offset(o->rd));
 }
 
 static void flush_events(void *opaque)
@@ -95,7 +102,8 @@ int cli_replay(int argc, char **argv)
 {
     enum { O_ALGO = 256, O_FIXED, O_REGIONS, O_FSC, O_EVENTS, O_JSON, O_VERBOSE, O_QUIET,
            O_ENGINE, O_ADAPTER, O_ELF, O_BUDGET, O_CORE, O_NOTIMING, O_HTML, O_RAM, O_DEVICE,
-           O_UART, O_CONSOLE, O_TARMAC, O_STRICT_ADDR };
+           O_UART, O_CONSOLE, O_TARMAC, O_STRICT_ADDR, O_PROGRESS,
+           O_NO_PROGRESS };
     static const struct option longopts[] = {
         { "algo", required_argument, NULL, O_ALGO },
         { "fixed", no_argument, NULL, O_FIXED },
@@ -119,6 +127,8 @@ int cli_replay(int argc, char **argv)
         { "console", required_argument, NULL, O_CONSOLE },
         { "tarmac", required_argument, NULL, O_TARMAC },
         { "strict-addresses", no_argument, NULL, O_STRICT_ADDR },
+        { "progress", no_argument, NULL, O_PROGRESS },
+        { "no-progress", no_argument, NULL, O_NO_PROGRESS },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -126,7 +136,7 @@ int cli_replay(int argc, char **argv)
                                   .keep_findings = 1000 };
     const char *events_path = NULL, *json_path = NULL, *html_path = NULL, *console_path = NULL,
                *tarmac_path = NULL;
-    int quiet = 0;
+    int quiet = 0, progress_mode = -1;
     uint64_t v;
     optind = 1;
     opterr = 0;
@@ -142,6 +152,8 @@ int cli_replay(int argc, char **argv)
             break;
         case O_FIXED: opt.xen_fixed = 1; break;
         case O_STRICT_ADDR: opt.strict_addresses = 1; break;
+        case O_PROGRESS: progress_mode = 1; break;
+        case O_NO_PROGRESS: progress_mode = 0; break;
         case O_REGIONS:
             if (cli_opt_regions("replay", optarg, 1, &opt.regions))
                 return 2;
@@ -263,9 +275,14 @@ int cli_replay(int argc, char **argv)
     }
     /* Events are replayed as they are read; --events-out lines are written as they come (and
      * flushed whenever the reader waits for input, for a live pipe). */
-    struct replay_outputs ro = { ev_f, rc_html };
+    struct cli_progress prog;
+    cli_progress_init(&prog, progress_mode, "replay", "events");
+    cli_progress_total(&prog, cli_progress_file_size(path), CLI_PROGRESS_BYTES, NULL);
+    struct replay_outputs ro = { ev_f, rc_html, &prog, rd };
     struct replay_stream_sink sink = { write_event, flush_events, NULL, &ro };
-    if (replay_run_stream(&r, 1, rd, &sink, &err) != 0) {
+    int stream_rc = replay_run_stream(&r, 1, rd, &sink, &err);
+    cli_progress_end(&prog);
+    if (stream_rc != 0) {
         cli_outputs_end(&outs);
         report_collector_free(rc_html);
         replay_free(r);

@@ -490,32 +490,38 @@ int cli_run(int argc, char **argv)
         sim_free(s);
         return cli_fail(&err);
     }
-    if (record) {
-        char apath[4096];
-        struct replay_adapter *ad = malloc(sizeof *ad);
-        if (!ad) {
-            sim_free(s);
-            mpusim_error_set(&err, MPUSIM_E_ENGINE, "out of memory");
-            return cli_fail(&err);
-        }
-        if (cli_find_bundled(adapter, "guest", ".adapter.json", apath, sizeof apath) != 0)
-            mpusim_error_at(&err, MPUSIM_E_IO, adapter, -1, -1, -1,
-                            "no such adapter file, and no bundled adapter of that name");
-        else if (replay_adapter_read_file(apath, ad, &err) == 0)
-            rec = replay_recorder_new(s, ad, record, "mpusim run --record", &err);
-        free(ad);
-        if (!rec) {
-            sim_free(s);
-            return cli_fail(&err);
-        }
+    /* --tarmac and --record: one output set, checked against the inputs before the run and
+     * committed together after it */
+    char apath[4096];
+    FILE *rec_f = NULL;
+    if (record && cli_find_adapter(adapter, apath, sizeof apath) != 0) {
+        sim_free(s);
+        mpusim_error_at(&err, MPUSIM_E_IO, adapter, -1, -1, -1,
+                        "no such adapter file, and no bundled adapter of that name");
+        return cli_fail(&err);
     }
     cli_outputs_begin(&outs);
-    if (tarmac && (outset_input(&outs, elf, "ELF", &err) != 0 ||
-                   !(tx.f = outset_open(&outs, tarmac, "--tarmac", &err)))) {
+    if (outset_input(&outs, elf, "ELF", &err) != 0 ||
+        (record && outset_input(&outs, apath, "adapter", &err) != 0) ||
+        (core_path && outset_input(&outs, core_path, "core file", &err) != 0) ||
+        (tarmac && !(tx.f = outset_open(&outs, tarmac, "--tarmac", &err))) ||
+        (record && !(rec_f = outset_open(&outs, record, "--record", &err)))) {
         cli_outputs_end(&outs);
-        replay_recorder_free(rec);
         sim_free(s);
         return cli_fail(&err);
+    }
+    if (record) {
+        struct replay_adapter *ad = malloc(sizeof *ad);
+        if (!ad)
+            mpusim_error_set(&err, MPUSIM_E_ENGINE, "out of memory");
+        else if (replay_adapter_read_file(apath, ad, &err) == 0)
+            rec = replay_recorder_new(s, ad, rec_f, "mpusim run --record", &err);
+        free(ad);
+        if (!rec) {
+            cli_outputs_end(&outs);
+            sim_free(s);
+            return cli_fail(&err);
+        }
     }
     struct sim_stop st;
     int rc = sim_run(s, sim_entry(s), until, 0, &st, &err);
@@ -539,18 +545,19 @@ int cli_run(int argc, char **argv)
         snprintf(st.what, sizeof st.what, "%.86s (then: %.30s)", what, was);
         st.kind = SIM_STOP_PANIC;
     }
-    if (tarmac) { /* the trace of a run that stopped on a fault is a result too */
-        mpusim_error_clear(&err);
-        if (tarmac_export_finish(&tx, &err) != 0 || outset_commit(&outs, &err) != 0) {
-            cli_outputs_end(&outs);
-            replay_recorder_free(rec);
-            sim_free(s);
-            return cli_fail(&err);
-        }
-        fprintf(stderr, "run: %llu instructions written to %s\n", (unsigned long long)tx.insns,
-                tarmac);
+    /* the traces of a run that stopped on a fault are results too */
+    mpusim_error_clear(&err);
+    if ((tarmac && tarmac_export_finish(&tx, &err) != 0) ||
+        (rec && replay_recorder_finish(rec, &err) != 0) || outset_commit(&outs, &err) != 0) {
+        cli_outputs_end(&outs);
+        replay_recorder_free(rec);
+        sim_free(s);
+        return cli_fail(&err);
     }
     cli_outputs_end(&outs);
+    if (tarmac)
+        fprintf(stderr, "run: %llu instructions written to %s\n", (unsigned long long)tx.insns,
+                tarmac);
     char report[4096];
     sim_stop_format(s, &st, report, sizeof report);
     printf("\n--- mpusim run: %s", report);
@@ -573,11 +580,6 @@ int cli_run(int argc, char **argv)
     if (rec) {
         unsigned long calls = replay_recorder_calls(rec), nested = replay_recorder_nested(rec),
                       open_calls = replay_recorder_unfinished(rec);
-        if (replay_recorder_commit(rec, &err) != 0) {
-            replay_recorder_free(rec);
-            sim_free(s);
-            return cli_fail(&err);
-        }
         printf("recorded %lu calls to %s (%lu calls made inside them not recorded again; %lu "
                "still active at the stop, not recorded)\n", calls, record, nested, open_calls);
         replay_recorder_free(rec);

@@ -25,6 +25,9 @@ struct fuzz_options {
                                      bound (then time_limit must be set) */
     double time_limit;            /* seconds; 0: none. Checked between iterations */
     int no_shrink;                /* 1: keep the failing iteration as generated */
+    /* After every iteration: iterations and ops so far (e.g. a progress line); may be NULL */
+    void (*on_iteration)(void *opaque, uint64_t iterations, uint64_t ops);
+    void *opaque;                 /* borrowed; passed to on_iteration */
 };
 
 /**

@@ -129,6 +129,8 @@ int fuzz_run(const struct fuzz_options *o, struct fuzz_result *res, struct mpusi
             return -1;
         res->iterations++;
         res->ops += t.nevents;
+        if (o->on_iteration)
+            o->on_iteration(o->opaque, res->iterations, res->ops);
         if (v.inv == FUZZ_INV_COUNT) {
             trace_fini(&t);
             continue;

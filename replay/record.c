@@ -17,8 +17,7 @@ struct replay_recorder {
     struct sim *s;                 /* borrowed */
     struct replay_adapter a;
     char generator[128];
-    struct outfile out;
-    int opened;                    /* out is open */
+    FILE *f;                       /* the trace being written (borrowed) */
     int header_done;               /* the header line is written */
     struct rec_sym sym[TRACE_OP_COUNT];
     unsigned nsym;
@@ -86,7 +85,7 @@ static void write_header(struct replay_recorder *r)
     t.boot = boot;
     struct mpusim_error e;
     mpusim_error_clear(&e);
-    if (trace_write_header_line(r->out.f, &t, r->generator, &e) != 0)
+    if (trace_write_header_line(r->f, &t, r->generator, &e) != 0)
         fail_write(r, &e);
     r->header_done = 1;
 }
@@ -163,13 +162,13 @@ static void on_call(void *opaque, struct sim *s, int is_return, const struct sim
     ev.expect.used = used_now(r);
     struct mpusim_error e;
     mpusim_error_clear(&e);
-    if (trace_write_event_line(r->out.f, &ev, r->top.note, NULL, &e) != 0)
+    if (trace_write_event_line(r->f, &ev, r->top.note, NULL, &e) != 0)
         fail_write(r, &e);
     r->calls++;
 }
 
 struct replay_recorder *replay_recorder_new(struct sim *s, const struct replay_adapter *a,
-                                            const char *path, const char *generator,
+                                            FILE *f, const char *generator,
                                             struct mpusim_error *err)
 {
     struct replay_recorder *r = calloc(1, sizeof *r);
@@ -199,11 +198,7 @@ struct replay_recorder *replay_recorder_new(struct sim *s, const struct replay_a
             free(r);
             return NULL;
         }
-    if (outfile_open(&r->out, path, err) != 0) {
-        free(r);
-        return NULL;
-    }
-    r->opened = 1;
+    r->f = f;
     return r;
 }
 
@@ -211,31 +206,19 @@ unsigned long replay_recorder_calls(const struct replay_recorder *r) { return r-
 unsigned long replay_recorder_nested(const struct replay_recorder *r) { return r->nested; }
 unsigned long replay_recorder_unfinished(const struct replay_recorder *r) { return r->active; }
 
-int replay_recorder_commit(struct replay_recorder *r, struct mpusim_error *err)
+int replay_recorder_finish(struct replay_recorder *r, struct mpusim_error *err)
 {
     if (!r->header_done && !r->failed)
         write_header(r); /* no call at all: the header alone, with the regions of the end */
     if (r->failed) {
-        replay_recorder_abort(r);
         if (err && err->code == MPUSIM_OK)
             *err = r->err;
         return -1;
     }
-    r->opened = 0;
-    return outfile_commit(&r->out, err);
-}
-
-void replay_recorder_abort(struct replay_recorder *r)
-{
-    if (r->opened)
-        outfile_abort(&r->out);
-    r->opened = 0;
+    return 0;
 }
 
 void replay_recorder_free(struct replay_recorder *r)
 {
-    if (!r)
-        return;
-    replay_recorder_abort(r);
     free(r);
 }

@@ -35,7 +35,7 @@
 
 #define CALL_STACK 64
 #define DEFAULT_REGIONS 16
-#define PROGRESS_LINES (1u << 20)
+#define PROGRESS_LINES (1u << 14) /* the caller rate-limits its drawing */
 #define GPR_SP 31
 
 /* A64 encodings used to follow calls (Arm ARM C6.2). */

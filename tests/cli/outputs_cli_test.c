@@ -191,3 +191,25 @@ Test(outputs_cli, an_empty_output_name_is_a_usage_error_naming_the_option)
     cr_expect_eq(sh(MPUSIM " replay " BOOT " --json ''"), 2);
     cr_expect(strstr(slurp("err"), "--json") != NULL);
 }
+
+/* run --record and --tarmac are one output set: checked against the ELF and the adapter
+ * before the run, and written together or not at all. */
+Test(outputs_cli, run_record_and_tarmac_are_committed_together)
+{
+    cr_expect_eq(sh(MPUSIM " run build/guest/mm.elf --budget 20000 --adapter mm --record %s/r.jsonl "
+                    "--tarmac %s/t.tarmac", tdir, tdir), 1, "%s", slurp("err"));
+    cr_expect(exists("r.jsonl") && exists("t.tarmac"), "%s", slurp("err"));
+    cr_expect(strstr(slurp("r.jsonl"), "\"format\": \"mpusim-trace\"") != NULL, "%s",
+              slurp("r.jsonl"));
+    sh("rm -f %s/r.jsonl %s/t.tarmac", tdir, tdir);
+    cr_expect_eq(sh(MPUSIM " run build/guest/mm.elf --budget 20000 --adapter mm --record %s/r.jsonl "
+                    "--tarmac /dev/full", tdir), 2);
+    cr_expect(strstr(slurp("err"), "write failed") != NULL, "%s", slurp("err"));
+    cr_expect(only_files(2), "no record left beside the failed --tarmac (out, err only)");
+    cr_expect_eq(sh(MPUSIM " run build/guest/mm.elf --adapter mm --record build/guest/mm.elf"), 2);
+    cr_expect(strstr(slurp("err"), "--record") && strstr(slurp("err"), "same file as the ELF"),
+              "%s", slurp("err"));
+    cr_expect_eq(sh(MPUSIM " run build/guest/mm.elf --adapter mm --record %s/r.jsonl "
+                    "--tarmac %s/./r.jsonl", tdir, tdir), 2);
+    cr_expect(!exists("r.jsonl"));
+}
