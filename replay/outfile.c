@@ -361,34 +361,3 @@ void outset_unlink_temporaries(const struct outset *s)
         if (s->out[i].tmp[0])
             unlink(s->out[i].tmp);
 }
-
-int outfile_open(struct outfile *o, const char *path, struct mpusim_error *err)
-{
-    memset(o, 0, sizeof *o);
-    o->what = "output";
-    snprintf(o->path, sizeof o->path, "%s", path ? path : "");
-    mode_t mask = umask(0);
-    umask(mask);
-    return open_one(NULL, o, 0666 & ~mask, err);
-}
-
-int outfile_commit(struct outfile *o, struct mpusim_error *err)
-{
-    if (finish_one(o, err) != 0) {
-        outfile_abort(o);
-        return -1;
-    }
-    if (o->tmp[0] && rename(o->tmp, o->target) != 0) {
-        int e = errno;
-        outfile_abort(o);
-        return mpusim_error_at(err, MPUSIM_E_IO, o->path, -1, -1, -1, "cannot rename: %s",
-                               strerror(e));
-    }
-    o->tmp[0] = '\0';
-    return 0;
-}
-
-void outfile_abort(struct outfile *o)
-{
-    close_one(o);
-}

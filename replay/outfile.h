@@ -84,9 +84,4 @@ void outset_fini(struct outset *s);
 /* Remove the temporary files; only unlink(2): async-signal-safe. */
 void outset_unlink_temporaries(const struct outset *s);
 
-/* One output alone: outset_open/commit/abort on a set of one (kept for single outputs). */
-int outfile_open(struct outfile *o, const char *path, struct mpusim_error *err);
-int outfile_commit(struct outfile *o, struct mpusim_error *err);
-void outfile_abort(struct outfile *o);
-
 #endif

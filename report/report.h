@@ -8,7 +8,7 @@
  * walks the trace. Size is bounded whatever the trace length: every series is downsampled to
  * at most REPORT_TIMELINE_MAX buckets and every list is capped (the totals are still shown).
  *
- * Library code: writes only to the FILE * it is given; the caller opens it (outfile_open) and
+ * Library code: writes only to the FILE * it is given; the caller opens it (outset_open) and
  * commits it with the command's other outputs.
  */
 #include <stddef.h>
