@@ -89,3 +89,17 @@ Test(progress_cli, import_shows_lines_and_the_file)
     cr_expect(strstr(slurp("err"), "import: ") != NULL, "the summary follows");
     cr_expect_eq(sh("cmp %s/a.jsonl %s/b.jsonl", tdir, tdir), 0);
 }
+
+/* By default the line is drawn only when stderr is a terminal: under script(1)'s
+ * pseudo-terminal it appears, and --no-progress still turns it off. */
+Test(progress_cli, by_default_only_a_terminal_gets_the_line)
+{
+    if (sh("command -v script") != 0)
+        cr_skip_test("no script(1) (util-linux) to give the command a pseudo-terminal");
+    cr_assert_eq(sh("script -qec '" MPUSIM " replay " STORM " --quiet' /dev/null </dev/null"), 0,
+                 "%s", slurp("err"));
+    cr_expect(strstr(slurp("out"), "\rreplay: ") != NULL, "%s", slurp("out"));
+    cr_assert_eq(sh("script -qec '" MPUSIM " replay " STORM " --quiet --no-progress' /dev/null "
+                    "</dev/null"), 0, "%s", slurp("err"));
+    cr_expect(strstr(slurp("out"), "replay: ") == NULL, "%s", slurp("out"));
+}
