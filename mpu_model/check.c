@@ -12,6 +12,8 @@
 #define P_R 1u
 #define P_W 2u
 #define P_X 4u
+_Static_assert(P_R == 1u << MPU_ACC_READ && P_W == 1u << MPU_ACC_WRITE &&
+                   P_X == 1u << MPU_ACC_EXEC, "mpu_el2_allowed returns these bits");
 
 /* Which lookup to use: the fast index (mpu_check) or the linear reference. */
 enum lookup_mode { LOOKUP_FAST, LOOKUP_LINEAR };
@@ -106,41 +108,63 @@ struct stage_out {
     uint64_t last; /* last byte this stage decided for (inclusive) */
 };
 
+/* The permissions of one stage for the piece at addr, given the unit's region decision d
+ * (unused for a stage-1 MPU that is off): o gets the multiple/no-region fault (then 0 is
+ * returned), the region(s) and the last byte decided for. */
+static unsigned stage_perms(const struct mpu_unit *u, unsigned stage, uint64_t addr,
+                            unsigned el, const struct decision *d, struct stage_out *o)
+{
+    *o = (struct stage_out){ MPU_FAULT_NONE, -1, -1, 0 };
+    if (stage == 1 && !mpu_enabled(u)) /* MPU off: default map for the regime (armv8r-mpu.md §2.3) */
+        return default_map_perms(addr, &o->last);
+    o->last = d->last;
+    if (d->region == -2) { /* two or more hits: always a fault (PMSAv8, armv8r-mpu.md §2.2) */
+        o->fault = MPU_FAULT_MULTIPLE_REGIONS;
+        o->region = d->first;
+        o->region2 = d->second;
+        return 0;
+    }
+    if (d->region == -1) {
+        if (!uses_background_map(u, el, stage)) {
+            o->fault = MPU_FAULT_NO_REGION;
+            return 0;
+        }
+        uint64_t dl;
+        unsigned perms = default_map_perms(addr, &dl);
+        if (dl < o->last)
+            o->last = dl;
+        return perms;
+    }
+    o->region = d->region;
+    return region_perms(u->prbar[d->region], u->el, el, stage, bit64(u->sctlr, SCTLR_WXN_BIT));
+}
+
 /* One stage for the piece at addr. */
 static struct stage_out check_stage(struct mpu_unit *u, unsigned stage, uint64_t addr,
                                     enum mpu_acc acc, unsigned el, enum lookup_mode mode)
 {
-    struct stage_out o = { MPU_FAULT_NONE, -1, -1, 0 };
-    unsigned perms;
-    if (stage == 1 && !mpu_enabled(u)) { /* MPU off: default map for the regime (armv8r-mpu.md §2.3) */
-        perms = default_map_perms(addr, &o.last);
-    } else {
-        struct decision d = decide(u, addr, mode);
-        o.last = d.last;
-        if (d.region == -2) { /* two or more hits: always a fault (PMSAv8, armv8r-mpu.md §2.2) */
-            o.fault = MPU_FAULT_MULTIPLE_REGIONS;
-            o.region = d.first;
-            o.region2 = d.second;
-            return o;
-        }
-        if (d.region == -1) {
-            if (!uses_background_map(u, el, stage)) {
-                o.fault = MPU_FAULT_NO_REGION;
-                return o;
-            }
-            uint64_t dl;
-            perms = default_map_perms(addr, &dl);
-            if (dl < o.last)
-                o.last = dl;
-        } else {
-            o.region = d.region;
-            perms = region_perms(u->prbar[d.region], u->el, el, stage,
-                                 bit64(u->sctlr, SCTLR_WXN_BIT));
-        }
-    }
-    if (!(perms & acc_bit(acc)))
+    struct decision d = { -1, -1, -1, 0 };
+    if (!(stage == 1 && !mpu_enabled(u)))
+        d = decide(u, addr, mode);
+    struct stage_out o;
+    unsigned perms = stage_perms(u, stage, addr, el, &d, &o);
+    if (o.fault == MPU_FAULT_NONE && !(perms & acc_bit(acc)))
         o.fault = MPU_FAULT_PERMISSION;
     return o;
+}
+
+unsigned mpu_el2_allowed(struct mpu *m, uint64_t addr, uint64_t *last)
+{
+    struct mpu_unit *u = &m->el2;
+    struct decision d = { -1, -1, -1, 0 };
+    if (mpu_enabled(u)) {
+        uint64_t first;
+        d.region = mpu_interval(m, 2, addr, &first, &d.last);
+    }
+    struct stage_out o;
+    unsigned perms = stage_perms(u, 1, addr, 2, &d, &o);
+    *last = o.last;
+    return o.fault == MPU_FAULT_NONE ? perms : 0;
 }
 
 static struct mpu_result check(struct mpu *m, uint64_t addr, uint64_t size, enum mpu_acc acc,

@@ -235,6 +235,10 @@ struct mpu_result mpu_check(struct mpu *m, uint64_t addr, uint64_t size, enum mp
  * (inclusive) all have the same region decision, returned: the one covering region, -1 none,
  * -2 several. For callers that cache a verdict per interval. */
 int mpu_interval(struct mpu *m, unsigned el, uint64_t addr, uint64_t *first, uint64_t *last);
+/* The 1-byte accesses at addr by EL2 that mpu_check(m, addr, 1, acc, 2) allows, as bits
+ * 1u << MPU_ACC_READ / MPU_ACC_WRITE / MPU_ACC_EXEC, in one lookup; *last: the last byte from
+ * addr on with the same verdicts (inclusive). Counters unchanged; the index is settled. */
+unsigned mpu_el2_allowed(struct mpu *m, uint64_t addr, uint64_t *last);
 /* 1 if some address is in two or more enabled regions of unit el (from the lookup index:
  * O(intervals), no sort), else 0. */
 int mpu_any_overlap(struct mpu *m, unsigned el);

@@ -53,9 +53,14 @@ static int chance(struct fuzz_gen *g, unsigned num, unsigned den)
 
 void fuzz_gen_init(struct fuzz_gen *g, uint64_t seed, unsigned regions)
 {
-    memset(g, 0, sizeof *g);
+    /* pending[] is written before it is read (npending = 0): not cleared, a reused
+     * generator costs nothing to restart */
     g->state = seed;
     g->regions = regions;
+    g->npending = g->next = 0;
+    memset(g->freed_base, 0, sizeof g->freed_base);
+    memset(g->freed_limit, 0, sizeof g->freed_limit);
+    g->nfreed = 0;
 }
 
 /* ---- flags ---- */

@@ -196,6 +196,8 @@ int fuzz_trace_init(struct trace *t, unsigned regions, size_t cap, struct mpusim
  * fixtures' FVP layout, or one iteration in eight the dynamic area at address 0). */
 int fuzz_zephyr_trace_init(struct trace *t, unsigned regions, size_t cap, uint64_t iter_seed,
                            struct mpusim_error *err);
+/* Lay out t's "zephyr" header (allocated by fuzz_zephyr_trace_init) again for iter_seed. */
+void fuzz_zephyr_trace_layout(struct trace *t, uint64_t iter_seed);
 /* The next zephyr op, chosen relative to the variant's state (threads, domains, partitions). */
 void fuzz_zephyr_gen_next(struct fuzz_gen *g, const struct mm_ctx *mm, struct trace_event *out);
 /* Make ev[0..n)'s thread and domain ids dense in creation order (as the trace reader does);
@@ -252,16 +254,33 @@ struct fuzz_result {
 int fuzz_run(const struct fuzz_options *o, struct fuzz_result *res, struct mpusim_error *err);
 void fuzz_result_fini(struct fuzz_result *res);
 
+/* What iterations work in, allocated once and reused by each (an iteration allocates
+ * nothing): the trace of its ops, the replay, the generator, the snapshot. */
+struct fuzz_worker {
+    struct fuzz_options o;       /* copied */
+    struct trace trace;          /* the last iteration's ops (capacity o.length) */
+    struct replay *r;            /* restarted by each iteration */
+    struct fuzz_gen gen;
+    struct fuzz_snapshot before;
+    int zephyr;                  /* o.replay.algo is zephyr: trace.zephyr per iteration */
+};
+
+/* A worker for options o (regions, length); free with fuzz_worker_free. NULL with err set. */
+struct fuzz_worker *fuzz_worker_new(const struct fuzz_options *o, struct mpusim_error *err);
+void fuzz_worker_free(struct fuzz_worker *w);
+
 /**
- * fuzz_run_iteration - one iteration: a fresh replay, up to o->length generated ops, all
- * invariants after each
- * @out: written: the trace of the ops run (up to and including a violating op); free with
- *       trace_fini()
+ * fuzz_run_iteration - one iteration on w: the replay restarted, up to o->length generated
+ * ops, all invariants after each
  * @v:   always written: the violation or inv = FUZZ_INV_COUNT
- * Returns 0 or -1.
+ * The ops run (up to and including a violating op) are in w->trace until the next iteration
+ * (fuzz_trace_copy keeps them). Returns 0 or -1.
  */
-int fuzz_run_iteration(const struct fuzz_options *o, uint64_t iter, struct trace *out,
-                       struct fuzz_violation *v, struct mpusim_error *err);
+int fuzz_run_iteration(struct fuzz_worker *w, uint64_t iter, struct fuzz_violation *v,
+                       struct mpusim_error *err);
+
+/* A copy of a fuzz trace (boot regions and events) into out (free with trace_fini). 0 or -1. */
+int fuzz_trace_copy(const struct trace *t, struct trace *out, struct mpusim_error *err);
 
 /* Write the minimal trace of res (document form) with each call's expectations and a note on
  * the violating event naming the invariant. Returns 0 or -1. */

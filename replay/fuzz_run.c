@@ -20,52 +20,111 @@ unsigned fuzz_default_length(unsigned regions)
     return n > 300 ? n : 300;
 }
 
-int fuzz_run_iteration(const struct fuzz_options *o, uint64_t iter, struct trace *out,
-                       struct fuzz_violation *v, struct mpusim_error *err)
+struct fuzz_worker *fuzz_worker_new(const struct fuzz_options *o, struct mpusim_error *err)
+{
+    struct fuzz_worker *w = calloc(1, sizeof *w);
+    if (!w) {
+        mpusim_error_set(err, MPUSIM_E_ENGINE, "out of memory");
+        return NULL;
+    }
+    w->o = *o;
+    w->zephyr = o->replay.algo == MM_ALGO_ZEPHYR;
+    /* zephyr: the header is laid out again from each iteration's seed */
+    if ((w->zephyr ? fuzz_zephyr_trace_init(&w->trace, o->replay.regions, o->length,
+                                            fuzz_iteration_seed(o->seed, 0), err)
+                   : fuzz_trace_init(&w->trace, o->replay.regions, o->length, err)) != 0) {
+        free(w);
+        return NULL;
+    }
+    w->r = fuzz_replay_new(&w->trace, o, err);
+    if (!w->r) {
+        fuzz_worker_free(w);
+        return NULL;
+    }
+    return w;
+}
+
+void fuzz_worker_free(struct fuzz_worker *w)
+{
+    if (!w)
+        return;
+    replay_free(w->r);
+    trace_fini(&w->trace);
+    free(w);
+}
+
+int fuzz_run_iteration(struct fuzz_worker *w, uint64_t iter, struct fuzz_violation *v,
+                       struct mpusim_error *err)
 {
     v->inv = FUZZ_INV_COUNT;
     v->event = -1;
     v->text[0] = '\0';
     v->has_witness = 0;
-    int zephyr = o->replay.algo == MM_ALGO_ZEPHYR;
-    uint64_t seed = fuzz_iteration_seed(o->seed, iter);
-    if ((zephyr ? fuzz_zephyr_trace_init(out, o->replay.regions, o->length, seed, err)
-                : fuzz_trace_init(out, o->replay.regions, o->length, err)) != 0)
+    uint64_t seed = fuzz_iteration_seed(w->o.seed, iter);
+    struct trace *t = &w->trace;
+    t->nevents = 0;
+    if (w->zephyr)
+        fuzz_zephyr_trace_layout(t, seed);
+    if (replay_restart(w->r, t, err) != 0)
         return -1;
-    /* The replay sizes its per-event series from nevents: announce the whole budget, fill
-     * each event just before it is replayed, and trim at the end. */
-    out->nevents = o->length;
-    struct fuzz_gen *g = malloc(sizeof *g);
-    struct fuzz_snapshot *before = malloc(sizeof *before);
-    struct replay *r = g && before ? fuzz_replay_new(out, o, err) : NULL;
-    if (!r) {
-        if (!g || !before)
-            mpusim_error_set(err, MPUSIM_E_ENGINE, "out of memory");
-        free(g);
-        free(before);
-        trace_fini(out);
-        return -1;
-    }
-    fuzz_gen_init(g, seed, o->replay.regions);
-    g->zephyr = zephyr;
+    struct replay *r = w->r;
+    fuzz_gen_init(&w->gen, seed, w->o.replay.regions);
+    w->gen.zephyr = w->zephyr;
     size_t n = 0;
-    while (n < o->length) {
-        struct trace_event *ev = &out->events[n];
-        if (zephyr)
-            fuzz_zephyr_gen_next(g, &r->mm, ev);
+    while (n < w->o.length) {
+        struct trace_event *ev = &t->events[n];
+        free(ev->parts); /* the previous iteration's event in this slot */
+        ev->parts = NULL;
+        if (w->zephyr)
+            fuzz_zephyr_gen_next(&w->gen, &r->mm, ev);
         else
-            fuzz_gen_next(g, &r->mm, ev);
-        fuzz_snapshot_take(before, &r->mm, &r->mpu);
+            fuzz_gen_next(&w->gen, &r->mm, ev);
+        fuzz_snapshot_take(&w->before, &r->mm, &r->mpu);
+        t->nevents = n + 1; /* each event is filled just before it is replayed */
         struct replay_event_result res;
         replay_step(r, n, &res);
         n++;
-        if (fuzz_check_event(r, ev, &res, before, v) == FUZZ_BROKEN)
+        if (fuzz_check_event(r, ev, &res, &w->before, v) == FUZZ_BROKEN)
             break;
     }
-    out->nevents = n;
-    replay_free(r);
-    free(g);
-    free(before);
+    return 0;
+}
+
+int fuzz_trace_copy(const struct trace *t, struct trace *out, struct mpusim_error *err)
+{
+    memset(out, 0, sizeof *out);
+    memcpy(out->source, t->source, sizeof out->source);
+    out->regions = t->regions;
+    out->has_boot = t->has_boot;
+    out->jsonl = t->jsonl;
+    out->strict_addresses = t->strict_addresses;
+    out->boot = calloc(t->nboot ? t->nboot : 1, sizeof *out->boot);
+    out->events = calloc(t->nevents ? t->nevents : 1, sizeof *out->events);
+    out->zephyr = t->zephyr ? malloc(sizeof *out->zephyr) : NULL;
+    if (!out->boot || !out->events || (t->zephyr && !out->zephyr)) {
+        trace_fini(out);
+        return mpusim_error_set(err, MPUSIM_E_ENGINE, "out of memory");
+    }
+    if (t->nboot)
+        memcpy(out->boot, t->boot, t->nboot * sizeof *t->boot);
+    out->nboot = t->nboot;
+    out->cap = t->nevents ? t->nevents : 1;
+    for (size_t i = 0; i < t->nevents; i++) {
+        out->events[i] = t->events[i];
+        out->events[i].parts = NULL;
+        const struct trace_event *e = &t->events[i];
+        if (e->parts) { /* domain_init: the partitions are the event's own */
+            out->events[i].parts = calloc(e->nparts ? e->nparts : 1, sizeof *e->parts);
+            if (!out->events[i].parts) {
+                trace_fini(out);
+                return mpusim_error_set(err, MPUSIM_E_ENGINE, "out of memory");
+            }
+            memcpy(out->events[i].parts, e->parts, e->nparts * sizeof *e->parts);
+        }
+    }
+    out->nevents = t->nevents;
+    if (t->zephyr)
+        *out->zephyr = *t->zephyr;
     return 0;
 }
 
@@ -119,26 +178,36 @@ int fuzz_run(const struct fuzz_options *o, struct fuzz_result *res, struct mpusi
     res->v.event = -1;
     if (check_options(o, err) != 0)
         return -1;
+    struct fuzz_worker *w = fuzz_worker_new(o, err);
+    if (!w)
+        return -1;
+    int rc = 0;
     double t0 = now_seconds();
     for (uint64_t i = o->shard_k - 1; !o->iterations || i < o->iterations; i += o->shard_n) {
         if (o->time_limit > 0 && res->iterations > 0 && now_seconds() - t0 >= o->time_limit)
             break;
-        struct trace t;
         struct fuzz_violation v;
-        if (fuzz_run_iteration(o, i, &t, &v, err) != 0)
-            return -1;
+        if (fuzz_run_iteration(w, i, &v, err) != 0) {
+            rc = -1;
+            break;
+        }
         res->iterations++;
-        res->ops += t.nevents;
+        res->ops += w->trace.nevents;
         if (o->on_iteration)
             o->on_iteration(o->opaque, res->iterations, res->ops);
-        if (v.inv == FUZZ_INV_COUNT) {
-            trace_fini(&t);
+        if (v.inv == FUZZ_INV_COUNT)
             continue;
-        }
         res->seconds = now_seconds() - t0;
         res->found = 1;
         res->iteration = i;
-        res->ops_failing = t.nevents;
+        res->ops_failing = w->trace.nevents;
+        struct trace t;
+        if (fuzz_trace_copy(&w->trace, &t, err) != 0) {
+            rc = -1;
+            break;
+        }
+        fuzz_worker_free(w);
+        w = NULL;
         if (!o->no_shrink && fuzz_shrink(&t, o, v.inv, &res->shrink_tests, err) != 0) {
             trace_fini(&t);
             return -1;
@@ -160,8 +229,9 @@ int fuzz_run(const struct fuzz_options *o, struct fuzz_result *res, struct mpusi
         res->witness = t.nevents > shrunk;
         return 0;
     }
+    fuzz_worker_free(w);
     res->seconds = now_seconds() - t0;
-    return 0;
+    return rc;
 }
 
 void fuzz_result_fini(struct fuzz_result *res)
@@ -185,7 +255,7 @@ static void command_line(const struct fuzz_options *o, char *buf, size_t cap)
     fuzz_algo_spelling(o, algo, sizeof algo);
     snprintf(buf, cap, "mpusim fuzz --algo %s --regions %u --seed %llu --length %u%s", algo,
              o->replay.regions, (unsigned long long)o->seed, o->length,
-             o->replay.xen_fixed ? " --fixed" : "");
+             o->replay.xen_fixed ? " --xen-fixed" : "");
 }
 
 int fuzz_write_trace(FILE *f, const struct fuzz_options *o, const struct fuzz_result *res,
@@ -205,9 +275,8 @@ int fuzz_write_trace(FILE *f, const struct fuzz_options *o, const struct fuzz_re
     }
     snprintf(gen, sizeof gen,
              "%s: iteration %llu, shrunk from %zu to %zu ops; replay with: mpusim replay FILE "
-             "--algo %s%s%s", cmd, (unsigned long long)res->iteration, res->ops_failing,
-             t->nevents - res->witness, algo, o->replay.xen_fixed ? " --fixed" : "",
-             res->witness ? "; the last access shows the violation" : "");
+             "--algo %s%s", cmd, (unsigned long long)res->iteration, res->ops_failing,
+             t->nevents, algo, o->replay.xen_fixed ? " --xen-fixed" : "");
     struct trace_write_options wo = { TRACE_FORM_DOCUMENT, notes, gen };
     int rc = trace_write(f, t, &wo, err);
     free(notes);
@@ -230,7 +299,7 @@ void fuzz_write_result_json(FILE *f, const struct fuzz_options *o, const struct 
         fprintf(f, "{\"invariant\": \"%s\", \"iteration\": %llu, \"ops\": %zu, "
                    "\"ops_before_shrink\": %zu, \"text\": ",
                 fuzz_invariant_name(res->v.inv), (unsigned long long)res->iteration,
-                res->minimal.nevents - res->witness, res->ops_failing);
+                res->minimal.nevents, res->ops_failing);
         json_put_string(f, res->v.text);
         fputs(", \"trace\": ", f);
         if (trace_path)

@@ -57,9 +57,14 @@ int fuzz_zephyr_trace_init(struct trace *t, unsigned regions, size_t cap, uint64
         trace_fini(t);
         return mpusim_error_set(err, MPUSIM_E_ENGINE, "out of memory");
     }
-    layout(t->zephyr, (iter_seed >> 40) % 8 == 7); /* one iteration in eight at address 0 */
+    fuzz_zephyr_trace_layout(t, iter_seed); /* one iteration in eight at address 0 */
     t->cap = cap ? cap : 1;
     return 0;
+}
+
+void fuzz_zephyr_trace_layout(struct trace *t, uint64_t iter_seed)
+{
+    layout(t->zephyr, (iter_seed >> 40) % 8 == 7);
 }
 
 /* ---- the generator ---- */

@@ -226,10 +226,11 @@ static void round_out(uint64_t *base, uint64_t *limit)
 /*
  * The points the range invariants look at: the first and last byte of every page of
  * [lo, hi] (inclusive), clipped to it. Instead of visiting every page, the checks walk the
- * stretches over which nothing they compare can change (one interval of the model's lookup
- * index, cut where the default map or a table region begins or ends): every point in a
+ * stretches over which nothing they compare can change (the bytes with the verdicts of their
+ * first one, mpu_el2_allowed, cut where a table region begins or ends): every point in a
  * stretch gets the verdict of its first point, so only the first point of each stretch is
- * checked, and the first point that breaks an invariant is the one a page-by-page walk finds.
+ * checked (one model lookup for the three access kinds), and the first point that breaks an
+ * invariant is the one a page-by-page walk finds. mpu_check only names the fault.
  */
 
 /* The first point >= y, or 0 with *none set when there is none. */
@@ -246,19 +247,6 @@ static uint64_t next_point(uint64_t y, uint64_t lo, uint64_t hi, int *none)
     if (y == p)
         return y;
     return p + PAGE_MASK < hi ? p + PAGE_MASK : hi;
-}
-
-/* The last byte from x on with the same model decision at EL2 (the index interval, cut at
- * the default map's boundaries, which matter with a background region). */
-static uint64_t stretch_end(struct mpu *m, uint64_t x)
-{
-    uint64_t first, last;
-    (void)mpu_interval(m, 2, x, &first, &last);
-    static const uint64_t cuts[2] = { 0x80000000ull, 0xF0000000ull };
-    for (int i = 0; i < 2; i++)
-        if (x < cuts[i] && cuts[i] - 1 < last)
-            last = cuts[i] - 1;
-    return last;
 }
 
 /* The page-by-page walk of the range invariants, kept for ranges at the top of the address
@@ -286,18 +274,20 @@ enum fuzz_verdict fuzz_check_mapped_range_accessible(struct mpu *m, uint64_t bas
         return mapped_by_page(m, base, limit, flags, want, v);
     int none = 0;
     for (uint64_t x = base; !none; ) {
+        uint64_t e;
+        unsigned allowed = mpu_el2_allowed(m, x, &e);
         for (int a = MPU_ACC_READ; a <= MPU_ACC_EXEC; a++) {
+            int ok = (allowed >> a) & 1u;
+            if (ok == want[a])
+                continue;
             struct mpu_result res = mpu_check(m, x, 1, (enum mpu_acc)a, 2);
-            int ok = res.fault == MPU_FAULT_NONE;
-            if (ok != want[a])
-                return broken(v, FUZZ_INV_MAPPED_RANGE_ACCESSIBLE,
-                              "[0x%llx, 0x%llx) mapped with flags 0x%x: %s at 0x%llx %s "
-                              "(%s, region %d)", (unsigned long long)base,
-                              (unsigned long long)limit, flags, acc_name((enum mpu_acc)a),
-                              (unsigned long long)x, ok ? "allowed" : "faults",
-                              ok ? "expected a fault" : mpu_fault_name(res.fault), res.region);
+            return broken(v, FUZZ_INV_MAPPED_RANGE_ACCESSIBLE,
+                          "[0x%llx, 0x%llx) mapped with flags 0x%x: %s at 0x%llx %s "
+                          "(%s, region %d)", (unsigned long long)base,
+                          (unsigned long long)limit, flags, acc_name((enum mpu_acc)a),
+                          (unsigned long long)x, ok ? "allowed" : "faults",
+                          ok ? "expected a fault" : mpu_fault_name(res.fault), res.region);
         }
-        uint64_t e = stretch_end(m, x);
         if (e >= limit - 1)
             break;
         x = next_point(e + 1, base, limit - 1, &none);
@@ -369,15 +359,15 @@ enum fuzz_verdict fuzz_check_unmapped_range_inaccessible(struct mpu *m, const st
     if (last < (1ull << 60)) { /* by stretches (see above); the first point that breaks */
         int none = 0;
         for (uint64_t x = base; !none; ) {
-            uint64_t e = stretch_end(m, x);
-            if (!in_use_covers_to(mm, x, &e)) {
+            uint64_t e;
+            unsigned allowed = mpu_el2_allowed(m, x, &e);
+            if (!in_use_covers_to(mm, x, &e) && (allowed & (1u << MPU_ACC_READ))) {
                 struct mpu_result res = mpu_check(m, x, 1, MPU_ACC_READ, 2);
-                if (res.fault == MPU_FAULT_NONE)
-                    return broken(v, FUZZ_INV_UNMAPPED_RANGE_INACCESSIBLE,
-                                  "0x%llx in unmapped [0x%llx, 0x%llx) is not in any region in "
-                                  "use, but a read is allowed (hardware region %d)",
-                                  (unsigned long long)x, (unsigned long long)base,
-                                  (unsigned long long)limit, res.region);
+                return broken(v, FUZZ_INV_UNMAPPED_RANGE_INACCESSIBLE,
+                              "0x%llx in unmapped [0x%llx, 0x%llx) is not in any region in "
+                              "use, but a read is allowed (hardware region %d)",
+                              (unsigned long long)x, (unsigned long long)base,
+                              (unsigned long long)limit, res.region);
             }
             if (e >= last)
                 break;

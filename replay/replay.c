@@ -146,15 +146,97 @@ static int event_range(const struct trace_event *ev, uint64_t *base, uint64_t *l
     }
 }
 
+/* Everything of replay_new after the allocations: the model, the algorithm, the engine and
+ * the boot step on r (zeroed but for opt, trace and the owned buffers). 0, or -1 with err set;
+ * the caller frees r. */
+static int setup(struct replay *r, const struct trace *t, struct mpusim_error *err)
+{
+    const struct replay_options *opt = &r->opt;
+    unsigned regions = opt->regions ? opt->regions : t->regions;
+    r->event = -1;
+    timeline_init(&r->timeline);
+    struct mpu_config cfg = { .regions_el2 = regions, .regions_el1 = regions, .fsc = opt->fsc };
+    if (mpu_init(&r->mpu, &cfg) != 0)
+        return mpusim_error_set(err, MPUSIM_E_RANGE, "bad MPU configuration");
+    mpu_set_prselr_select(&r->mpu, opt->algo == MM_ALGO_ZEPHYR); /* the fixtures' model */
+    struct mm_hw hw = { hw_read, hw_write, hw_barrier, hw_log, r, hw_cpu };
+    struct mm_options mo = { .algo = opt->algo, .xen_fixed = opt->xen_fixed,
+                             .reserve_k = opt->algo == MM_ALGO_RESERVE ? opt->reserve_k : 0 };
+    mm_init(&r->mm, &mo, &hw);
+
+    r->algo_events = t->has_boot || opt->algo == MM_ALGO_ZEPHYR || opt->algo == MM_ALGO_BAO;
+    r->bao_ncpus = opt->algo == MM_ALGO_BAO && t->bao ? t->bao->ncpus : 1;
+    if (opt->algo == MM_ALGO_BAO && opt->engine != REPLAY_ENGINE_GUEST &&
+        replay_bao_setup(r, err) != 0)
+        return -1;
+    for (size_t i = 0; i < t->nevents && !r->algo_events; i++)
+        r->algo_events = is_algo_op(t->events[i].op);
+
+    mpusim_error_clear(&r->engine_err);
+    r->guest_stop.event = -1;
+    for (unsigned i = 0; i < t->nboot; i++) { /* boot regions: event -1 */
+        char what[32];
+        snprintf(what, sizeof what, "boot[%u]", i);
+        if (check_address(r, what, -1, t->boot[i].base, t->boot[i].limit, err) != 0)
+            return -1;
+    }
+    if (opt->engine != REPLAY_ENGINE_NATIVE) {
+        r->guest = replay_guest_new(r, err);
+        if (!r->guest)
+            return -1;
+    }
+    if (opt->engine == REPLAY_ENGINE_GUEST) {
+        /* the native algorithm and model stay unused; the guest's are the results */
+        struct mpusim_error e;
+        mpusim_error_clear(&e);
+        r->last_used = r->algo_events ? replay_guest_used(r->guest, &e)
+                                      : replay_guest_mpu(r->guest)->el2.enabled;
+        if (e.code) {
+            if (err)
+                *err = e;
+            return -1;
+        }
+    } else if (opt->engine == REPLAY_ENGINE_BOTH && replay_guest_boots_itself(r->guest)) {
+        adopt_guest_boot(r);
+    } else if (opt->algo == MM_ALGO_BAO) {
+        /* replay_bao_setup booted what it boots */
+    } else if (opt->algo == MM_ALGO_ZEPHYR) {
+        if (replay_zephyr_boot(r, err) != 0)
+            return -1;
+    } else if (t->has_boot) {
+        struct mm_boot_region br[MPU_MAX_REGIONS];
+        unsigned n = 0;
+        for (unsigned i = 0; i < t->nboot && n < MPU_MAX_REGIONS; i++)
+            br[n++] = (struct mm_boot_region){ t->boot[i].base, t->boot[i].limit,
+                                               t->boot[i].flags };
+        if (t->nboot > MPU_MAX_REGIONS || mm_boot(&r->mm, br, n) != 0)
+            return mpusim_error_at(err, MPUSIM_E_RANGE, t->source, -1, -1, -1,
+                                   "boot: %u boot regions do not fit in %u MPU regions",
+                                   t->nboot, regions);
+    } else {
+        /* No boot: the algorithm starts with an empty table; the MPU stays off. */
+        mm_attach(&r->mm);
+    }
+    r->peak_used = replay_used(r);
+    memset(&r->cur, 0, sizeof r->cur);
+    return 0;
+}
+
+/* The checks replay_new and replay_restart make before touching anything. */
+static int check_new(const struct trace *t, const struct replay_options *opt,
+                     struct mpusim_error *err)
+{
+    unsigned regions = opt->regions ? opt->regions : t->regions;
+    if (regions < 1 || regions > MPU_MAX_REGIONS)
+        return mpusim_error_set(err, MPUSIM_E_RANGE, "region count %u out of range 1..255",
+                                regions);
+    return replay_check_system(t, opt->algo, err);
+}
+
 struct replay *replay_new(const struct trace *t, const struct replay_options *opt,
                           struct mpusim_error *err)
 {
-    unsigned regions = opt->regions ? opt->regions : t->regions;
-    if (regions < 1 || regions > MPU_MAX_REGIONS) {
-        mpusim_error_set(err, MPUSIM_E_RANGE, "region count %u out of range 1..255", regions);
-        return NULL;
-    }
-    if (replay_check_system(t, opt->algo, err) != 0)
+    if (check_new(t, opt, err) != 0)
         return NULL;
     struct replay *r = calloc(1, sizeof *r);
     if (!r) {
@@ -163,8 +245,6 @@ struct replay *replay_new(const struct trace *t, const struct replay_options *op
     }
     r->opt = *opt;
     r->trace = t;
-    r->event = -1;
-    timeline_init(&r->timeline);
     r->notes = opt->keep_findings > 0 ? calloc((size_t)opt->keep_findings, sizeof *r->notes)
                                       : NULL;
     r->mismatches = calloc(MAX_MISMATCHES, sizeof *r->mismatches);
@@ -177,86 +257,36 @@ struct replay *replay_new(const struct trace *t, const struct replay_options *op
         mpusim_error_set(err, MPUSIM_E_ENGINE, "out of memory");
         return NULL;
     }
-    struct mpu_config cfg = { .regions_el2 = regions, .regions_el1 = regions, .fsc = opt->fsc };
-    if (mpu_init(&r->mpu, &cfg) != 0) {
-        replay_free(r);
-        mpusim_error_set(err, MPUSIM_E_RANGE, "bad MPU configuration");
-        return NULL;
-    }
-    mpu_set_prselr_select(&r->mpu, opt->algo == MM_ALGO_ZEPHYR); /* the fixtures' model */
-    struct mm_hw hw = { hw_read, hw_write, hw_barrier, hw_log, r, hw_cpu };
-    struct mm_options mo = { .algo = opt->algo, .xen_fixed = opt->xen_fixed,
-                             .reserve_k = opt->algo == MM_ALGO_RESERVE ? opt->reserve_k : 0 };
-    mm_init(&r->mm, &mo, &hw);
-
-    r->algo_events = t->has_boot || opt->algo == MM_ALGO_ZEPHYR || opt->algo == MM_ALGO_BAO;
-    r->bao_ncpus = opt->algo == MM_ALGO_BAO && t->bao ? t->bao->ncpus : 1;
-    if (opt->algo == MM_ALGO_BAO && opt->engine != REPLAY_ENGINE_GUEST &&
-        replay_bao_setup(r, err) != 0) {
+    if (setup(r, t, err) != 0) {
         replay_free(r);
         return NULL;
     }
-    for (size_t i = 0; i < t->nevents && !r->algo_events; i++)
-        r->algo_events = is_algo_op(t->events[i].op);
-
-    mpusim_error_clear(&r->engine_err);
-    r->guest_stop.event = -1;
-    for (unsigned i = 0; i < t->nboot; i++) { /* boot regions: event -1 */
-        char what[32];
-        snprintf(what, sizeof what, "boot[%u]", i);
-        if (check_address(r, what, -1, t->boot[i].base, t->boot[i].limit, err) != 0) {
-            replay_free(r);
-            return NULL;
-        }
-    }
-    if (opt->engine != REPLAY_ENGINE_NATIVE) {
-        r->guest = replay_guest_new(r, err);
-        if (!r->guest) {
-            replay_free(r);
-            return NULL;
-        }
-    }
-    if (opt->engine == REPLAY_ENGINE_GUEST) {
-        /* the native algorithm and model stay unused; the guest's are the results */
-        struct mpusim_error e;
-        mpusim_error_clear(&e);
-        r->last_used = r->algo_events ? replay_guest_used(r->guest, &e)
-                                      : replay_guest_mpu(r->guest)->el2.enabled;
-        if (e.code) {
-            if (err)
-                *err = e;
-            replay_free(r);
-            return NULL;
-        }
-    } else if (opt->engine == REPLAY_ENGINE_BOTH && replay_guest_boots_itself(r->guest)) {
-        adopt_guest_boot(r);
-    } else if (opt->algo == MM_ALGO_BAO) {
-        /* replay_bao_setup booted what it boots */
-    } else if (opt->algo == MM_ALGO_ZEPHYR) {
-        if (replay_zephyr_boot(r, err) != 0) {
-            replay_free(r);
-            return NULL;
-        }
-    } else if (t->has_boot) {
-        struct mm_boot_region br[MPU_MAX_REGIONS];
-        unsigned n = 0;
-        for (unsigned i = 0; i < t->nboot && n < MPU_MAX_REGIONS; i++)
-            br[n++] = (struct mm_boot_region){ t->boot[i].base, t->boot[i].limit,
-                                               t->boot[i].flags };
-        if (t->nboot > MPU_MAX_REGIONS || mm_boot(&r->mm, br, n) != 0) {
-            replay_free(r);
-            mpusim_error_at(err, MPUSIM_E_RANGE, t->source, -1, -1, -1,
-                            "boot: %u boot regions do not fit in %u MPU regions", t->nboot,
-                            regions);
-            return NULL;
-        }
-    } else {
-        /* No boot: the algorithm starts with an empty table; the MPU stays off. */
-        mm_attach(&r->mm);
-    }
-    r->peak_used = replay_used(r);
-    memset(&r->cur, 0, sizeof r->cur);
     return r;
+}
+
+int replay_restart(struct replay *r, const struct trace *t, struct mpusim_error *err)
+{
+    if (r->opt.engine != REPLAY_ENGINE_NATIVE)
+        return mpusim_error_set(err, MPUSIM_E_ENGINE, "replay_restart: native engine only");
+    if (check_new(t, &r->opt, err) != 0)
+        return -1;
+    replay_bao_free(r); /* bao's other CPUs: set up again */
+    struct replay_options opt = r->opt;
+    struct replay_note *notes = r->notes;
+    struct replay_mismatch *mismatches = r->mismatches;
+    void (*log)(void *, enum mm_msg, uint64_t, uint64_t, uint64_t, uint64_t) = r->mm.hw.log;
+    memset(r, 0, sizeof *r);
+    r->opt = opt;
+    r->trace = t;
+    r->notes = notes;
+    r->mismatches = mismatches;
+    if (opt.keep_findings > 0)
+        memset(notes, 0, (size_t)opt.keep_findings * sizeof *notes);
+    memset(mismatches, 0, MAX_MISMATCHES * sizeof *mismatches);
+    if (setup(r, t, err) != 0)
+        return -1;
+    r->mm.hw.log = log; /* replay_silence stays in force */
+    return 0;
 }
 
 void replay_free(struct replay *r)

@@ -183,6 +183,10 @@ struct replay {
 struct replay *replay_new(const struct trace *t, const struct replay_options *opt,
                           struct mpusim_error *err);
 void replay_free(struct replay *r);
+/* Start r over on trace t (borrowed) with the same options, reusing its memory: the state is
+ * that of replay_new(t, &r->opt) (replay_silence kept). Native engine only. Returns 0, or -1
+ * with err set (then only replay_free may follow). */
+int replay_restart(struct replay *r, const struct trace *t, struct mpusim_error *err);
 
 /* Replay event i (events must be replayed in order, once). A failed call or a fault is a
  * result. Checks the event's expectations and cross-checks table vs. hardware (native). The

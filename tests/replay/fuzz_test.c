@@ -146,18 +146,36 @@ Test(fuzz, the_same_seed_gives_the_same_result)
 
 Test(fuzz, iterations_are_generated_deterministically_and_differ_between_seeds)
 {
+    /* A worker reused across iterations gives iteration 3 the same ops as a fresh one: the
+     * restarted replay and generator keep nothing of the iterations before. */
     struct fuzz_options o = opts(MM_ALGO_XEN, 16, 0);
     struct trace t1, t2, t3;
     struct fuzz_violation v;
     struct mpusim_error err;
     mpusim_error_clear(&err);
-    cr_assert_eq(fuzz_run_iteration(&o, 3, &t1, &v, &err), 0);
-    cr_assert_eq(fuzz_run_iteration(&o, 3, &t2, &v, &err), 0);
-    cr_assert_eq(fuzz_run_iteration(&o, 4, &t3, &v, &err), 0);
+    struct fuzz_worker *fresh = fuzz_worker_new(&o, &err), *reused = fuzz_worker_new(&o, &err);
+    cr_assert(fresh && reused, "%s", err.text);
+    cr_assert_eq(fuzz_run_iteration(fresh, 3, &v, &err), 0);
+    cr_assert_eq(fuzz_trace_copy(&fresh->trace, &t1, &err), 0);
+    for (uint64_t it = 0; it < 3; it++)
+        cr_assert_eq(fuzz_run_iteration(reused, it, &v, &err), 0);
+    cr_assert_eq(fuzz_run_iteration(reused, 3, &v, &err), 0);
+    cr_assert_eq(fuzz_trace_copy(&reused->trace, &t2, &err), 0);
     cr_assert_eq(t1.nevents, t2.nevents);
     cr_expect_eq(memcmp(t1.events, t2.events, t1.nevents * sizeof t1.events[0]), 0);
+    /* and the replay's counters as after a fresh replay_new */
+    cr_expect_eq(memcmp(fresh->r->msg_count, reused->r->msg_count, sizeof fresh->r->msg_count),
+                 0);
+    cr_expect_eq(memcmp(fresh->r->cost, reused->r->cost, sizeof fresh->r->cost), 0);
+    cr_expect_eq(memcmp(fresh->r->faults, reused->r->faults, sizeof fresh->r->faults), 0);
+    cr_expect_eq(fresh->r->nevents, reused->r->nevents);
+    cr_expect_eq(fresh->r->used_sum, reused->r->used_sum);
+    cr_assert_eq(fuzz_run_iteration(reused, 4, &v, &err), 0);
+    cr_assert_eq(fuzz_trace_copy(&reused->trace, &t3, &err), 0);
     size_t n = t1.nevents < t3.nevents ? t1.nevents : t3.nevents;
     cr_expect_neq(memcmp(t1.events, t3.events, n * sizeof t1.events[0]), 0);
+    fuzz_worker_free(fresh);
+    fuzz_worker_free(reused);
     trace_fini(&t1);
     trace_fini(&t2);
     trace_fini(&t3);
@@ -171,12 +189,15 @@ Test(fuzz, the_generator_reaches_the_edges)
     o.length = 300;
     unsigned ops[TRACE_OP_COUNT] = { 0 };
     unsigned enoent = 0, einval = 0, overflow_seen = 0;
+    struct mpusim_error err;
+    mpusim_error_clear(&err);
+    struct fuzz_worker *w = fuzz_worker_new(&o, &err);
+    cr_assert(w, "%s", err.text);
     for (uint64_t it = 0; it < 30; it++) {
         struct trace t;
         struct fuzz_violation v;
-        struct mpusim_error err;
-        mpusim_error_clear(&err);
-        cr_assert_eq(fuzz_run_iteration(&o, it, &t, &v, &err), 0);
+        cr_assert_eq(fuzz_run_iteration(w, it, &v, &err), 0);
+        cr_assert_eq(fuzz_trace_copy(&w->trace, &t, &err), 0);
         cr_assert_eq(fuzz_check_trace(&t, &o, 1, &v, &err), 0);
         for (size_t i = 0; i < t.nevents; i++) {
             const struct trace_event *e = &t.events[i];
@@ -192,6 +213,7 @@ Test(fuzz, the_generator_reaches_the_edges)
         }
         trace_fini(&t);
     }
+    fuzz_worker_free(w);
     for (int k = 0; k < TRACE_OP_SYSREG; k++)
         cr_expect_gt(ops[k], 0, "op %s generated", trace_op_name((enum trace_op)k));
     cr_expect_gt(enoent, 0);
