@@ -355,3 +355,39 @@ Test(check, fast_lookup_stays_exact_under_a_region_write_before_every_check)
         }
     }
 }
+
+/* mpu_el2_allowed: the three verdicts of mpu_check for a byte at EL2 in one lookup, the same at
+ * every byte up to the last it names (MPU off, background on and off, WXN, overlaps, regions
+ * with limit below base, a default-map boundary inside the range). */
+Test(check, el2_allowed_gives_mpu_check_verdicts_for_its_whole_stretch)
+{
+    uint64_t seed = 0x0DDBA11CAFEF00Dull;
+    for (unsigned c = 0; c < 6; c++) {
+        unsigned n = c < 3 ? 16 : 64;
+        struct mpu *m = mpu_for_test(n);
+        if (c % 3)
+            enable_mpu(m, 2, (int)(c % 3 == 2), (int)(c & 1)); /* c % 3 == 0: MPU off */
+        for (int round = 0; round < 300; round++) {
+            unsigned r = (unsigned)(rnd(&seed) % n);
+            uint64_t base = 0x7FF00000ull + ((rnd(&seed) % 0x400) << 10);
+            uint64_t last = base + (rnd(&seed) % 0x40000) - 0x800;
+            mpu_write(m, reg("PRSELR_EL2"), r);
+            mpu_write(m, reg("PRBAR_EL2"), base | (rnd(&seed) & 0x3F));
+            mpu_write(m, reg("PRLAR_EL2"), (last & ~0x3Full) | (rnd(&seed) & 0x1F));
+            for (int k = 0; k < 20; k++) {
+                uint64_t a = 0x7FF00000ull + rnd(&seed) % 0x200000, e;
+                unsigned allowed = mpu_el2_allowed(m, a, &e);
+                cr_assert_geq(e, a);
+                uint64_t at[3] = { a, e, a + (e - a) / 2 };
+                for (int p = 0; p < 3; p++)
+                    for (int acc = RD; acc <= EX; acc++) {
+                        struct mpu_result l = mpu_check_linear(m, at[p], 1, (enum mpu_acc)acc, 2);
+                        cr_assert_eq((allowed >> acc) & 1u, l.fault == MPU_FAULT_NONE,
+                                     "case %u: %#llx (stretch from %#llx to %#llx) acc %d", c,
+                                     (unsigned long long)at[p], (unsigned long long)a,
+                                     (unsigned long long)e, acc);
+                    }
+            }
+        }
+    }
+}
