@@ -489,9 +489,11 @@ static void cross_check(struct replay *r, const struct mm_region *table, unsigne
         const uint64_t *hb = &u->prbar[w * 64], *hl = &u->prlar[w * 64];
         uint64_t bits = 0;
         for (unsigned j = 0; j < end; j++) {
-            /* in use: both registers must match; free: the hardware region must be disabled */
-            uint64_t d = (t[j].prlar & 1u) ? (t[j].prbar ^ hb[j]) | (t[j].prlar ^ hl[j])
-                                           : (hl[j] & 1u);
+            /* in use: both registers must match; free: the hardware region must be disabled
+             * (branch-free: the table's EN bit selects) */
+            uint64_t in_use = 0 - (t[j].prlar & 1u);
+            uint64_t d = (((t[j].prbar ^ hb[j]) | (t[j].prlar ^ hl[j])) & in_use) |
+                         (hl[j] & 1u & ~in_use);
             bits |= (uint64_t)(d != 0) << j;
         }
         now[w] = bits;
