@@ -57,7 +57,7 @@ void fuzz_gen_init(struct fuzz_gen *g, uint64_t seed, unsigned regions)
      * generator costs nothing to restart */
     g->state = seed;
     g->regions = regions;
-    g->npending = g->next = 0;
+    g->npending = g->next = g->nqueued = g->handed = 0;
     memset(g->freed_base, 0, sizeof g->freed_base);
     memset(g->freed_limit, 0, sizeof g->freed_limit);
     g->nfreed = 0;
@@ -92,15 +92,23 @@ static unsigned flags_of(const struct mm_region *e)
 
 /* ---- queue ---- */
 
-static void push(struct fuzz_gen *g, const struct trace_event *ev)
+/* Queue ev times times (at most FUZZ_PENDING_CAP ops a move, the rest dropped) as one run:
+ * the queue holds runs, handed out op by op. */
+static void push_n(struct fuzz_gen *g, const struct trace_event *ev, unsigned times)
 {
-    if (g->npending < FUZZ_PENDING_CAP) {
-        g->pending[g->npending] = *ev;
-        g->pending[g->npending].line = -1;
-        g->pending[g->npending].reg = -1;
-        g->npending++;
-    }
+    if (times > FUZZ_PENDING_CAP - g->nqueued)
+        times = FUZZ_PENDING_CAP - g->nqueued;
+    if (times == 0)
+        return;
+    g->nqueued += times;
+    struct trace_event *e = &g->pending[g->npending];
+    *e = *ev;
+    e->line = -1;
+    e->reg = -1;
+    g->repeat[g->npending++] = (uint16_t)times;
 }
+
+static void push(struct fuzz_gen *g, const struct trace_event *ev) { push_n(g, ev, 1); }
 
 static void push_range(struct fuzz_gen *g, enum trace_op op, uint64_t base, uint64_t limit,
                        unsigned flags)
@@ -263,8 +271,9 @@ static void move_refcount(struct fuzz_gen *g, const struct mm_ctx *mm)
         flags = flags_of(&mm->table[e]);
     }
     unsigned n = 250 + below(g, 14);
-    for (unsigned k = 0; k < n; k++)
-        push_range(g, TRACE_OP_MAP, base, limit, flags);
+    struct trace_event ev = { .op = TRACE_OP_MAP, .base = base, .limit = limit, .flags = flags,
+                              .el = 2 };
+    push_n(g, &ev, n); /* as n push_range() of a map with PRESENT: the freed ring stays */
     unsigned m = below(g, 4);
     for (unsigned k = 0; k < m; k++)
         push_range(g, TRACE_OP_UNMAP, base, limit, 0);
@@ -343,7 +352,7 @@ static void move_single(struct fuzz_gen *g, const struct mm_ctx *mm)
 void fuzz_gen_next(struct fuzz_gen *g, const struct mm_ctx *mm, struct trace_event *out)
 {
     while (g->next >= g->npending) {
-        g->next = g->npending = 0;
+        g->next = g->npending = g->nqueued = g->handed = 0;
         unsigned k = below(g, 100);
         if (k < 4)
             move_exhaust(g, mm);
@@ -352,7 +361,11 @@ void fuzz_gen_next(struct fuzz_gen *g, const struct mm_ctx *mm, struct trace_eve
         else
             move_single(g, mm);
     }
-    *out = g->pending[g->next++];
+    *out = g->pending[g->next];
+    if (++g->handed == g->repeat[g->next]) {
+        g->next++;
+        g->handed = 0;
+    }
 }
 
 int fuzz_trace_init(struct trace *t, unsigned regions, size_t cap, struct mpusim_error *err)

@@ -161,8 +161,11 @@ int fuzz_check_trace(struct trace *t, const struct fuzz_options *o, int record,
 struct fuzz_gen {
     uint64_t state;                               /* splitmix64 state */
     unsigned regions;                             /* N, for exhaustion bursts */
-    unsigned npending, next;                      /* queued ops, next to hand out */
-    struct trace_event pending[FUZZ_PENDING_CAP]; /* the current move's ops */
+    unsigned npending, next;                      /* queued runs, next run to hand out */
+    unsigned nqueued;                             /* ops queued by the move (<= the cap) */
+    unsigned handed;                              /* ops of run next handed out */
+    struct trace_event pending[FUZZ_PENDING_CAP]; /* the current move's ops, in runs: */
+    uint16_t repeat[FUZZ_PENDING_CAP];            /* pending[k] repeat[k] times (>= 1) */
     uint64_t freed_base[8], freed_limit[8];       /* recently unmapped ranges (ring) */
     unsigned nfreed;                              /* entries written to the ring so far */
     int zephyr;                                   /* 1: zephyr ops (fuzz_zephyr_gen_next) */

@@ -482,6 +482,17 @@ static void cross_check(struct replay *r, const struct mm_region *table, unsigne
                         const struct mpu_unit *u)
 {
     unsigned n = ntable < u->nregions ? ntable : u->nregions;
+    if (!(r->diverged[0] | r->diverged[1] | r->diverged[2] | r->diverged[3])) {
+        /* the common case, nothing known to differ: whether anything differs now */
+        uint64_t any = 0;
+        for (unsigned i = 0; i < n; i++) {
+            uint64_t in_use = 0 - (table[i].prlar & 1u);
+            any |= (((table[i].prbar ^ u->prbar[i]) | (table[i].prlar ^ u->prlar[i])) &
+                    in_use) | (u->prlar[i] & 1u & ~in_use);
+        }
+        if (!any)
+            return;
+    }
     uint64_t now[4] = { 0, 0, 0, 0 };
     for (unsigned w = 0; w * 64 < n; w++) {
         unsigned end = n - w * 64 < 64 ? n - w * 64 : 64;
