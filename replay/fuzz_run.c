@@ -255,7 +255,7 @@ static void command_line(const struct fuzz_options *o, char *buf, size_t cap)
     fuzz_algo_spelling(o, algo, sizeof algo);
     snprintf(buf, cap, "mpusim fuzz --algo %s --regions %u --seed %llu --length %u%s", algo,
              o->replay.regions, (unsigned long long)o->seed, o->length,
-             o->replay.xen_fixed ? " --xen-fixed" : "");
+             o->replay.xen_fixed ? " --fixed" : "");
 }
 
 int fuzz_write_trace(FILE *f, const struct fuzz_options *o, const struct fuzz_result *res,
@@ -275,8 +275,9 @@ int fuzz_write_trace(FILE *f, const struct fuzz_options *o, const struct fuzz_re
     }
     snprintf(gen, sizeof gen,
              "%s: iteration %llu, shrunk from %zu to %zu ops; replay with: mpusim replay FILE "
-             "--algo %s%s", cmd, (unsigned long long)res->iteration, res->ops_failing,
-             t->nevents, algo, o->replay.xen_fixed ? " --xen-fixed" : "");
+             "--algo %s%s%s", cmd, (unsigned long long)res->iteration, res->ops_failing,
+             t->nevents - res->witness, algo, o->replay.xen_fixed ? " --fixed" : "",
+             res->witness ? "; the last access shows the violation" : "");
     struct trace_write_options wo = { TRACE_FORM_DOCUMENT, notes, gen };
     int rc = trace_write(f, t, &wo, err);
     free(notes);
@@ -299,7 +300,7 @@ void fuzz_write_result_json(FILE *f, const struct fuzz_options *o, const struct 
         fprintf(f, "{\"invariant\": \"%s\", \"iteration\": %llu, \"ops\": %zu, "
                    "\"ops_before_shrink\": %zu, \"text\": ",
                 fuzz_invariant_name(res->v.inv), (unsigned long long)res->iteration,
-                res->minimal.nevents, res->ops_failing);
+                res->minimal.nevents - res->witness, res->ops_failing);
         json_put_string(f, res->v.text);
         fputs(", \"trace\": ", f);
         if (trace_path)
