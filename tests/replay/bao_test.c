@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "replay/replay.h"
+#include "tests/replay/helpers.h"
 #include "traces/trace.h"
 
 static struct replay_options bopts(int fixed)
@@ -20,29 +21,13 @@ static struct replay_options bopts(int fixed)
 
 static struct trace load_file(const char *path)
 {
-    struct trace t;
-    struct mpusim_error err;
-    mpusim_error_clear(&err);
-    cr_assert_eq(trace_read_file(path, &t, &err), 0, "%s: %s", path, err.text);
-    return t;
+    return replay_test_load(path);
 }
 
 static struct replay *start(const struct trace *t, int fixed)
 {
-    struct mpusim_error err;
-    mpusim_error_clear(&err);
     struct replay_options o = bopts(fixed);
-    struct replay *r = replay_new(t, &o, &err);
-    cr_assert_not_null(r, "replay_new: %s", err.text);
-    return r;
-}
-
-static void run_all(struct replay *r, const struct trace *t)
-{
-    for (size_t i = 0; i < t->nevents; i++) {
-        struct replay_event_result res;
-        replay_step(r, i, &res);
-    }
+    return replay_test_start(t, &o);
 }
 
 /* Final hardware tables of B1 (both CPUs) and B2 (fixtures file); B2's after its VM entry. */
@@ -186,7 +171,7 @@ Test(bao, phantom_indices_above_mpuir_lose_their_writes_and_cannot_be_unmapped)
                   "\"limit\":\"0x40031000\"}]}");
     struct trace t = read_ok(text);
     struct replay *r = start(&t, 0);
-    run_all(r, &t);
+    replay_test_run_all(r, &t);
     cr_expect_eq(r->msg_count[MM_FINDING_BAO_PHANTOM], 1, "index 4");
     cr_expect_eq(r->msg_count[MM_FINDING_BAO_LOST_INDEX], 1, "its base reads back 0");
     cr_expect_eq(mm_bao_allocated(&r->mm, 0), 5, "the phantom stays allocated");
@@ -272,7 +257,7 @@ Test(bao, plain_xen_traces_run_through_the_translation)
         }
         struct trace t = load_file(path);
         struct replay *r = start(&t, 0);
-        run_all(r, &t);
+        replay_test_run_all(r, &t);
         cr_expect_eq(r->divergences_total, 0, "%s", path);
         /* Bao stops where the real code would: an unaligned map halts it (ERROR), the 65th
          * region crashes it; every other trace runs to its end */
@@ -299,7 +284,7 @@ Test(bao, plain_xen_traces_run_through_the_translation)
         o.adapter = "build/guest/mm.adapter.json";
         struct replay *r = replay_new(&t, &o, &err);
         cr_assert_not_null(r, "%s: %s", both[k], err.text);
-        run_all(r, &t);
+        replay_test_run_all(r, &t);
         cr_expect_eq(r->failed, 0, "%s: %s\n%s", both[k], r->engine_err.text,
                      r->lockstep_report);
         replay_free(r);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "replay/replay.h"
+#include "tests/replay/helpers.h"
 #include "traces/trace.h"
 
 static struct replay_options zopts(int fixed)
@@ -17,29 +18,13 @@ static struct replay_options zopts(int fixed)
 
 static struct trace load_file(const char *path)
 {
-    struct trace t;
-    struct mpusim_error err;
-    mpusim_error_clear(&err);
-    cr_assert_eq(trace_read_file(path, &t, &err), 0, "%s: %s", path, err.text);
-    return t;
+    return replay_test_load(path);
 }
 
 static struct replay *start(const struct trace *t, int fixed)
 {
-    struct mpusim_error err;
-    mpusim_error_clear(&err);
     struct replay_options o = zopts(fixed);
-    struct replay *r = replay_new(t, &o, &err);
-    cr_assert_not_null(r, "replay_new: %s", err.text);
-    return r;
-}
-
-static void run_all(struct replay *r, const struct trace *t)
-{
-    for (size_t i = 0; i < t->nevents; i++) {
-        struct replay_event_result res;
-        replay_step(r, i, &res);
-    }
+    return replay_test_start(t, &o);
 }
 
 static uint64_t total_writes(const struct mpu *m)
@@ -106,7 +91,7 @@ Test(zephyr, z1_meets_every_expectation_and_ends_with_the_fixture_table)
 {
     struct trace t = load_file("traces/zephyr/z1/trace.json");
     struct replay *r = start(&t, 0);
-    run_all(r, &t);
+    replay_test_run_all(r, &t);
     cr_expect_eq(r->expect_checked, t.nevents);
     cr_expect_eq(r->expect_failed, 0, "%s", r->nmismatches ? r->mismatches[0].text : "");
     cr_expect_eq(r->divergences_total, 0, "the mirror table agrees with the EL1 MPU");
@@ -119,7 +104,7 @@ Test(zephyr, z2_meets_every_expectation_reports_the_stale_partition)
 {
     struct trace t = load_file("traces/zephyr/z2/trace.json");
     struct replay *r = start(&t, 0);
-    run_all(r, &t);
+    replay_test_run_all(r, &t);
     cr_expect_eq(r->expect_failed, 0, "%s", r->nmismatches ? r->mismatches[0].text : "");
     expect_final(r, z2_final);
     cr_expect_eq(r->msg_count[MM_FINDING_Z_STALE_PARTITION], 1);
@@ -215,7 +200,7 @@ Test(zephyr, a_list_past_the_last_region_loses_its_tail_entries)
 {
     struct trace t = load_text(HDR(12) BIG_LIST); /* S = 3, N = 12: appends reach index 12 */
     struct replay *r = start(&t, 0);
-    run_all(r, &t);
+    replay_test_run_all(r, &t);
     cr_expect_eq(r->expect_failed, 0, "%s", r->nmismatches ? r->mismatches[0].text : "");
     cr_expect_eq(r->msg_count[MM_FINDING_Z_LOST_WRITES], 1);
     cr_expect_eq(r->mpu.el1.enabled, 12, "every implemented region, the last entry lost");
@@ -228,7 +213,7 @@ Test(zephyr, a_list_of_n_entries_or_more_is_not_flushed)
 {
     struct trace t = load_text(HDR(11) BIG_LIST); /* n = 11 >= N = 11 */
     struct replay *r = start(&t, 0);
-    run_all(r, &t);
+    replay_test_run_all(r, &t);
     cr_expect_eq(r->msg_count[MM_FINDING_Z_NOT_FLUSHED], 1);
     cr_expect_eq(r->msg_count[MM_MSG_Z_OUT_OF_BOUNDS], 1);
     cr_expect_eq(r->mpu.el1.enabled, 4, "the boot map (3 static, 1 piece appended) stays");
@@ -240,7 +225,7 @@ Test(zephyr, plain_xen_traces_run_through_the_translation)
 {
     struct trace t = load_file("traces/xen-boot-fvp/trace.json");
     struct replay *r = start(&t, 0);
-    run_all(r, &t);
+    replay_test_run_all(r, &t);
     cr_expect_eq(r->divergences_total, 0);
     cr_expect(r->cost[TRACE_OP_MAP][REPLAY_OK].calls > 0, "maps become partitions");
     cr_expect_eq(r->mpu.el2.enabled, 0, "only the EL1 MPU is programmed");
@@ -326,7 +311,7 @@ Test(zephyr, fixtures_on_the_guest_engine_and_in_lockstep, .timeout = 120)
             o.adapter = "build/guest/mm.adapter.json";
             struct replay *r = replay_new(&t, &o, &err);
             cr_assert_not_null(r, "%s: %s", paths[p], err.text);
-            run_all(r, &t);
+            replay_test_run_all(r, &t);
             cr_expect_eq(r->failed, 0, "%s %s: %s", paths[p], replay_engine_name(o.engine),
                          r->engine_err.text);
             cr_expect_eq(r->expect_checked, t.nevents);
