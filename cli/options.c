@@ -114,6 +114,11 @@ int cli_opt_seconds(const char *cmd, const char *opt, const char *arg, double *o
 int cli_opt_algo(const char *cmd, const char *arg, enum mm_algo *algo, unsigned *reserve_k)
 {
     struct mm_options mo = { .algo = MM_ALGO_XEN };
+    static const char reserve_prefix[] = "reserve:";
+    uint64_t k;
+    if (strncmp(arg, reserve_prefix, sizeof reserve_prefix - 1) == 0 &&
+        cli_opt_u64(cmd, "--algo reserve:K", arg + sizeof reserve_prefix - 1, 0, 254, &k) != 0)
+        return 2; /* says what is wrong with K (octal, sign, range) */
     if (mm_algo_parse(arg, &mo) != 0)
         return bad_value(cmd, "--algo", arg, "unknown algorithm",
                          "xen, xen-transient, merge, lazy, reserve, reserve:K (K 0..254), "

@@ -111,16 +111,31 @@ static int str_eq(const char *a, const char *b)
 
 #define RESERVE_K_MAX 254u /* at most MM_MAX_REGIONS - 1 slots can be kept */
 
-/* "K" of "reserve:K": decimal digits only, 0..RESERVE_K_MAX. Returns 0 or -1. */
+/* "K" of "reserve:K", 0..RESERVE_K_MAX, written as numbers are everywhere (docs/cli.md,
+ * "Numbers"): decimal without a leading 0 before another digit ("010" is refused), or 0x hex.
+ * Returns 0 or -1. */
 static int parse_k(const char *s, unsigned *k)
 {
-    unsigned v = 0;
+    unsigned v = 0, radix = 10;
+    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        radix = 16;
+        s += 2;
+    } else if (s[0] == '0' && s[1]) {
+        return -1;
+    }
     if (!*s)
         return -1;
     for (; *s; s++) {
-        if (*s < '0' || *s > '9')
+        unsigned d;
+        if (*s >= '0' && *s <= '9')
+            d = (unsigned)(*s - '0');
+        else if (radix == 16 && *s >= 'a' && *s <= 'f')
+            d = (unsigned)(*s - 'a') + 10;
+        else if (radix == 16 && *s >= 'A' && *s <= 'F')
+            d = (unsigned)(*s - 'A') + 10;
+        else
             return -1;
-        v = v * 10 + (unsigned)(*s - '0');
+        v = v * radix + d;
         if (v > RESERVE_K_MAX)
             return -1;
     }

@@ -1,6 +1,7 @@
 /* Comparison of algorithms over traces: runs, metrics, and their table/JSON Lines/CSV forms. */
 #include "replay/compare.h"
 #include "replay/stream.h"
+#include "common/number.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,14 @@ static int parse_algo(const char *name, struct compare_algo *a, struct mpusim_er
         return mpusim_error_at(err, MPUSIM_E_USAGE, "<argv>", -1, -1, -1,
                                "--algo: name too long: '%.40s...'", name);
     struct mm_options mo = { .algo = MM_ALGO_XEN };
+    static const char reserve_prefix[] = "reserve:";
+    uint64_t kk;
+    enum number_status st;
+    if (strncmp(name, reserve_prefix, sizeof reserve_prefix - 1) == 0 &&
+        (st = number_parse_u64(name + sizeof reserve_prefix - 1, 0, 254, &kk)) != NUMBER_OK)
+        return mpusim_error_at(err, MPUSIM_E_USAGE, "<argv>", -1, -1, -1,
+                               "--algo reserve:K '%s': %s; expected a number in 0..254",
+                               name + sizeof reserve_prefix - 1, number_status_text(st));
     if (mm_algo_parse(name, &mo) != 0) {
         char known[160] = "";
         size_t len = 0;

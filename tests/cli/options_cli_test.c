@@ -48,6 +48,27 @@ Test(options_cli, octal_is_an_error_on_every_command_not_8)
     each_regions("08", "--regions '08'", "octal");
 }
 
+Test(options_cli, reserve_k_is_strict_decimal_on_every_command)
+{
+    static const char *const cmds[] = {
+        MPUSIM " replay " TRACE " --quiet --algo %s",
+        MPUSIM " compare " TRACE " --quiet --algo xen,%s",
+        MPUSIM " fuzz --iterations 1 --quiet --algo %s",
+    };
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        char cmd[256];
+        snprintf(cmd, sizeof cmd, cmds[i], "reserve:010");
+        refused(cmd, "reserve:K '010'", "octal");
+        snprintf(cmd, sizeof cmd, cmds[i], "reserve:255");
+        refused(cmd, "reserve:K '255'", "0..254");
+        snprintf(cmd, sizeof cmd, cmds[i], "reserve:0x");
+        refused(cmd, "reserve:K '0x'", "not a number");
+    }
+    cr_expect_eq(sh(MPUSIM " fuzz --iterations 1 --quiet --algo reserve:10"), 0);
+    cr_expect_eq(sh(MPUSIM " fuzz --iterations 1 --quiet --algo reserve:0xa"), 0);
+    cr_expect_eq(sh(MPUSIM " compare " TRACE " --quiet --algo reserve:0xa"), 0);
+}
+
 Test(options_cli, spaces_and_signs_are_refused)
 {
     each_regions("' 16'", "--regions ' 16'", "white space");

@@ -26,6 +26,10 @@ Test(policy_algo, parse_sets_algo_and_k_and_nothing_else)
     cr_expect_eq(o.reserve_k, MM_RESERVE_DEFAULT_K);
     cr_assert_eq(mm_algo_parse("reserve:0", &o), 0);
     cr_expect_eq(o.reserve_k, 0);
+    cr_assert_eq(mm_algo_parse("reserve:0xfe", &o), 0);
+    cr_expect_eq(o.reserve_k, 254);
+    cr_assert_eq(mm_algo_parse("reserve:0X0a", &o), 0);
+    cr_expect_eq(o.reserve_k, 10);
     cr_assert_eq(mm_algo_parse("reserve:254", &o), 0);
     cr_expect_eq(o.reserve_k, 254);
     cr_assert_eq(mm_algo_parse("merge", &o), 0);
@@ -36,7 +40,7 @@ Test(policy_algo, parse_sets_algo_and_k_and_nothing_else)
 Test(policy_algo, bad_names_and_bad_k_leave_the_options_untouched)
 {
     static const char *const bad[] = { "reserve:255", "reserve:-1", "reserve:+1", "reserve:4x",
-                                       "reserve:", "reserve:99999999999", "reserve4", "Merge",
+                                       "reserve:", "reserve:99999999999", "reserve:010", "reserve:00", "reserve:0x", "reserve:0xff", "reserve:0xg", "reserve4", "Merge",
                                        "lazy ", "", "xen:1" };
     for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         struct mm_options o = { .algo = MM_ALGO_LAZY, .reserve_k = 9 };
