@@ -30,7 +30,7 @@ static const char help[] =
     "  --ram BASE:SIZE     map a zeroed RAM window (hex or decimal, 4 KiB multiples)\n"
     "  --device BASE:SIZE  map a device window (reads 0, writes ignored)\n"
     "  --uart BASE         a PL011 UART at BASE (4 KiB): what the guest writes to its data\n"
-    "                      register goes to stdout\n"
+    "                      register goes to stdout (to stderr when an output is '-')\n"
     "  --no-vectors        stop at a fault even when the guest installed vectors\n"
     "  --core FILE         timing costs (default: built-in cores/cortex-r82.json);\n"
     "                      cycles are reported as nominal [min..max] (docs/timing.md)\n"
@@ -40,7 +40,8 @@ static const char help[] =
     "  --dtb FILE[@ADDR]   place a device-tree blob in RAM (default: the platform's DTB\n"
     "                      address) and start with X0 = its address, X1..X3 = 0\n"
     "  --record OUT.jsonl  write every call of an adapter op the guest makes as a trace\n"
-    "                      (arguments, expect.rc/used, caller as note; docs/boot.md)\n"
+    "                      (arguments, expect.rc/used, caller as note; docs/boot.md);\n"
+    "                      '-' is stdout: the console and the report then go to stderr\n"
     "  --adapter NAME|FILE which symbols are the ops (bundled: xen-upstream)\n"
     "  --tarmac FILE       write the execution as a Tarmac trace for Arm's\n"
     "                      tarmac-trace-utilities (timestamps: cycles, or instruction\n"
@@ -76,6 +77,8 @@ struct run_ctx {
     int has_halt;                       /* the image has a halt/restart symbol to stop at */
     char panic_at[160];                 /* caller of panic, symbol+offset */
     char panic_fmt[RUN_LINE_MAX];       /* its format string */
+    FILE *human; /* the guest's console and the report: stdout, or stderr when an output is
+                  * stdout ('-'), so that the trace written there stays a trace */
 };
 
 static const char *const panic_syms[] = { "panic", NULL };
@@ -105,7 +108,7 @@ static void end_line(struct run_ctx *c)
 static void to_stdout(void *opaque, const char *buf, size_t len)
 {
     struct run_ctx *c = opaque;
-    fwrite(buf, 1, len, stdout);
+    fwrite(buf, 1, len, c && c->human ? c->human : stdout);
     if (!c)
         return;
     for (size_t i = 0; i < len; i++) {
@@ -184,9 +187,9 @@ static void print_last_lines(const struct run_ctx *c)
     if (!c->nlines)
         return;
     unsigned long from = c->nlines > RUN_LINES ? c->nlines - RUN_LINES : 0;
-    printf("last console lines:\n");
+    fprintf(c->human, "last console lines:\n");
     for (unsigned long i = from; i < c->nlines; i++)
-        printf("  | %s\n", c->line[i % RUN_LINES]);
+        fprintf(c->human, "  | %s\n", c->line[i % RUN_LINES]);
 }
 
 /* Read the whole file; *data is malloc'ed. 0, or -1 with err. */
@@ -255,32 +258,32 @@ static int place_dtb(struct sim *s, const char *arg, uint64_t dtb_addr, uint64_t
     return 0;
 }
 
-static void print_stats(struct sim *s)
+static void print_stats(struct sim *s, FILE *h)
 {
     const struct sim_stats *st = sim_stats(s);
     const struct mpu *m = sim_mpu(s);
     const struct mpu_unit *u = mpu_unit_of(m, 2);
-    printf("instructions: %llu\n", (unsigned long long)st->insns);
-    printf("system registers: %llu reads, %llu writes; cache ops %llu, TLB ops %llu\n",
+    fprintf(h, "instructions: %llu\n", (unsigned long long)st->insns);
+    fprintf(h, "system registers: %llu reads, %llu writes; cache ops %llu, TLB ops %llu\n",
            (unsigned long long)st->sysreg_reads, (unsigned long long)st->sysreg_writes,
            (unsigned long long)st->cache_ops, (unsigned long long)st->tlb_ops);
-    printf("MPU: SCTLR_EL2 0x%llx, %u of %u EL2 regions enabled (peak %u), %llu checks "
+    fprintf(h, "MPU: SCTLR_EL2 0x%llx, %u of %u EL2 regions enabled (peak %u), %llu checks "
            "(%llu fetch blocks, %llu loads/stores)\n",
            (unsigned long long)u->sctlr, u->enabled, u->nregions, u->enabled_hwm,
            (unsigned long long)m->ctr.checks, (unsigned long long)st->fetch_checks,
            (unsigned long long)st->data_checks);
-    printf("faults: %llu taken to guest vectors, %llu stopped the run; %llu stores undone\n",
+    fprintf(h, "faults: %llu taken to guest vectors, %llu stopped the run; %llu stores undone\n",
            (unsigned long long)st->faults_taken, (unsigned long long)st->faults_stopped,
            (unsigned long long)st->stores_undone);
     if (st->stub_calls || st->hvc_calls)
-        printf("stub calls: %llu; service calls: %llu\n", (unsigned long long)st->stub_calls,
+        fprintf(h, "stub calls: %llu; service calls: %llu\n", (unsigned long long)st->stub_calls,
                (unsigned long long)st->hvc_calls);
     if (st->unknown_reads || st->unknown_writes) {
-        printf("unmodelled registers (read as 0, writes ignored): %llu reads, %llu writes\n",
+        fprintf(h, "unmodelled registers (read as 0, writes ignored): %llu reads, %llu writes\n",
                (unsigned long long)st->unknown_reads, (unsigned long long)st->unknown_writes);
         for (unsigned i = 0; i < st->nunknown; i++) {
             unsigned e = st->unknown[i].enc;
-            printf("  S%u_%u_C%u_C%u_%u: %llu reads, %llu writes\n", e >> 14, (e >> 11) & 7,
+            fprintf(h, "  S%u_%u_C%u_C%u_%u: %llu reads, %llu writes\n", e >> 14, (e >> 11) & 7,
                    (e >> 7) & 15, (e >> 3) & 15, e & 7, (unsigned long long)st->unknown[i].reads,
                    (unsigned long long)st->unknown[i].writes);
         }
@@ -288,10 +291,10 @@ static void print_stats(struct sim *s)
     char buf[8192];
     if (u->enabled) {
         mpu_dump(m, 2, buf, sizeof buf);
-        printf("EL2 MPU regions:\n%s", buf);
+        fprintf(h, "EL2 MPU regions:\n%s", buf);
     }
     if (sim_platform_format(s, buf, sizeof buf))
-        fputs(buf, stdout);
+        fputs(buf, h);
 }
 
 int cli_run(int argc, char **argv)
@@ -323,6 +326,7 @@ int cli_run(int argc, char **argv)
     sim_options_default(&o);
     struct run_ctx ctx;
     memset(&ctx, 0, sizeof ctx);
+    ctx.human = stdout;
     o.on_console = to_stdout;
     o.opaque = &ctx;
     o.timing = 1;
@@ -510,6 +514,7 @@ int cli_run(int argc, char **argv)
         sim_free(s);
         return cli_fail(&err);
     }
+    ctx.human = outset_uses_stdout(&outs) ? stderr : stdout;
     if (record) {
         struct replay_adapter *ad = malloc(sizeof *ad);
         if (!ad)
@@ -525,7 +530,7 @@ int cli_run(int argc, char **argv)
     }
     struct sim_stop st;
     int rc = sim_run(s, sim_entry(s), until, 0, &st, &err);
-    fflush(stdout);
+    fflush(ctx.human);
     if (rc != 0 && st.kind == SIM_STOP_NONE) { /* e.g. --until names no symbol */
         replay_recorder_free(rec);
         sim_free(s);
@@ -560,13 +565,13 @@ int cli_run(int argc, char **argv)
                 tarmac);
     char report[4096];
     sim_stop_format(s, &st, report, sizeof report);
-    printf("\n--- mpusim run: %s", report);
+    fprintf(ctx.human, "\n--- mpusim run: %s", report);
     if (st.kind == SIM_STOP_PANIC || st.kind == SIM_STOP_POWER || st.kind == SIM_STOP_IDLE ||
         st.kind == SIM_STOP_BUDGET || st.kind == SIM_STOP_FAULT || st.kind == SIM_STOP_EXCEPTION)
         print_last_lines(&ctx);
-    print_stats(s);
+    print_stats(s, ctx.human);
     if (o.timing)
-        printf("cycles: %llu nominal [%llu..%llu] (%s %s, cycle-approximate; %llu mispredicts; "
+        fprintf(ctx.human, "cycles: %llu nominal [%llu..%llu] (%s %s, cycle-approximate; %llu mispredicts; "
                "docs/timing.md)\n",
                (unsigned long long)st.cycles.nominal, (unsigned long long)st.cycles.min,
                (unsigned long long)st.cycles.max, core.name, core.version,
@@ -580,7 +585,7 @@ int cli_run(int argc, char **argv)
     if (rec) {
         unsigned long calls = replay_recorder_calls(rec), nested = replay_recorder_nested(rec),
                       open_calls = replay_recorder_unfinished(rec);
-        printf("recorded %lu calls to %s (%lu calls made inside them not recorded again; %lu "
+        fprintf(ctx.human, "recorded %lu calls to %s (%lu calls made inside them not recorded again; %lu "
                "still active at the stop, not recorded)\n", calls, record, nested, open_calls);
         replay_recorder_free(rec);
     }

@@ -50,6 +50,30 @@ Test(boot_cli, real_xen_boots_past_gic_and_timer_and_stops_where_mpu_support_end
                  REAL_BOOT " differs from a fresh recording: make xen-real-boot");
 }
 
+Test(boot_cli, record_to_stdout_is_the_trace_alone_with_the_console_and_report_on_stderr)
+{
+    const char *xen = xen_image();
+    if (!xen)
+        cr_skip_test("no Xen image at ../shared/xen/arm64-mpu-debug/xen-syms (set MPUSIM_XEN_SYMS)");
+    int rc = sh(MPUSIM " run %s --platform fvp-baser --dtb " DTB " --no-timing --record - "
+                "--adapter xen-upstream", xen);
+    cr_expect_eq(rc, 1, "a panic exits 1: %s", slurp("err"));
+    const char *err = slurp("err");
+    cr_expect(strstr(err, "GICv3: 96 lines"), "the console is on stderr");
+    cr_expect(strstr(err, "stopped: panic in create_dom0"), "so is the report: %s", err);
+    cr_expect(strstr(err, "recorded 65 calls to -"), "%s", err);
+    /* stdout is the same trace as a recording to a file, byte for byte */
+    char out[600], piped[600];
+    snprintf(out, sizeof out, "%s/out", tdir);
+    snprintf(piped, sizeof piped, "%s/piped.jsonl", tdir);
+    cr_assert_eq(rename(out, piped), 0); /* sh() truncates out */
+    cr_expect_eq(sh("cmp %s " REAL_BOOT, piped), 0, "stdout is not the trace alone");
+    /* and a pipe into replay works */
+    cr_expect_eq(sh(MPUSIM " run %s --platform fvp-baser --dtb " DTB " --no-timing --record - "
+                    "--adapter xen-upstream 2>/dev/null | " MPUSIM " replay - --quiet", xen), 0,
+                 "%s", slurp("err"));
+}
+
 Test(boot_cli, bad_dtb_is_exit_2_naming_the_file)
 {
     const char *xen = xen_image();
