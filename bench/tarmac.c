@@ -227,7 +227,7 @@ static double replay_seconds(const struct trace *t, int with_tarmac, uint64_t *i
         f = fopen(EXPORT_FILE, "w");
         if (!f)
             bench_die("tarmac", "cannot write " EXPORT_FILE);
-        tarmac_export_init(&tx, f, 1);
+        tarmac_export_init(&tx, f, EXPORT_FILE, 1);
         o.on_exec = tarmac_export_exec;
         o.exec_opaque = &tx;
     }

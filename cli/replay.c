@@ -259,7 +259,7 @@ int cli_replay(int argc, char **argv)
         return cli_fail(&err);
     }
     struct tarmac_export tx; /* before replay_new: the guest's boot is part of the trace */
-    tarmac_export_init(&tx, tm_f, !opt.no_timing);
+    tarmac_export_init(&tx, tm_f, tarmac_path, !opt.no_timing);
     if (tm_f) {
         opt.on_exec = tarmac_export_exec;
         opt.exec_opaque = &tx;

@@ -453,7 +453,7 @@ int cli_run(int argc, char **argv)
         o.mpu.regions_el2 = o.mpu.regions_el1 = plat.regions;
         o.stack_size = 0; /* the guest sets up its own stack in the platform's RAM */
     }
-    tarmac_export_init(&tx, NULL, o.timing); /* the file is opened once the set-up is done */
+    tarmac_export_init(&tx, NULL, tarmac, o.timing); /* the file is opened once the set-up is done */
     if (tarmac) {
         o.on_exec = tarmac_export_exec;
         o.exec_opaque = &tx;

@@ -2,9 +2,14 @@
 #include "replay/tarmac_export.h"
 #include "tarmac/tarmac.h"
 
-void tarmac_export_init(struct tarmac_export *x, FILE *f, int timing)
+#include <errno.h>
+#include <string.h>
+
+void tarmac_export_init(struct tarmac_export *x, FILE *f, const char *path, int timing)
 {
     x->f = f;
+    x->path = path;
+    x->io_errno = 0;
     x->timing = timing;
     x->started = 0;
     x->io_error = 0;
@@ -14,8 +19,10 @@ void tarmac_export_init(struct tarmac_export *x, FILE *f, int timing)
 
 static void drain(struct tarmac_export *x)
 {
-    if (x->used && fwrite(x->buf, 1, x->used, x->f) != x->used)
+    if (x->used && fwrite(x->buf, 1, x->used, x->f) != x->used && !x->io_error) {
         x->io_error = 1;
+        x->io_errno = errno;
+    }
     x->used = 0;
 }
 
@@ -101,9 +108,13 @@ int tarmac_export_finish(struct tarmac_export *x, struct mpusim_error *err)
 {
     if (x->f)
         drain(x);
-    if (x->f && (fflush(x->f) != 0 || ferror(x->f)))
+    if (x->f && (fflush(x->f) != 0 || ferror(x->f)) && !x->io_error) {
         x->io_error = 1;
+        x->io_errno = errno;
+    }
     if (x->io_error)
-        return mpusim_error_set(err, MPUSIM_E_IO, "Tarmac export: write failed");
+        return mpusim_error_at(err, MPUSIM_E_IO, x->path ? x->path : "<tarmac>", -1, -1, -1,
+                               "Tarmac export: write failed: %s",
+                               x->io_errno ? strerror(x->io_errno) : "I/O error");
     return 0;
 }

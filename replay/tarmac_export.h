@@ -22,16 +22,20 @@ struct tarmac_export {
     int timing;       /* 1: timestamps are the timing model's nominal cycles; 0: instructions */
     int started;      /* the time-0 lines are written */
     int io_error;     /* a write failed */
+    int io_errno;     /* errno of the first failed write (0: unknown) */
+    const char *path; /* borrowed: the file's name for messages (the user's, e.g. --tarmac's) */
     uint64_t insns;   /* instruction lines written */
     size_t used;      /* bytes of buf not yet written to f */
     char buf[TARMAC_EXPORT_BUF];
 };
 
-void tarmac_export_init(struct tarmac_export *x, FILE *f, int timing);
+/* path: the output's name as the user gave it, for error messages (borrowed; may be NULL). */
+void tarmac_export_init(struct tarmac_export *x, FILE *f, const char *path, int timing);
 /* The sim_exec_fn: pass it as sim_options.on_exec with the export as exec_opaque. Records
  * arriving while f is NULL are dropped. */
 void tarmac_export_exec(void *opaque, const struct sim_exec *e);
-/* Write what is gathered and flush f; 0, or -1 with err (MPUSIM_E_IO) when a write failed. */
+/* Write what is gathered and flush f; 0, or -1 with err (MPUSIM_E_IO, naming path and the
+ * reason) when a write failed. */
 int tarmac_export_finish(struct tarmac_export *x, struct mpusim_error *err);
 
 #endif

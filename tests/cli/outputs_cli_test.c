@@ -204,8 +204,14 @@ Test(outputs_cli, run_record_and_tarmac_are_committed_together)
     sh("rm -f %s/r.jsonl %s/t.tarmac", tdir, tdir);
     cr_expect_eq(sh(MPUSIM " run build/guest/mm.elf --budget 20000 --adapter mm --record %s/r.jsonl "
                     "--tarmac /dev/full", tdir), 2);
-    cr_expect(strstr(slurp("err"), "write failed") != NULL, "%s", slurp("err"));
+    cr_expect(strstr(slurp("err"), "/dev/full") && strstr(slurp("err"), "write failed") &&
+                  strstr(slurp("err"), "No space left"),
+              "names the file and why: %s", slurp("err"));
     cr_expect(only_files(2), "no record left beside the failed --tarmac (out, err only)");
+    cr_expect_eq(sh(MPUSIM " replay traces/xen-boot-fvp/trace.json --engine guest --quiet "
+                    "--tarmac /dev/full"), 2);
+    cr_expect(strstr(slurp("err"), "/dev/full") && strstr(slurp("err"), "No space left"),
+              "replay names it too: %s", slurp("err"));
     cr_expect_eq(sh(MPUSIM " run build/guest/mm.elf --adapter mm --record build/guest/mm.elf"), 2);
     cr_expect(strstr(slurp("err"), "--record") && strstr(slurp("err"), "same file as the ELF"),
               "%s", slurp("err"));
