@@ -7,6 +7,8 @@
 
 #include "replay/adapter.h"
 #include "common/number.h"
+#include "mm/mm.h"
+#include "mpu_model/mpu.h"
 
 struct ctx {
     const char *source;
@@ -550,4 +552,10 @@ int64_t replay_adapter_rc(const struct replay_adapter_call *c, uint64_t x0)
     default:
         return 0;
     }
+}
+
+unsigned replay_boot_flags(const struct mpu_region_view *v)
+{
+    return MM_FLAG_PRESENT | (v->attrindx & MM_FLAG_AI_MASK) | ((v->xn >> 1) & 1u ? MM_FLAG_XN : 0) |
+           ((v->ap >> 1) & 1u ? MM_FLAG_RO : 0);
 }

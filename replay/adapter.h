@@ -167,4 +167,10 @@ int64_t replay_adapter_rc(const struct replay_adapter_call *c, uint64_t x0);
 int replay_adapter_op_of_call(const struct replay_adapter *a, unsigned mask,
                               const uint64_t *args);
 
+struct mpu_region_view;
+/* The Xen flags word (MM_FLAG_*) of an EL2 region found programmed, as the recorder and the
+ * Tarmac import write it in a trace's boot list: present, AttrIndx, XN from XN[1] (the bit the
+ * model enforces; XN[0]'s meaning is unconfirmed and ignored), RO from AP[2]. */
+unsigned replay_boot_flags(const struct mpu_region_view *v);
+
 #endif

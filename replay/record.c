@@ -43,8 +43,7 @@ static void boot_regions(struct replay_recorder *r, struct trace *t,
         memset(b, 0, sizeof *b);
         b->base = v.base;
         b->limit = v.last + 1;
-        b->flags = MM_FLAG_PRESENT | (v.attrindx & MM_FLAG_AI_MASK) | (v.xn ? MM_FLAG_XN : 0) |
-                   ((v.ap & 2u) ? MM_FLAG_RO : 0); /* AP[2] = 1: read-only */
+        b->flags = replay_boot_flags(&v);
         snprintf(b->name, sizeof b->name, "boot region %u", i);
     }
 }

@@ -634,8 +634,7 @@ static int header_at_first_call(struct imp *m, long line)
         memset(b, 0, sizeof *b);
         b->base = v.base;
         b->limit = v.last + 1;
-        b->flags = MM_FLAG_PRESENT | (v.attrindx & MM_FLAG_AI_MASK) |
-                   ((v.xn >> 1) & 1 ? MM_FLAG_XN : 0) | ((v.ap >> 1) & 1 ? MM_FLAG_RO : 0);
+        b->flags = replay_boot_flags(&v);
         snprintf(b->name, sizeof b->name, "region %u", i);
     }
     return write_header(m, boot, n);

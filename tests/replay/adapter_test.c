@@ -3,7 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "mm/mm.h"
 #include "replay/adapter.h"
+#include "tests/mpu_model/helpers.h"
 
 static struct replay_adapter a; /* large: one per test process */
 
@@ -201,4 +203,28 @@ Test(adapter, the_op_of_a_call_from_its_constant_arguments)
     uint64_t io_other[3] = { 0x9c090000, 0x1000, 6 };
     cr_expect_eq(replay_adapter_op_of_call(&a, 1u << TRACE_OP_IOREMAP, io_other), -1,
                  "a constant that does not match, and no op without constants");
+}
+
+/* The boot flags a recording or an import writes for a region found programmed agree with what
+ * the model enforces: executable exactly when the model lets EL2 fetch from it (XN[1] only:
+ * XN = 0b01 stays executable), read-only exactly when it refuses a store. */
+Test(adapter, boot_flags_of_a_programmed_region_match_the_model)
+{
+    struct mpu *m = mpu_for_test(16);
+    for (unsigned i = 0; i < 8; i++) /* XN 0..3, AP[2:1] 0b00 (RW) or 0b10 (RO) */
+        set_region(m, 2, i, 0x100000ull * (i + 1), 0x100000ull * (i + 1) + 0xfff,
+                   (i & 4) ? 2u : 0u, i & 3u);
+    enable_mpu(m, 2, 0, 0);
+    for (unsigned i = 0; i < 8; i++) {
+        struct mpu_region_view v = mpu_region(m, 2, i);
+        unsigned f = replay_boot_flags(&v);
+        uint64_t at = 0x100000ull * (i + 1);
+        int exec = mpu_check(m, at, 4, MPU_ACC_EXEC, 2).fault == MPU_FAULT_NONE;
+        int write = mpu_check(m, at, 4, MPU_ACC_WRITE, 2).fault == MPU_FAULT_NONE;
+        cr_expect(f & MM_FLAG_PRESENT, "region %u", i);
+        cr_expect_eq(!(f & MM_FLAG_XN), exec, "region %u (XN %u): flags 0x%x, fetch %s", i,
+                     i & 3u, f, exec ? "allowed" : "refused");
+        cr_expect_eq(!(f & MM_FLAG_RO), write, "region %u: flags 0x%x", i, f);
+        cr_expect_eq(f & MM_FLAG_AI_MASK, 7u, "AttrIndx from PRLAR");
+    }
 }
