@@ -154,6 +154,53 @@ static int bitmap(struct ctx *c, json_t *v, struct replay_adapter *a)
     return 0;
 }
 
+/* A result read from guest memory: {"symbol": S, "member": "a.b"} (offset, width and sign
+ * from the DWARF, checked against "type" if given) or {"symbol": S, "offset": N, "type": T}. */
+static int value_read(struct ctx *c, json_t *v, const char *what, struct replay_adapter_read *r)
+{
+    static const char *const keys[] = { "symbol", "member", "offset", "type", NULL };
+    static const struct { const char *name; unsigned bytes; int is_signed; } types[] = {
+        { "int8", 1, 1 },  { "uint8", 1, 0 },  { "int16", 2, 1 }, { "uint16", 2, 0 },
+        { "int32", 4, 1 }, { "uint32", 4, 0 }, { "int64", 8, 1 }, { "uint64", 8, 0 },
+    };
+    char w[96];
+    if (known_keys(c, v, what, keys) != 0)
+        return -1;
+    memset(r, 0, sizeof *r);
+    snprintf(w, sizeof w, "%s.symbol", what);
+    if (name(c, json_object_get(v, "symbol"), w, r->symbol) != 0)
+        return -1;
+    json_t *m = json_object_get(v, "member"), *o = json_object_get(v, "offset"),
+           *t = json_object_get(v, "type");
+    snprintf(w, sizeof w, "%s.member", what);
+    if (m && o)
+        return fail(c, MPUSIM_E_RANGE, "%s: give \"member\" or \"offset\", not both", what);
+    if (m && (!json_is_string(m) || strlen(json_string_value(m)) >= REPLAY_ADAPTER_NAME))
+        return fail(c, MPUSIM_E_PARSE, "%s: expected a member name (\"used\", \"a.b\") of at "
+                    "most %d bytes", w, REPLAY_ADAPTER_NAME - 1);
+    if (m)
+        strcpy(r->member, json_string_value(m));
+    snprintf(w, sizeof w, "%s.offset", what);
+    if (o && number(c, o, w, &r->offset) != 0)
+        return -1;
+    snprintf(w, sizeof w, "%s.type", what);
+    if (!t && !m)
+        return fail(c, MPUSIM_E_PARSE, "%s: missing (with an offset, the type is needed: int8, "
+                    "uint8, int16, uint16, int32, uint32, int64 or uint64)", w);
+    if (t) {
+        const char *tn = json_is_string(t) ? json_string_value(t) : "";
+        for (size_t i = 0; i < sizeof types / sizeof types[0] && !r->bytes; i++)
+            if (!strcmp(tn, types[i].name)) {
+                r->bytes = types[i].bytes;
+                r->is_signed = types[i].is_signed;
+            }
+        if (!r->bytes)
+            return fail(c, MPUSIM_E_RANGE, "%s: \"%.20s\" is not int8, uint8, int16, uint16, "
+                        "int32, uint32, int64 or uint64", w, tn);
+    }
+    return 0;
+}
+
 /* results.table = {"symbol", "stride", "prbar", "prlar", "refcount", "entries"}: the fields
  * must lie inside an entry and not overlap each other (the symbol's size is checked against
  * the image by the engine). */
@@ -385,16 +432,21 @@ static int read_doc(struct ctx *c, json_t *doc, const char *dir, struct replay_a
         if (known_keys(c, v, "results", keys) != 0)
             return -1;
         json_t *r = json_object_get(v, "region"), *u = json_object_get(v, "used");
-        if (r && name(c, r, "results.region", a->result_region) != 0)
+        if (r && (json_is_object(r) ? value_read(c, r, "results.region", &a->read_region)
+                                    : name(c, r, "results.region", a->result_region)) != 0)
             return -1;
-        if (u && (json_is_object(u) ? bitmap(c, u, a)
-                                    : name(c, u, "results.used", a->result_used)) != 0)
+        if (u && (!json_is_object(u)                   ? name(c, u, "results.used", a->result_used)
+                  : json_object_get(u, "popcount") ? bitmap(c, u, a)
+                                                   : value_read(c, u, "results.used",
+                                                                &a->read_used)) != 0)
             return -1;
         json_t *t = json_object_get(v, "table");
         if (t && table(c, t, &a->table) != 0)
             return -1;
         json_t *rn = json_object_get(v, "region_num");
-        if (rn && name(c, rn, "results.region_num", a->result_region_num) != 0)
+        if (rn && (json_is_object(rn)
+                       ? value_read(c, rn, "results.region_num", &a->read_region_num)
+                       : name(c, rn, "results.region_num", a->result_region_num)) != 0)
             return -1;
         json_t *bs = json_object_get(v, "bao_state");
         if (bs && name(c, bs, "results.bao_state", a->result_bao_state) != 0)

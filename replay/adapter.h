@@ -13,12 +13,18 @@
  *    "init": CALL, "boot_regions": CALL + "buffer": SYMBOL,  optional (our mm.elf)
  *    "ops": {"map": CALL, "modify": CALL, "unmap": CALL, "unmap_containing": CALL,
  *            "ioremap": CALL},               at least one
- *    "results": {"region": SYMBOL, "used": SYMBOL | {"popcount": SYMBOL, "bytes": N},
+ *    "results": {"region": SYMBOL | READ,
+ *                "used": SYMBOL | READ | {"popcount": SYMBOL, "bytes": N},
  *                "table": {"symbol": SYMBOL, "stride": N, "prbar": N, "prlar": N,
  *                          "refcount": N, "entries": N}},          optional
  *    "memory": [{"kind": "ram"|"device", "base": N, "size": N} | {"kind": "uart", "base": N}]}
  *   CALL = {"symbol": "xen_mpumap_update", "args": ["base", "limit", "flags"], "ret": "int"}
- * results: a SYMBOL string is a getter called after each op (int in W0); "used" as an object
+ *   READ = {"symbol": SYMBOL, "member": "field.sub"} | {"symbol": SYMBOL, "offset": N,
+ *           "type": "int8"|"uint8"|"int16"|"uint16"|"int32"|"uint32"|"int64"|"uint64"}
+ *   ("type" optional with "member": the DWARF's width and sign, which a given type must match)
+ * results: a SYMBOL string is a getter called after each op (int in W0); a READ is the value
+ * at the symbol (plus the member's or the given offset), read without running guest code (also
+ * for "region_num"); "used" as an object with "popcount"
  * is the population count of a bitmap symbol (of "bytes" bytes if given, else of the symbol's
  * size, which must cover every MPU region and be at most 32 bytes); "table" is the image's
  * own region table: entries of "stride" bytes with the 64-bit PRBAR and PRLAR values and the
@@ -97,6 +103,15 @@ struct replay_adapter_table {
     uint64_t entries;                     /* 0: the symbol's size / stride */
 };
 
+/* results.region, .used, .region_num as a value read from guest memory after each event. */
+struct replay_adapter_read {
+    char symbol[REPLAY_ADAPTER_NAME];     /* "" when the result is not a read */
+    char member[REPLAY_ADAPTER_NAME];     /* DWARF member path ("last_region", "a.b"), or "" */
+    uint64_t offset;                      /* bytes from the symbol, when member is "" */
+    unsigned bytes;                       /* 1, 2, 4 or 8 ("type"); 0: the member's (DWARF) */
+    int is_signed;                        /* from "type" when bytes != 0 */
+};
+
 struct replay_adapter {
     char source[128];                     /* file name as given, for messages */
     char elf[4096];                       /* ELF path resolved against the adapter's folder;
@@ -128,6 +143,8 @@ struct replay_adapter {
     char result_region[REPLAY_ADAPTER_NAME]; /* getter of the region index, "" if none */
     char result_used[REPLAY_ADAPTER_NAME];   /* getter of regions in use, "" if none */
     char result_region_num[REPLAY_ADAPTER_NAME]; /* zephyr: getter of region_num, "" if none */
+    struct replay_adapter_read read_region, read_used, read_region_num; /* reads instead of
+                                                                           the getters */
     char used_bitmap[REPLAY_ADAPTER_NAME];   /* results.used.popcount: bitmap symbol, or "" */
     uint64_t used_bytes;                  /* results.used.bytes: its size; 0: the symbol's */
     struct replay_adapter_table table;    /* results.table */

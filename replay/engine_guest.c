@@ -3,9 +3,9 @@
  * sim/ (our build/guest/mm.elf, or a user's image), as its adapter file says
  * (replay/adapter.h, docs/guest.md). access and sysreg events go to the guest's MPU model.
  *
- * Results: rc from the call's return value; region and used from the adapter's getters, or
- * read from guest memory (the image's own region table and in-use bitmap) without running
- * guest code; with neither, region is derived from the MPU registers before and after the
+ * Results: rc from the call's return value; region and used from the adapter's getters (a
+ * guest call each), or read from guest memory without running guest code (a variable or its
+ * member, the image's own region table and in-use bitmap: one call per event); with neither, region is derived from the MPU registers before and after the
  * call and used is the number of enabled regions. A guest that stops inside a call (a fault
  * with no vectors, an undefined instruction, its budget) is the run's result: it is recorded
  * in r->guest_stop and the replay ends at that event.
@@ -26,6 +26,11 @@ struct replay_guest {
     FILE *console;            /* borrowed: where the UART's bytes go */
     uint64_t bitmap_addr;     /* results.used.popcount: address and size; bitmap_bytes 0: none */
     size_t bitmap_bytes;
+    struct guest_read {       /* results read from memory (results.region ... as READ) */
+        uint64_t addr;
+        unsigned bytes;       /* 1, 2, 4 or 8; 0: not a read (a getter, or nothing) */
+        int is_signed;
+    } rd_region, rd_used, rd_region_num;
     uint64_t table_addr;      /* results.table: address of entry 0 */
     unsigned table_n;         /* entries read after each event (<= MPU regions); 0: no table */
     uint8_t *raw;             /* owned: table_n * stride bytes, the last read */
@@ -115,6 +120,55 @@ static int lookup(struct replay_guest *g, const char *key, const char *name,
     return 0;
 }
 
+/* Where a READ result lies: the symbol, plus the member's offset (DWARF) or the given one; its
+ * width and sign from "type" or the member's type. Errors name the adapter file and the key. */
+static int resolve_read(struct replay_guest *g, const char *key, const struct replay_adapter_read *a,
+                        struct guest_read *out, struct mpusim_error *err)
+{
+    const char *src = g->ad.source;
+    char k[64];
+    struct sim_symbol y;
+    if (!a->symbol[0])
+        return 0;
+    snprintf(k, sizeof k, "%s.symbol", key);
+    if (lookup(g, k, a->symbol, &y, err) != 0)
+        return -1;
+    uint64_t off = a->offset;
+    unsigned bytes = a->bytes;
+    int sgn = a->is_signed;
+    if (a->member[0]) {
+        struct sim_member m;
+        struct mpusim_error e;
+        mpusim_error_clear(&e);
+        snprintf(k, sizeof k, "%s.member", key);
+        if (sim_member(g->sim, &y, a->member, &m, &e) != 0)
+            return adapter_error(g, k, &e, err);
+        if (!m.scalar || (m.size != 1 && m.size != 2 && m.size != 4 && m.size != 8))
+            return mpusim_error_at(err, MPUSIM_E_RANGE, src, -1, -1, -1,
+                                   "%s: '%s.%s' is not an integer, enum or pointer of 1, 2, 4 or "
+                                   "8 bytes (%llu bytes)", k, y.name, a->member,
+                                   (unsigned long long)m.size);
+        if (bytes && bytes != m.size)
+            return mpusim_error_at(err, MPUSIM_E_RANGE, src, -1, -1, -1,
+                                   "%s.type: %u bytes, but '%s.%s' is %llu bytes in the DWARF",
+                                   key, bytes, y.name, a->member, (unsigned long long)m.size);
+        if (!bytes) {
+            bytes = (unsigned)m.size;
+            sgn = m.is_signed;
+        }
+        off = m.offset;
+    }
+    if (y.size && (off >= y.size || bytes > y.size - off))
+        return mpusim_error_at(err, MPUSIM_E_RANGE, src, -1, -1, -1,
+                               "%s: %u bytes at offset %llu run past the end of '%s' (%llu "
+                               "bytes)", key, bytes, (unsigned long long)off, y.name,
+                               (unsigned long long)y.size);
+    out->addr = y.addr + off;
+    out->bytes = bytes;
+    out->is_signed = sgn;
+    return 0;
+}
+
 /* Every symbol the adapter names must exist before anything runs; the memory results must
  * fit their symbols (sizes from the symbol table). */
 static int check_symbols(struct replay_guest *g, const struct replay *r, struct mpusim_error *err)
@@ -135,6 +189,10 @@ static int check_symbols(struct replay_guest *g, const struct replay *r, struct 
         (a->result_used[0] && lookup(g, "results.used", a->result_used, &y, err) != 0) ||
         (a->has_boot && a->boot_from[0] && lookup(g, "boot.from", a->boot_from, &y, err) != 0) ||
         (a->has_boot && a->boot_until[0] && lookup(g, "boot.until", a->boot_until, &y, err) != 0))
+        return -1;
+    if (resolve_read(g, "results.region", &a->read_region, &g->rd_region, err) != 0 ||
+        resolve_read(g, "results.used", &a->read_used, &g->rd_used, err) != 0 ||
+        resolve_read(g, "results.region_num", &a->read_region_num, &g->rd_region_num, err) != 0)
         return -1;
     for (unsigned i = 0; i < a->nstubs; i++) {
         snprintf(key, sizeof key, "stubs.%.40s", a->stub[i].symbol);
@@ -368,6 +426,23 @@ static int getter(struct replay_guest *g, const char *symbol, int64_t *value,
     if (sim_call(g->sim, symbol, NULL, 0, &res, err) != 0)
         return -1;
     *value = sim_sext32(res.x0);
+    return 0;
+}
+
+/* A result: read from guest memory (rd->bytes != 0), else from the getter symbol. */
+static int result(struct replay_guest *g, const struct guest_read *rd, const char *getter_symbol,
+                  int64_t *value, struct mpusim_error *err)
+{
+    if (!rd->bytes)
+        return getter(g, getter_symbol, value, err);
+    uint8_t b[8];
+    if (sim_mem_read(g->sim, rd->addr, b, rd->bytes, err) != 0)
+        return -1;
+    uint64_t v = 0;
+    for (unsigned i = rd->bytes; i-- > 0;)
+        v = v << 8 | b[i];
+    unsigned shift = 64 - 8 * rd->bytes;
+    *value = rd->is_signed && shift ? (int64_t)(v << shift) >> shift : (int64_t)v;
     return 0;
 }
 
@@ -664,6 +739,8 @@ struct mpu *replay_guest_mpu(struct replay_guest *g) { return sim_mpu(g->sim); }
 
 int replay_guest_boots_itself(const struct replay_guest *g) { return !g->ad.boot_call.present; }
 
+uint64_t replay_guest_calls(const struct replay_guest *g) { return sim_stats(g->sim)->calls; }
+
 unsigned replay_guest_table(const struct replay_guest *g, const struct mm_region **table)
 {
     *table = g->table;
@@ -761,15 +838,16 @@ int replay_guest_step(struct replay *r, const struct trace_event *ev,
         out->rc = (int)rc;
         if (g->bao_ncpus && bao_state(g, r, err) != 0)
             return -1;
-        if (g->ad.result_region_num[0] && r->opt.algo == MM_ALGO_ZEPHYR) {
+        if ((g->ad.result_region_num[0] || g->rd_region_num.bytes) &&
+            r->opt.algo == MM_ALGO_ZEPHYR) {
             int64_t v;
-            if (getter(g, g->ad.result_region_num, &v, err) != 0)
+            if (result(g, &g->rd_region_num, g->ad.result_region_num, &v, err) != 0)
                 return -1;
             out->region_num = v >= 0 ? (int)v : -1;
         }
-        if (g->ad.result_region[0]) {
+        if (g->ad.result_region[0] || g->rd_region.bytes) {
             int64_t v;
-            if (getter(g, g->ad.result_region, &v, err) != 0)
+            if (result(g, &g->rd_region, g->ad.result_region, &v, err) != 0)
                 return -1;
             out->region = v >= 0 ? (int)v : -1;
         } else if (g->table_n) {
@@ -784,9 +862,9 @@ int replay_guest_step(struct replay *r, const struct trace_event *ev,
         break;
     }
     }
-    if (g->ad.result_used[0] && r->algo_events) {
+    if ((g->ad.result_used[0] || g->rd_used.bytes) && r->algo_events) {
         int64_t v;
-        if (getter(g, g->ad.result_used, &v, err) != 0)
+        if (result(g, &g->rd_used, g->ad.result_used, &v, err) != 0)
             return -1;
         out->used = (unsigned)v;
     } else if (g->bitmap_bytes && r->algo_events) {

@@ -407,6 +407,19 @@ uint64_t sim_entry(const struct sim *s);
  * ("no symbol 'x' in file"). */
 int sim_symbol(const struct sim *s, const char *name, struct sim_symbol *out,
                struct mpusim_error *err);
+/* A member of a global variable, from the ELF's DWARF (sim/members.c). */
+struct sim_member {
+    uint64_t offset;   /* bytes from the variable's address to the member */
+    uint64_t size;     /* bytes of the member's type */
+    int scalar;        /* 1: an integer, enum or pointer */
+    int is_signed;     /* 1: a signed integer or character, or an enum over one */
+};
+/* The member path ("used", "z.last_thread": dotted, through nested and anonymous structs and
+ * unions; "" is the variable itself) of variable var (the DWARF variable at var->addr, else the
+ * first of its name). -1 with err MPUSIM_E_RANGE naming the file: no DWARF, no such variable or
+ * member, a bit-field. */
+int sim_member(const struct sim *s, const struct sim_symbol *var, const char *path,
+               struct sim_member *out, struct mpusim_error *err);
 /* Write "name+0x1c" (or "name", or "0x..." when no symbol covers addr) into buf (capacity cap,
  * always NUL-terminated). Returns buf. */
 char *sim_symbolize(const struct sim *s, uint64_t addr, char *buf, size_t cap);

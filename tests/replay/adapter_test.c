@@ -9,6 +9,8 @@
 
 static struct replay_adapter a; /* large: one per test process */
 
+static const char *with_results(const char *results, const char *memory, char *buf, size_t cap);
+
 static int read_text(const char *text, struct mpusim_error *err)
 {
     mpusim_error_clear(err);
@@ -33,7 +35,37 @@ Test(adapter, the_mm_guest_adapter_reads)
     cr_expect_eq(a.op[TRACE_OP_IOREMAP].ret, REPLAY_RET_PTR);
     cr_expect_eq(a.op[TRACE_OP_ACCESS].present, 0);
     cr_expect_str_eq(a.boot_buffer, "guest_boot_regions");
-    cr_expect_str_eq(a.result_used, "guest_used");
+    cr_expect_str_eq(a.result_used, "", "read from memory: no getter call");
+    cr_expect_str_eq(a.read_used.symbol, "guest_ctx");
+    cr_expect_str_eq(a.read_used.member, "used");
+    cr_expect_str_eq(a.read_region.member, "last_region");
+    cr_expect_eq(a.read_region.bytes, 0u, "width and sign from the DWARF");
+    cr_expect_str_eq(a.result_region_num, "guest_region_num", "computed: still a getter");
+}
+
+Test(adapter, results_read_from_memory_by_member_or_by_offset_and_type)
+{
+    struct mpusim_error err;
+    char buf[1024];
+    cr_assert_eq(read_text(with_results("\"region\": {\"symbol\": \"ctx\", \"member\": \"a.b\"}, "
+                                        "\"used\": {\"symbol\": \"n\", \"offset\": \"0x10\", "
+                                        "\"type\": \"uint16\"}, \"region_num\": {\"symbol\": "
+                                        "\"z\", \"member\": \"r\", \"type\": \"int8\"}",
+                                        NULL, buf, sizeof buf),
+                           &err),
+                 0, "%s", err.text);
+    cr_expect_str_eq(a.read_region.symbol, "ctx");
+    cr_expect_str_eq(a.read_region.member, "a.b");
+    cr_expect_eq(a.read_region.bytes, 0u);
+    cr_expect_str_eq(a.read_used.symbol, "n");
+    cr_expect_str_eq(a.read_used.member, "");
+    cr_expect_eq(a.read_used.offset, 0x10u);
+    cr_expect_eq(a.read_used.bytes, 2u);
+    cr_expect_eq(a.read_used.is_signed, 0);
+    cr_expect_eq(a.read_region_num.bytes, 1u);
+    cr_expect_eq(a.read_region_num.is_signed, 1);
+    cr_expect_str_eq(a.result_region, "");
+    cr_expect_str_eq(a.used_bitmap, "");
 }
 
 Test(adapter, a_xen_adapter_with_stubs_and_constants_reads)
@@ -159,6 +191,20 @@ static const struct bad_case bad_cases[] = {
     { "\"used\": {\"popcount\": \"m\", \"bytes\": 33}", NULL,
       "results.used.bytes: 33 is not 1..32" },
     { "\"used\": {\"count\": \"m\"}", NULL, "results.used: unknown key \"count\"" },
+    { "\"region\": {\"symbol\": \"c\", \"offset\": 4}", NULL,
+      "results.region.type: missing (with an offset, the type is needed: int8, uint8, int16, "
+      "uint16, int32, uint32, int64 or uint64)" },
+    { "\"region\": {\"symbol\": \"c\", \"offset\": 4, \"member\": \"x\"}", NULL,
+      "results.region: give \"member\" or \"offset\", not both" },
+    { "\"used\": {\"symbol\": \"c\", \"member\": \"x\", \"type\": \"u32\"}", NULL,
+      "results.used.type: \"u32\" is not int8, uint8, int16, uint16, int32, uint32, int64 or "
+      "uint64" },
+    { "\"used\": {\"symbol\": \"c\", \"member\": 3}", NULL,
+      "results.used.member: expected a member name (\"used\", \"a.b\") of at most 127 bytes" },
+    { "\"region_num\": {\"member\": \"x\"}", NULL,
+      "results.region_num.symbol: expected a symbol name" },
+    { "\"region\": {\"symbol\": \"c\", \"member\": \"x\", \"size\": 4}", NULL,
+      "results.region: unknown key \"size\"" },
     { NULL, ", \"memory\": [{\"kind\": \"rom\", \"base\": 0}]",
       "memory[0].kind: expected \"ram\", \"device\" or \"uart\"" },
     { NULL, ", \"memory\": [{\"kind\": \"uart\", \"base\": \"0x9c090000\", \"size\": 4096}]",
