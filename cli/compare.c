@@ -49,7 +49,9 @@ static const char help[] =
     "  -h, --help        this help\n"
     "\n"
     "Numbers are decimal or 0x hex (no octal, sign or spaces; docs/cli.md).\n"
-    "exit status: 0 success, 2 bad input or usage.\n"
+    "exit status: 0 success, 1 a run stopped early with a result (the guest stopped inside a\n"
+    "call, or lockstep diverged: said under the table; its row counts the events before),\n"
+    "2 bad input or usage.\n"
     "Outputs ('-' is stdout; the tables then go to stderr) are checked before the runs and\n"
     "written completely or not at all: never over an input, symlinks written through.\n";
 
@@ -228,6 +230,7 @@ int cli_compare(int argc, char **argv)
     cli_progress_init(&prog, progress_mode, "compare", "events");
     cli_progress_total(&prog, (uint64_t)ntraces, CLI_PROGRESS_ITEMS, "traces");
     uint64_t events = 0;
+    int stopped = 0; /* a run ended early with a result: exit 1 */
     for (int ti = 0; ti < ntraces; ti++) {
         cli_progress_update(&prog, events, (uint64_t)ti);
         /* Skip traces with no run in this shard without reading them. */
@@ -250,8 +253,10 @@ int cli_compare(int argc, char **argv)
         }
         trace_reader_free(rd);
         trace_fini(&t);
-        for (unsigned k = 0; k < n; k++)
+        for (unsigned k = 0; k < n; k++) {
             events += runs[k].events;
+            stopped |= runs[k].stopped_event >= 0;
+        }
         cli_progress_update(&prog, events, (uint64_t)ti + 1);
         if (!quiet)
             cli_progress_clear(&prog); /* the table comes next; the line is drawn again */
@@ -276,5 +281,5 @@ int cli_compare(int argc, char **argv)
     if ((page && report_compare_finish(page, &err) != 0) || outset_commit(&out.set, &err) != 0)
         return fail_outputs(&out, &err);
     cli_outputs_end(&out.set);
-    return 0;
+    return stopped ? 1 : 0;
 }

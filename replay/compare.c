@@ -104,6 +104,21 @@ static void collect(const struct replay *r, const struct compare_algo *a, long j
     const struct trace *t = r->trace;
     memset(out, 0, sizeof *out);
     out->run = j;
+    out->stopped_event = -1;
+    if (r->failed == 3) {
+        const struct replay_guest_stop *g = &r->guest_stop;
+        out->stopped_event = g->event;
+        snprintf(out->stopped, sizeof out->stopped,
+                 "the guest stopped at event %ld (%s, in %.60s): %.120s at %.80s%s%.80s", g->event,
+                 trace_op_name(g->op), g->call, g->what, g->where, g->source[0] ? ", " : "",
+                 g->source);
+    } else if (r->failed == 2) {
+        out->stopped_event = (long)r->nevents;
+        const char *nl = strchr(r->lockstep_report, '\n');
+        int len = nl ? (int)(nl - r->lockstep_report) : (int)strlen(r->lockstep_report);
+        snprintf(out->stopped, sizeof out->stopped, "%.*s", len > 390 ? 390 : len,
+                 r->lockstep_report); /* "lockstep divergence at event N (op): what" */
+    }
     snprintf(out->trace, sizeof out->trace, "%s", t->source);
     snprintf(out->algo, sizeof out->algo, "%s", a->name);
     out->xen_fixed = r->opt.xen_fixed;
@@ -255,7 +270,7 @@ static int compare_runs(const struct trace *t, struct trace_reader *rd,
         }
     for (unsigned k = 0; k < n; k++) {
         struct replay *r = rs[k];
-        if (r->failed) { /* a guest that ran away or faulted */
+        if (r->failed && r->failed != 2 && r->failed != 3) { /* the engine failed: an error */
             mpusim_error_set(err, r->engine_err.code ? r->engine_err.code : MPUSIM_E_ENGINE,
                              "%s: %s: %s", t->source, o->algo[algo[k]].name, r->engine_err.text);
             *nruns = 0;
@@ -358,6 +373,19 @@ void compare_write_table(FILE *f, const struct compare_run *runs, unsigned n)
         fputc('\n', f);
     }
     fputc('\n', f);
+    int any = 0;
+    for (unsigned k = 0; k < n; k++) {
+        if (runs[k].stopped_event < 0)
+            continue;
+        fputs("stopped: ", f);
+        md_put_text(f, runs[k].algo);
+        fputs(": ", f);
+        md_put_text(f, runs[k].stopped);
+        fputs(" (its row counts the events before)\n", f);
+        any = 1;
+    }
+    if (any)
+        fputc('\n', f);
 }
 
 void compare_write_jsonl(FILE *f, const struct compare_run *r)
@@ -394,16 +422,24 @@ void compare_write_jsonl(FILE *f, const struct compare_run *r)
     fprintf(f, "\"findings\":%llu,\"divergences\":%llu,\"ctx_switch\":", ull(r->findings),
             ull(r->divergences));
     if (r->ctx.source == COMPARE_CTX_NONE) {
-        fputs("null}\n", f);
+        fputs("null", f);
+    } else {
+        fprintf(f, "{\"source\":\"%s\",\"count\":%llu,\"writes\":%.2f,\"barriers\":%.2f",
+                r->ctx.source == COMPARE_CTX_PROBE ? "probe" : "trace", ull(r->ctx.count),
+                r->ctx.writes, r->ctx.barriers);
+        if (r->guest)
+            fprintf(f, ",\"insns\":%.2f", r->ctx.insns);
+        if (r->timed)
+            fprintf(f, ",\"cycles\":{\"p50\":%llu,\"p99\":%llu}", ull(r->ctx.p50),
+                    ull(r->ctx.p99));
+        fputc('}', f);
+    }
+    if (r->stopped_event < 0) {
+        fputs(",\"stopped\":null}\n", f);
         return;
     }
-    fprintf(f, "{\"source\":\"%s\",\"count\":%llu,\"writes\":%.2f,\"barriers\":%.2f",
-            r->ctx.source == COMPARE_CTX_PROBE ? "probe" : "trace", ull(r->ctx.count),
-            r->ctx.writes, r->ctx.barriers);
-    if (r->guest)
-        fprintf(f, ",\"insns\":%.2f", r->ctx.insns);
-    if (r->timed)
-        fprintf(f, ",\"cycles\":{\"p50\":%llu,\"p99\":%llu}", ull(r->ctx.p50), ull(r->ctx.p99));
+    fprintf(f, ",\"stopped\":{\"event\":%ld,\"what\":", r->stopped_event);
+    json_put_string(f, r->stopped);
     fputs("}}\n", f);
 }
 
@@ -411,7 +447,7 @@ static const char csv_header[] =
     "run,trace,algo,engine,xen_fixed,regions,events,peak_used,mean_used,final_used,calls,"
     "failed_calls,sysreg_writes,sysreg_reads,barriers,faults_permission,faults_no_region,"
     "faults_multiple_regions,findings,divergences,ctx_switch_source,ctx_switch_writes,"
-    "ctx_switch_barriers,ctx_switch_cycles_p50\n";
+    "ctx_switch_barriers,ctx_switch_cycles_p50,stopped_event,stopped\n";
 
 void compare_write_csv_header(FILE *f) { fputs(csv_header, f); }
 
@@ -445,12 +481,17 @@ void compare_write_csv_row(FILE *f, const struct compare_run *r)
             ull(r->faults[MPU_FAULT_NO_REGION]), ull(r->faults[MPU_FAULT_MULTIPLE_REGIONS]),
             ull(r->findings), ull(r->divergences));
     if (r->ctx.source == COMPARE_CTX_NONE)
-        fputs(",,,\n", f);
+        fputs(",,,", f);
     else
         fprintf(f, "%s,%.2f,%.2f,", r->ctx.source == COMPARE_CTX_PROBE ? "probe" : "trace",
                 r->ctx.writes, r->ctx.barriers);
     if (r->ctx.source != COMPARE_CTX_NONE && r->timed)
-        fprintf(f, "%llu\n", ull(r->ctx.p50));
-    else if (r->ctx.source != COMPARE_CTX_NONE)
-        fputc('\n', f);
+        fprintf(f, "%llu", ull(r->ctx.p50));
+    if (r->stopped_event < 0) {
+        fputs(",,\n", f);
+        return;
+    }
+    fprintf(f, ",%ld,", r->stopped_event);
+    csv_put_text(f, r->stopped);
+    fputc('\n', f);
 }

@@ -94,6 +94,10 @@ struct compare_run {
         double insns;          /* guest instructions per switch (mean; guest only) */
         uint64_t p50, p99;     /* timed guest: nominal cycles per switch */
     } ctx;
+    /* A run that ended early with a result, not an error (docs/compare.md): the guest stopped
+     * inside a call, or lockstep diverged. The metrics above cover events up to that one. */
+    long stopped_event;        /* -1: the run replayed every event */
+    char stopped[400];         /* why, one line: "the guest stopped at event 61 (unmap, in ...)" */
 };
 
 /**

@@ -151,3 +151,31 @@ Test(compare_cli, every_bundled_xen_trace_compares_across_xen_zephyr_bao_merge_a
     cr_expect_eq(count(out, "(probe) |"), g.gl_pathc, "zephyr's switch on every trace");
     globfree(&g);
 }
+
+/* A guest that stops inside a call (here the real Xen faulting in xen_mpumap_update at event
+ * 61 of prenr-wrap) is a result, as in replay: the row counts the events before, the stop is
+ * said under the table and in the JSON Lines and CSV rows, and compare exits 1, not 2. */
+Test(compare_cli, a_guest_stop_is_a_result_exit_1_with_the_row_up_to_that_event)
+{
+    const char *xen = xen_image();
+    if (!xen)
+        cr_skip_test("no Xen image at ../shared/xen/arm64-mpu-debug/xen-syms (set MPUSIM_XEN_SYMS)");
+    cr_expect_eq(sh(MPUSIM " compare traces/prenr-wrap/trace.json traces/xen-boot-fvp/trace.json "
+                    "--engine guest --elf %s --adapter xen-upstream --no-timing --algo xen "
+                    "--json %s/c.jsonl --csv %s/c.csv", xen, tdir, tdir), 1, "%s", slurp("err"));
+    const char *out = slurp("out");
+    cr_expect(strstr(out, "61 events, 80 EL2 regions, engine guest"), "%s", out);
+    cr_expect(strstr(out, "stopped: xen: the guest stopped at event 61 (unmap, in "
+                          "xen_mpumap_update): MPU fault (no_region) on exec"), "%s", out);
+    cr_expect(strstr(out, "### traces/xen-boot-fvp/trace.json"), "the next trace still runs: %s",
+              out);
+    cr_expect_eq(count(out, "stopped: "), 1u, "only the run that stopped: %s", out);
+    const char *js = slurp("c.jsonl");
+    cr_expect_eq(count(js, "\n"), 2u, "%s", js);
+    cr_expect(strstr(js, "\"stopped\":{\"event\":61,\"what\":\"the guest stopped at event 61"),
+              "%s", js);
+    cr_expect(strstr(js, "\"stopped\":null}"), "the boot trace ran to the end: %s", js);
+    const char *csv = slurp("c.csv");
+    cr_expect(strstr(csv, ",stopped_event,stopped\n"), "%s", csv);
+    cr_expect(strstr(csv, ",61,\"the guest stopped at event 61"), "%s", csv);
+}

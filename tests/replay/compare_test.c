@@ -148,7 +148,7 @@ Test(compare, json_lines_parse_back_one_line_per_run_with_every_key)
     static const char *const keys[] = {
         "run", "trace", "algo", "engine", "xen_fixed", "regions", "events", "peak_used",
         "mean_used", "final_used", "calls", "failed_calls", "sysreg_writes", "sysreg_reads",
-        "barriers", "faults", "findings", "divergences", "ctx_switch",
+        "barriers", "faults", "findings", "divergences", "ctx_switch", "stopped",
     };
     char *line = buf;
     unsigned lines = 0;
@@ -159,6 +159,7 @@ Test(compare, json_lines_parse_back_one_line_per_run_with_every_key)
         for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
             cr_expect_not_null(json_object_get(v, keys[k]), "key %s", keys[k]);
         cr_expect_eq(json_object_size(v), sizeof keys / sizeof keys[0]);
+        cr_expect(json_is_null(json_object_get(v, "stopped")), "a run to the end: null");
         cr_expect_str_eq(json_string_value(json_object_get(v, "algo")), runs[lines].algo);
         cr_expect_eq(json_integer_value(json_object_get(v, "run")), 6 + (long)lines);
         cr_expect_eq(json_integer_value(json_object_get(v, "peak_used")),
@@ -228,12 +229,12 @@ Test(compare, csv_has_a_header_and_one_row_per_run)
     }
     cr_expect_eq(lines, n + 1);
     cr_expect(starts(buf, "run,trace,algo,"), "%s", buf);
-    cr_expect_eq(header_commas, 23);
+    cr_expect_eq(header_commas, 25);
     for (char *p = buf, *nl; (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
         unsigned commas = 0;
         for (char *q = p; q < nl; q++)
             commas += *q == ',';
-        cr_expect_eq(commas, 23, "every row has the header's fields: %.*s", (int)(nl - p), p);
+        cr_expect_eq(commas, 25, "every row has the header's fields: %.*s", (int)(nl - p), p);
     }
     char *row1 = strchr(buf, '\n') + 1;
     cr_expect(starts(row1, "0,traces/region-exhaustion/trace.json,xen,native,0,16,"), "%s", row1);
@@ -416,7 +417,7 @@ Test(compare, the_context_switch_cost_of_each_system)
     fclose(f);
     cr_expect_not_null(strstr(buf, "| ctx switch w/b |"), "%s", buf);
     cr_expect_not_null(strstr(buf, "(probe) |"), "%s", buf);
-    cr_expect_not_null(strstr(buf, "\"ctx_switch\":null}"), "%s", buf);
+    cr_expect_not_null(strstr(buf, "\"ctx_switch\":null,\"stopped\":null}"), "%s", buf);
     cr_expect_not_null(strstr(buf, "\"ctx_switch\":{\"source\":\"probe\",\"count\":1,"), "%s",
                        buf);
     free(buf);
