@@ -88,6 +88,9 @@ struct sim {
     int checking;                 /* SCTLR_EL2.M == 1 (mirrors the model) */
     uint64_t ok_lo[3], ok_hi[3];  /* per enum mpu_acc: [lo, hi] (inclusive) known allowed;
                                      empty when lo > hi; invalidated by any MPU write */
+    uint64_t ex_lo[3], ex_hi[3];  /* per enum mpu_acc: [lo, hi] (inclusive), the exempt range
+                                     the last exempt access fell in; empty when lo > hi; kept
+                                     across MPU writes (exemption does not depend on them) */
     uint64_t blk_start, blk_end;  /* current translated block [start, end) */
     uint64_t adv_pc, adv_end;     /* a system-register hook moved PC to adv_pc inside the block
                                      ending at adv_end; 0: none (see sim_advance) */

@@ -14,7 +14,10 @@
  *   - loads and stores: UC_HOOK_MEM_READ / UC_HOOK_MEM_WRITE, before the access.
  * Fast path: the model's verdict for the elementary interval of its lookup index that an
  * allowed access fell in is cached per access kind (ok_lo/ok_hi), so most accesses cost two
- * compares; any write to an MPU register drops the cache. Checks never allocate or log.
+ * compares; any write to an MPU register drops the cache. The exempt range (sim_exempt) an
+ * access fell in is cached beside it (ex_lo/ex_hi), and kept across MPU writes: an exempt
+ * image's own code, data and stack cost two more compares, not a slow check. Checks never
+ * allocate or log.
  *
  * A fault detected in a hook sends the guest to the sentinel address, an exit of
  * uc_emu_start; Unicorn abandons the rest of the instruction (a load's destination register
@@ -57,13 +60,19 @@ void sim_stop_at(struct sim *s, enum sim_stop_kind k, uint64_t pc, int executed,
     sim_leave(s, pc, executed);
 }
 
-int sim_exempted(const struct sim *s, uint64_t addr, uint64_t size)
+/* The exempt range holding [addr, addr + size), or -1. */
+static int exempt_range(const struct sim *s, uint64_t addr, uint64_t size)
 {
     uint64_t last = addr + (size ? size - 1 : 0);
     for (unsigned i = 0; i < s->nexempt; i++)
         if (addr >= s->exempt[i].base && last < s->exempt[i].limit && last >= addr)
-            return 1;
-    return 0;
+            return (int)i;
+    return -1;
+}
+
+int sim_exempted(const struct sim *s, uint64_t addr, uint64_t size)
+{
+    return exempt_range(s, addr, size) >= 0;
 }
 
 /* Remember that every access of kind acc in the lookup interval holding addr is allowed. */
@@ -81,7 +90,10 @@ static struct mpu_result check_slow(struct sim *s, enum mpu_acc acc, uint64_t ad
                                     uint64_t size)
 {
     struct mpu_result r;
-    if (sim_exempted(s, addr, size)) {
+    int ex = exempt_range(s, addr, size);
+    if (ex >= 0) { /* cached like a verdict: the next accesses in the range take the fast path */
+        s->ex_lo[acc] = s->exempt[ex].base;
+        s->ex_hi[acc] = s->exempt[ex].limit - 1;
         memset(&r, 0, sizeof r);
         r.fault = MPU_FAULT_NONE;
         r.region = -1;
@@ -137,7 +149,8 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
     if (!s->checking)
         return;
     uint64_t n = size ? size : SIM_INSN_SIZE;
-    if (addr >= s->ok_lo[MPU_ACC_EXEC] && addr + (n - 1) <= s->ok_hi[MPU_ACC_EXEC])
+    if ((addr >= s->ok_lo[MPU_ACC_EXEC] && addr + (n - 1) <= s->ok_hi[MPU_ACC_EXEC]) ||
+        (addr >= s->ex_lo[MPU_ACC_EXEC] && addr + (n - 1) <= s->ex_hi[MPU_ACC_EXEC]))
         return;
     s->stats.fetch_checks++;
     if (s->straddle_running && addr == s->straddle_block)
@@ -169,7 +182,8 @@ static void on_data(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, in
     enum mpu_acc acc = type == UC_MEM_WRITE ? MPU_ACC_WRITE : MPU_ACC_READ;
     uint64_t n = size > 0 ? (uint64_t)size : 1u;
     s->stats.data_checks++;
-    if (addr >= s->ok_lo[acc] && addr + (n - 1) <= s->ok_hi[acc])
+    if ((addr >= s->ok_lo[acc] && addr + (n - 1) <= s->ok_hi[acc]) ||
+        (addr >= s->ex_lo[acc] && addr + (n - 1) <= s->ex_hi[acc]))
         return;
     struct mpu_result r = check_slow(s, acc, addr, n);
     if (r.fault == MPU_FAULT_NONE)

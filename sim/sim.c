@@ -37,6 +37,10 @@ struct sim *sim_new(const struct sim_options *opt, struct mpusim_error *err)
     }
     s->opt = *opt;
     s->elf.dwarf_fd = -1;
+    for (int a = 0; a < 3; a++) { /* no exempt range seen yet */
+        s->ex_lo[a] = 1;
+        s->ex_hi[a] = 0;
+    }
     if (s->opt.budget == 0)
         s->opt.budget = SIM_DEFAULT_BUDGET;
     if (mpu_init(&s->mpu, &opt->mpu) != 0) {

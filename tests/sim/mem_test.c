@@ -5,6 +5,8 @@
 
 #include "tests/sim/helpers.h"
 
+#include "mm/mm.h"
+
 struct fault_case {
     char fn[16];          /* guest function: load_from, store_to, jump_to */
     uint64_t addr;        /* its argument */
@@ -137,5 +139,39 @@ Test(mem, the_fault_report_names_symbol_instruction_cause_and_region)
     cr_expect_neq(strstr(buf, "str x1, [x2]"), NULL, "%s", buf);
     cr_expect_neq(strstr(buf, "write of 8 bytes at 0x40002000"), NULL, "%s", buf);
     cr_expect_neq(strstr(buf, "region 1: [0x40002000, 0x40002fff]"), NULL, "%s", buf);
+    sim_free(s);
+}
+
+/* An exempt image (our mm.elf) with the MPU on: its blocks are allowed by exemption, and that
+ * verdict is cached like the model's (sim/mem.c), across the MPU writes every map makes: after
+ * the first block, no fetch takes the slow check. */
+Test(mem, an_exempt_image_keeps_its_cached_verdict_across_mpu_writes)
+{
+    struct sim_options o;
+    sim_options_default(&o);
+    struct mpusim_error err;
+    mpusim_error_clear(&err);
+    struct sim *s = sim_new(&o, &err);
+    cr_assert_not_null(s, "%s", err.text);
+    cr_assert_eq(sim_load_elf(s, MM_ELF, &err), 0, "%s", err.text);
+    cr_assert_eq(sim_exempt_image(s, &err), 0, "%s", err.text);
+    cr_assert_eq(sim_run(s, sim_entry(s), "guest_ready", 0, NULL, &err), 0, "%s", err.text);
+    uint64_t init[3] = { MM_ALGO_XEN, 0, 0 };
+    cr_assert_eq(call_ok(s, "guest_init", init, 3), 0u);
+    sim_mpu_write(s, MPU_REG_ID(2, MPU_SLOT_SCTLR), 1u << SCTLR_M_BIT);
+    uint64_t map[3] = { 0x10000000, 0x10001000, MM_PAGE_HYPERVISOR_RW };
+    cr_assert_eq(sim_sext32(call_ok(s, "guest_map", map, 3)), 0);
+    uint64_t fetch = sim_stats(s)->fetch_checks, data = sim_stats(s)->data_checks;
+    uint64_t writes = sim_stats(s)->sysreg_writes;
+    for (unsigned i = 1; i <= 20; i++) {
+        uint64_t args[3] = { 0x10000000 + 0x2000ull * i, 0x10001000 + 0x2000ull * i,
+                             MM_PAGE_HYPERVISOR_RW };
+        cr_assert_eq(sim_sext32(call_ok(s, "guest_map", args, 3)), 0, "map %u", i);
+        cr_assert_eq(sim_sext32(call_ok(s, "guest_unmap", args, 2)), 0, "unmap %u", i);
+    }
+    cr_expect_gt(sim_stats(s)->sysreg_writes - writes, 40u, "the MPU was written meanwhile");
+    cr_expect_gt(sim_stats(s)->data_checks - data, 1000u, "loads and stores were checked");
+    cr_expect_eq(sim_stats(s)->fetch_checks - fetch, 0u, "no fetch took the slow check");
+    cr_expect_eq(mpu_unit_of(sim_mpu(s), 2)->sctlr & 1u, 1u, "the MPU stayed on");
     sim_free(s);
 }
