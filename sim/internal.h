@@ -277,7 +277,11 @@ void sim_tmemo_block(struct sim_tmemo *t, struct sim_tmodel *m, uint32_t id,
                      const struct sim_tinsn *in, uint32_t n, int redirect);
 
 /* sim/timing.c: the model on the executed instructions (hooks, block cache). */
-int sim_timing_new(struct sim *s, struct mpusim_error *err); /* before the other hooks */
+int sim_timing_new(struct sim *s, struct mpusim_error *err);
+/* A translated block [addr, addr + size) is about to run: charge the one before it, look this
+ * one up. Called first by sim/mem.c's block hook (one hook for both: Unicorn dispatches every
+ * block hook from its hook list at each block, so a second hook is a second callback each). */
+void sim_timing_enter_block(struct sim *s, uint64_t addr, uint32_t size);
 void sim_timing_free(struct sim *s);
 void sim_timing_begin(struct sim *s);               /* a run or call starts */
 void sim_timing_stopped(struct sim *s, uint64_t pc); /* uc_emu_start returned with PC = pc */

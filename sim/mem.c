@@ -6,7 +6,8 @@
  * windows of device models (sim_map_device: their callbacks serve the accesses).
  *
  * Checks, when SCTLR_EL2.M = 1 (the model's EL2 MPU is on):
- *   - instruction fetch: once per executed translated block (UC_HOOK_BLOCK), for the block's
+ *   - instruction fetch: once per executed translated block (UC_HOOK_BLOCK, the engine's only
+ *     block hook: the timing model's part runs first in it), for the block's
  *     whole byte range [start, start + size). A block that is executable only up to some byte
  *     (it runs off the end of an executable region) is run instruction-counted up to that
  *     byte and the fault is taken there (the run loop in sim/call.c), so fetch faults are
@@ -123,6 +124,8 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
 {
     (void)uc;
     struct sim *s = opaque;
+    if (s->timing) /* before anything below moves blk_start/blk_end or adv_pc */
+        sim_timing_enter_block(s, addr, size);
     if (s->adv_pc) { /* the block a system-register hook left was cut short after all */
         if (addr == s->adv_pc && s->adv_pc < s->adv_end)
             s->insns -= (s->adv_end - s->adv_pc) / SIM_INSN_SIZE;

@@ -61,7 +61,7 @@ struct sim *sim_new(const struct sim_options *opt, struct mpusim_error *err)
         mpusim_error_set(err, MPUSIM_E_RANGE, "the timing model needs the hooks: not with bare");
         goto fail;
     }
-    if (opt->timing && sim_timing_new(s, err) != 0) /* its block hook runs before sim/mem.c's */
+    if (opt->timing && sim_timing_new(s, err) != 0) /* sim/mem.c's block hook calls it */
         goto fail;
     if (!opt->bare && (sim_el2_install(s, err) != 0 || sim_mem_install(s, err) != 0 ||
                        sim_exception_install(s, err) != 0))

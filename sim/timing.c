@@ -1,8 +1,8 @@
 /*
  * The timing model on the instructions the guest executes (docs/timing.md).
  *
- * A UC_HOOK_BLOCK installed before sim/mem.c's block hook sees each translated block before it
- * runs. Each distinct block (address, size) is decoded once with capstone into compact records
+ * sim/mem.c's block hook (the engine's only UC_HOOK_BLOCK) hands each translated block to
+ * sim_timing_enter_block() first, before it runs and before the checks see it. Each distinct block (address, size) is decoded once with capstone into compact records
  * (struct sim_tinsn) kept in a cache. The block is charged when it is over, that is when the
  * next block starts or the run stops: by then the engine knows how far it really ran (a fault,
  * a stub, a service call or the budget cut it short: sim_redirect() moved blk_end; a
@@ -147,10 +147,8 @@ static void charge(struct sim *s, uint64_t next)
         sim_tmodel_issue(&t->model, &in[i]);
 }
 
-static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
+void sim_timing_enter_block(struct sim *s, uint64_t addr, uint32_t size)
 {
-    (void)uc;
-    struct sim *s = opaque;
     struct sim_timing *t = s->timing;
     charge(s, addr);
     const struct tblock *b = lookup(s, addr, size);
@@ -190,11 +188,6 @@ int sim_timing_new(struct sim *s, struct mpusim_error *err)
     t->memo = sim_tmemo_new();
     if (grow_table(t) != 0 || !t->memo)
         return mpusim_error_set(err, MPUSIM_E_ENGINE, "out of memory for the timing model");
-    uc_hook h;
-    uc_err e = uc_hook_add(s->uc, &h, UC_HOOK_BLOCK, (void *)on_block, s, 1, 0);
-    if (e != UC_ERR_OK)
-        return mpusim_error_set(err, MPUSIM_E_ENGINE, "installing the timing hook: %s",
-                                uc_strerror(e));
     return 0;
 }
 
