@@ -230,6 +230,13 @@ int trace_jsonl_decode(struct trace_fast *f, struct trace_parse *p, const char *
 int trace_fast_check(struct trace_fast *f, const char *s, size_t n, size_t avail, char *why,
                      size_t cap);
 
+/* The reader's path (trace_jsonl_decode through f) against jansson alone (trace_jsonl_event)
+ * on one line [s, s + n) (avail bytes readable), with source and line for the messages: 0 when
+ * both succeed with the same event or fail with the same error (code, source, line, column,
+ * event, text), else -1 with what differs in why (capacity cap). Tests and libFuzzer. */
+int trace_path_check(struct trace_fast *f, const char *s, size_t n, size_t avail,
+                     const char *source, int line, char *why, size_t cap);
+
 /* trace_read_buffer with the fast path off (fast 0) or on (1): for the differential test. */
 int trace_read_buffer_with(const char *buf, size_t len, const char *source, int fast,
                            struct trace *out, struct mpusim_error *err);

@@ -93,6 +93,38 @@ int trace_fast_check(struct trace_fast *f, const char *s, size_t n, size_t avail
     return same ? 0 : -1;
 }
 
+int trace_path_check(struct trace_fast *f, const char *s, size_t n, size_t avail,
+                     const char *source, int line, char *why, size_t cap)
+{
+    struct mpusim_error e1, e2;
+    mpusim_error_clear(&e1);
+    mpusim_error_clear(&e2);
+    struct trace_parse p1 = { &e1, source, line, 3 /* not 0: must be carried */, -1, NULL }, p2 = p1;
+    p2.err = &e2;
+    struct trace_event a, b;
+    int r1 = trace_jsonl_decode(f, &p1, s, n, avail, &a);
+    int r2 = trace_jsonl_event(&p2, s, n, &b);
+    int ok = r1 == r2;
+    if (!ok)
+        snprintf(why, cap, "the reader's path %s, jansson %s", r1 ? "fails" : "succeeds",
+                 r2 ? "fails" : "succeeds");
+    else if (r1 == 0 && !(ok = trace_event_same(&a, &b)))
+        snprintf(why, cap, "the reader's path and jansson decode other events (op %s/%s)",
+                 trace_op_name(a.op), trace_op_name(b.op));
+    else if (r1 != 0 &&
+             !(ok = e1.code == e2.code && e1.line == e2.line && e1.column == e2.column &&
+                    e1.event == e2.event && !strcmp(e1.text, e2.text) &&
+                    !strcmp(e1.source, e2.source)))
+        snprintf(why, cap, "other errors: %s:%d:%d event %ld: %s | %s:%d:%d event %ld: %s",
+                 e1.source, e1.line, e1.column, e1.event, e1.text, e2.source, e2.line, e2.column,
+                 e2.event, e2.text);
+    if (r1 == 0)
+        free(a.parts);
+    if (r2 == 0)
+        free(b.parts);
+    return ok ? 0 : -1;
+}
+
 static void *decode_chunk(void *arg)
 {
     struct chunk *c = arg;
