@@ -161,7 +161,15 @@ build/bench/timing: | build/guest/mm.elf $(TGUEST_ELFS)
 bench-deps:
 	@$(MAKE) --no-print-directory deps DEBS="$(BENCH_DEBS)"
 .PHONY: bench-deps
--include $(GUEST_OBJS:.o=.d) $(TGUEST_ELFS:.elf=.d)
+# bench/guest's checked-vs-bare loop: mm.elf's objects with the MPU registers in guest memory
+# (bench/mm_loop/), so that the same mapping code also runs on bare Unicorn.
+BGUEST_OBJS := $(filter-out build/guest/guest/hw_guest.o,$(GUEST_OBJS)) \
+               $(patsubst %.c,build/guest/%.o,$(wildcard bench/mm_loop/*.c))
+build/bench/guests/mm-loop.elf: $(BGUEST_OBJS) bench/mm_loop/link.ld
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(GUEST_LDFLAGS) -T bench/mm_loop/link.ld -o $@ $(BGUEST_OBJS) -lgcc
+build/bench/guest: | build/bench/guests/mm-loop.elf build/guest/mm.elf $(ADAPTERS)
+-include $(GUEST_OBJS:.o=.d) $(TGUEST_ELFS:.elf=.d) $(BGUEST_OBJS:.o=.d)
 
 # ---- Platforms (platforms/, docs/platforms.md): the JSON files are copied next to the binary,
 # each device-tree source is compiled with dtc into build/platforms/<name>.dtb.

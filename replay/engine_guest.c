@@ -737,6 +737,11 @@ void replay_guest_free(struct replay_guest *g)
 
 struct mpu *replay_guest_mpu(struct replay_guest *g) { return sim_mpu(g->sim); }
 
+const struct sim_stats *replay_guest_stats(const struct replay_guest *g)
+{
+    return sim_stats(g->sim);
+}
+
 int replay_guest_boots_itself(const struct replay_guest *g) { return !g->ad.boot_call.present; }
 
 uint64_t replay_guest_calls(const struct replay_guest *g) { return sim_stats(g->sim)->calls; }

@@ -19,7 +19,8 @@
 
 #define REPLAY_MAX_WINDOWS 8 /* --ram/--device windows of the guest engine */
 
-struct sim_exec; /* sim/sim.h */
+struct sim_exec;  /* sim/sim.h */
+struct sim_stats; /* sim/sim.h */
 
 enum replay_result_kind { REPLAY_OK, REPLAY_ERR, REPLAY_RESULT_COUNT }; /* rc == 0 or not */
 
@@ -272,6 +273,9 @@ int replay_guest_step(struct replay *r, const struct trace_event *ev,
 struct mpu *replay_guest_bao_mpu(struct replay_guest *g, unsigned cpu);
 /* The guest's MPU model (registers the guest programmed). */
 struct mpu *replay_guest_mpu(struct replay_guest *g);
+/* The guest engine's sim counters (sim/sim.h struct sim_stats: calls made, instructions), e.g.
+ * for a benchmark counting the calls per event. */
+const struct sim_stats *replay_guest_stats(const struct replay_guest *g);
 /* 1 when the image's own boot code programs the MPU (the adapter has no boot_regions call):
  * the native engine of lockstep then starts from the registers it left (mm_adopt). */
 int replay_guest_boots_itself(const struct replay_guest *g);
