@@ -5,7 +5,8 @@
 # bench/results.json is then left as it was.
 #
 # bench/results.json:
-#   {"machine": {"cpu": "...", "cores": N, "date": "...", "commit": "..."},
+#   {"machine": {"cpu": "...", "cores": N, "mem_gib": M, "kernel": "...", "load_before": L,
+#                "load_after": L, "date": "...", "commit": "..."},
 #    "benchmarks": {"<name>": {"value": V, "unit": "...", "baseline": B|null, "ratio": R|null,
 #                              "better": "higher"|"lower", "goal": "ratio>=0.7"|null,
 #                              "met": true|false|null}, ...}}
@@ -34,6 +35,8 @@ else
     for b in build/bench/*; do [ -x "$b" ] && [ -f "$b" ] && progs+=("$b"); done
 fi
 [ ${#progs[@]} -gt 0 ] || { echo "bench: no benchmark programs in build/bench (make bench)" >&2; exit 1; }
+load1() { cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo 0; }
+load_before=$(load1)
 start=$SECONDS; done_n=0
 for b in "${progs[@]}"; do
     [ -x "$b" ] || { echo "bench: $b is missing" >&2; exit 1; }
@@ -60,10 +63,16 @@ done
 cpu=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo 2>/dev/null | head -n1)
 [ -n "$cpu" ] || cpu=$(uname -m)
 cores=$(nproc 2>/dev/null || echo 0)
+mem=$(awk '/^MemTotal:/ { printf "%.1f", $2 / 1048576 }' /proc/meminfo 2>/dev/null)
+[ -n "$mem" ] || mem=0
+kernel=$(uname -sr)
+load_after=$(load1)
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+git diff --quiet HEAD -- . ':!bench/results.json' 2>/dev/null || commit="$commit-dirty"
 date=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 # met: the goal "ratio>=X", "ratio<=X", "value>=X" or "value<=X" against the figure.
-awk -v cpu="$cpu" -v cores="$cores" -v commit="$commit" -v date="$date" -v table="$tmp.table" '
+awk -v cpu="$cpu" -v cores="$cores" -v commit="$commit" -v date="$date" -v table="$tmp.table" \
+    -v mem="$mem" -v kernel="$kernel" -v lb="$load_before" -v la="$load_after" '
     function met(goal, value, ratio,   what, op, x, v) {
         if (goal == "-") return "null"
         what = substr(goal, 1, 5); op = substr(goal, 6, 2); x = substr(goal, 8) + 0
@@ -73,8 +82,8 @@ awk -v cpu="$cpu" -v cores="$cores" -v commit="$commit" -v date="$date" -v table
         return (op == ">=" ? v >= x : v <= x) ? "true" : "false"
     }
     function jstr(s) { gsub(/\\/, "\\\\", s); gsub(/"/, "\\\"", s); return "\"" s "\"" }
-    BEGIN { printf("{\n  \"machine\": {\"cpu\": %s, \"cores\": %d, \"date\": %s, \"commit\": %s},\n  \"benchmarks\": {\n",
-                   jstr(cpu), cores, jstr(date), jstr(commit)); n = 0 }
+    BEGIN { printf("{\n  \"machine\": {\"cpu\": %s, \"cores\": %d, \"mem_gib\": %s, \"kernel\": %s, \"load_before\": %s, \"load_after\": %s, \"date\": %s, \"commit\": %s},\n  \"benchmarks\": {\n",
+                   jstr(cpu), cores, mem + 0, jstr(kernel), lb + 0, la + 0, jstr(date), jstr(commit)); n = 0 }
     { m = met($8, $3, $6)
       if (n++) printf(",\n")
       printf("    %s: {\"value\": %s, \"unit\": %s, \"baseline\": %s, \"ratio\": %s, \"better\": %s, \"goal\": %s, \"met\": %s}",
@@ -86,7 +95,7 @@ awk -v cpu="$cpu" -v cores="$cores" -v commit="$commit" -v date="$date" -v table
     END { print "\n  }\n}" }' "$tmp" >"$tmp.json"
 chmod "$(printf %o $((0666 & ~0$(umask))))" "$tmp.json"
 mv "$tmp.json" bench/results.json
-echo "machine: $cpu, $cores cores; commit $commit"
+echo "machine: $cpu, $cores cores, $mem GiB, $kernel; load $load_before before, $load_after after; commit $commit"
 printf '%-42s %12s %-9s %12s %8s %-6s %-12s %s\n' benchmark value unit baseline ratio better goal status
 cat "$tmp.table"; rm -f "$tmp.table"
 echo "written: bench/results.json" >&2
