@@ -3,7 +3,8 @@
  *   replay_end_to_end   read + parse + replay with all metrics (events/s)
  *   replay_from_memory  replay with all metrics, trace already in memory (events/s)
  *   replay_bare_loop    the algorithm on the model, no metrics/expectations/cross-check
- * Ratios: end-to-end and from-memory against the bare loop (metrics cost).
+ * Ratios: end-to-end and from-memory against the bare loop (metrics cost). Thread CPU time:
+ * the machine is shared (docs/benchmarks.md).
  * The trace mixes the workloads users replay: heap map/unmap pairs (refcount), per-page
  * create/destroy (dom0less build), ioremaps, errors, and accesses.
  */
@@ -37,7 +38,7 @@ int main(int argc, char **argv)
     int sum = 0;
     for (int k = 0; k < BENCH_RUNS; k++) {
         /* end to end: read + parse + replay with metrics */
-        double t0 = bench_now();
+        double t0 = bench_cpu_now();
         struct trace t;
         if (trace_read_file(path, &t, &err) != 0) {
             fprintf(stderr, "bench replay: %s\n", err.text);
@@ -50,7 +51,7 @@ int main(int argc, char **argv)
             struct replay_event_result res;
             replay_step(r, i, &res);
         }
-        double t1 = bench_now();
+        double t1 = bench_cpu_now();
         n = (double)t.nevents;
         peak = r->peak_used;
         replay_free(r);
@@ -58,22 +59,22 @@ int main(int argc, char **argv)
         r = replay_new(&t, &o, &err);
         if (!r)
             return 1;
-        double a = bench_now();
+        double a = bench_cpu_now();
         for (size_t i = 0; i < t.nevents; i++) {
             struct replay_event_result res;
             replay_step(r, i, &res);
         }
-        double b = bench_now();
+        double b = bench_cpu_now();
         replay_free(r);
         /* bare loop */
         r = replay_new(&t, &o, &err);
         if (!r)
             return 1;
         replay_silence(r);
-        double c = bench_now();
+        double c = bench_cpu_now();
         for (size_t i = 0; i < t.nevents; i++)
             sum += replay_step_bare(r, &t.events[i]);
-        double d = bench_now();
+        double d = bench_cpu_now();
         replay_free(r);
         trace_fini(&t);
         e2e[k] = n / (t1 - t0);

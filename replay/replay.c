@@ -6,6 +6,18 @@
 
 #define MAX_MISMATCHES 100
 
+/* The native engine's table as the last cross-check saw it (cross_check_native). The check's
+ * outcome (r->diverged, the notes) depends only on the table's PRBAR/PRLAR and the registers,
+ * and after a check r->diverged is what it found: so when an event wrote no register and left
+ * the table's PRBAR/PRLAR as they were (an access, a refcount change, a refused call),
+ * checking again would change nothing, and is skipped. */
+struct replay_xcheck {
+    int valid;                   /* 0: no check yet, or registers may have changed unseen */
+    const struct mpu_unit *unit; /* the registers compared */
+    unsigned n;                  /* table entries compared */
+    uint64_t prbar[MPU_MAX_REGIONS], prlar[MPU_MAX_REGIONS];
+};
+
 /* ---- native engine: mm/'s hw interface wired to the model, with per-call counters ---- */
 
 /* The MPU mm/ reaches now: CPU 0's, or under bao the selected CPU's. */
@@ -248,10 +260,11 @@ struct replay *replay_new(const struct trace *t, const struct replay_options *op
     r->notes = opt->keep_findings > 0 ? calloc((size_t)opt->keep_findings, sizeof *r->notes)
                                       : NULL;
     r->mismatches = calloc(MAX_MISMATCHES, sizeof *r->mismatches);
+    r->xlast = calloc(1, sizeof *r->xlast);
     if (opt->engine != REPLAY_ENGINE_NATIVE) {
         r->latency = calloc(TRACE_OP_COUNT, sizeof *r->latency); /* all histograms empty */
     }
-    if ((opt->keep_findings > 0 && !r->notes) || !r->mismatches ||
+    if ((opt->keep_findings > 0 && !r->notes) || !r->mismatches || !r->xlast ||
         (opt->engine != REPLAY_ENGINE_NATIVE && !r->latency)) {
         replay_free(r);
         mpusim_error_set(err, MPUSIM_E_ENGINE, "out of memory");
@@ -274,12 +287,15 @@ int replay_restart(struct replay *r, const struct trace *t, struct mpusim_error 
     struct replay_options opt = r->opt;
     struct replay_note *notes = r->notes;
     struct replay_mismatch *mismatches = r->mismatches;
+    struct replay_xcheck *xlast = r->xlast;
     void (*log)(void *, enum mm_msg, uint64_t, uint64_t, uint64_t, uint64_t) = r->mm.hw.log;
     memset(r, 0, sizeof *r);
     r->opt = opt;
     r->trace = t;
     r->notes = notes;
     r->mismatches = mismatches;
+    r->xlast = xlast;
+    xlast->valid = 0;
     if (opt.keep_findings > 0)
         memset(notes, 0, (size_t)opt.keep_findings * sizeof *notes);
     memset(mismatches, 0, MAX_MISMATCHES * sizeof *mismatches);
@@ -304,6 +320,7 @@ void replay_free(struct replay *r)
     free(r->latency);
     free(r->notes);
     free(r->mismatches);
+    free(r->xlast);
     free(r);
 }
 
@@ -397,6 +414,7 @@ static void run_event(struct replay *r, const struct trace_event *ev,
 int replay_step_bare(struct replay *r, const struct trace_event *ev)
 {
     struct replay_event_result res;
+    r->xlast->valid = 0; /* its writes are not counted */
     run_event(r, ev, &res);
     return res.rc;
 }
@@ -485,10 +503,9 @@ static void cross_check(struct replay *r, const struct mm_region *table, unsigne
     if (!(r->diverged[0] | r->diverged[1] | r->diverged[2] | r->diverged[3])) {
         /* the common case, nothing known to differ: whether anything differs now */
         uint64_t any = 0;
-        for (unsigned i = 0; i < n; i++) {
-            uint64_t in_use = 0 - (table[i].prlar & 1u);
-            any |= (((table[i].prbar ^ u->prbar[i]) | (table[i].prlar ^ u->prlar[i])) &
-                    in_use) | (u->prlar[i] & 1u & ~in_use);
+        for (unsigned i = 0; i < n; i++) { /* the rule below, in fewer operations */
+            uint64_t x = table[i].prlar ^ u->prlar[i], in_use = 0 - (table[i].prlar & 1u);
+            any |= (((table[i].prbar ^ u->prbar[i]) | x) & in_use) | (x & 1u);
         }
         if (!any)
             return;
@@ -501,10 +518,10 @@ static void cross_check(struct replay *r, const struct mm_region *table, unsigne
         uint64_t bits = 0;
         for (unsigned j = 0; j < end; j++) {
             /* in use: both registers must match; free: the hardware region must be disabled
-             * (branch-free: the table's EN bit selects) */
-            uint64_t in_use = 0 - (t[j].prlar & 1u);
-            uint64_t d = (((t[j].prbar ^ hb[j]) | (t[j].prlar ^ hl[j])) & in_use) |
-                         (hl[j] & 1u & ~in_use);
+             * (branch-free: the table's EN bit selects; x & 1 is the hardware's EN bit for a
+             * free entry and adds nothing for one in use) */
+            uint64_t x = t[j].prlar ^ hl[j], in_use = 0 - (t[j].prlar & 1u);
+            uint64_t d = (((t[j].prbar ^ hb[j]) | x) & in_use) | (x & 1u);
             bits |= (uint64_t)(d != 0) << j;
         }
         now[w] = bits;
@@ -531,6 +548,44 @@ static void cross_check(struct replay *r, const struct mm_region *table, unsigne
         add_note(r, &note);
     }
     memcpy(r->diverged, now, sizeof now);
+}
+
+/* The native engine's cross-check after event ev, skipped when ev changed nothing it compares
+ * (struct replay_xcheck): every write to the native model during an event goes through
+ * hw_write (counted in r->cur.sysreg_writes) or is a sysreg event, an access runs no algorithm
+ * code, and between events only the replay changes the table or the model (replay.h);
+ * replay_step_bare, which writes unseen, drops the snapshot. */
+static void cross_check_native(struct replay *r, const struct trace_event *ev)
+{
+    const struct mpu_unit *u = r->opt.algo == MM_ALGO_ZEPHYR ? &r->mpu.el1 : &r->mpu.el2;
+    const struct mm_region *table = r->mm.table;
+    struct replay_xcheck *x = r->xlast;
+    unsigned n = r->mm.max_regions < u->nregions ? r->mm.max_regions : u->nregions;
+    if (x->valid && x->unit == u && x->n == n && ev->op == TRACE_OP_ACCESS)
+        return;
+    if (x->valid && x->unit == u && x->n == n && r->cur.sysreg_writes == 0 &&
+        ev->op != TRACE_OP_SYSREG) {
+        uint64_t d0 = 0, d1 = 0, d2 = 0, d3 = 0; /* unrolled by two, four accumulators */
+        unsigned i = 0;
+        for (; i + 2 <= n; i += 2) {
+            d0 |= table[i].prbar ^ x->prbar[i];
+            d1 |= table[i].prlar ^ x->prlar[i];
+            d2 |= table[i + 1].prbar ^ x->prbar[i + 1];
+            d3 |= table[i + 1].prlar ^ x->prlar[i + 1];
+        }
+        if (i < n)
+            d0 |= (table[i].prbar ^ x->prbar[i]) | (table[i].prlar ^ x->prlar[i]);
+        if (!(d0 | d1 | d2 | d3))
+            return;
+    }
+    cross_check(r, table, r->mm.max_regions, u);
+    x->valid = 1;
+    x->unit = u;
+    x->n = n;
+    for (unsigned i = 0; i < n; i++) {
+        x->prbar[i] = table[i].prbar;
+        x->prlar[i] = table[i].prlar;
+    }
 }
 
 /* SCTLR_EL2 bits the MPU model gives meaning to (the architecture's MPU state); the cache,
@@ -634,26 +689,36 @@ static int record_latency(struct replay *r, const struct trace_event *ev,
     return bad;
 }
 
+static void step(struct replay *r, const struct trace_event *ev, struct replay_event_result *out);
+
+/* An event of r->trace outlives the replay: no copy. */
 void replay_step(struct replay *r, size_t i, struct replay_event_result *out)
 {
-    replay_step_event(r, &r->trace->events[i], out);
+    step(r, &r->trace->events[i], out);
 }
 
 void replay_step_event(struct replay *r, const struct trace_event *ev,
                        struct replay_event_result *out)
 {
     r->last_ev = *ev; /* a streamed event need not outlive the step */
-    r->ev = ev = &r->last_ev;
+    step(r, &r->last_ev, out);
+}
+
+/* ev stays valid until the next step. */
+static void step(struct replay *r, const struct trace_event *ev, struct replay_event_result *out)
+{
+    r->ev = ev;
     r->event = (long)r->nevents;
     memset(&r->cur, 0, sizeof r->cur);
-    memset(r->bao_cur, 0, sizeof r->bao_cur);
+    for (unsigned c = 0; c < r->bao_ncpus; c++) /* the CPUs that count (one but for bao) */
+        r->bao_cur[c] = (struct replay_bao_cost){ 0, 0 };
     uint64_t scanned0 = r->mm.scanned;
     if (r->failed) {
         memset(out, 0, sizeof *out);
         return;
     }
     uint64_t base, limit;
-    if (event_range(ev, &base, &limit) &&
+    if (event_range(ev, &base, &limit) && (base >= ADDRESS_LIMIT || limit > ADDRESS_LIMIT) &&
         check_address(r, trace_op_name(ev->op), ev->line, base, limit, &r->engine_err) != 0) {
         r->failed = 1;
         memset(out, 0, sizeof *out);
@@ -726,8 +791,7 @@ void replay_step_event(struct replay *r, const struct trace_event *ev,
     }
     check_expect(r, ev, out);
     if (r->algo_events && r->opt.engine != REPLAY_ENGINE_GUEST) {
-        cross_check(r, r->mm.table, r->mm.max_regions,
-                    r->opt.algo == MM_ALGO_ZEPHYR ? &r->mpu.el1 : &r->mpu.el2);
+        cross_check_native(r, ev);
     } else if (r->algo_events) { /* the image's own table, read from its memory */
         const struct mm_region *table;
         unsigned n = replay_guest_table(r->guest, &table);

@@ -137,10 +137,13 @@ struct replay {
     const struct trace *trace;   /* borrowed: must outlive the replay */
     struct mpu mpu;              /* the hardware model */
     struct mm_ctx mm;            /* the algorithm */
+    /* mpu and mm: between steps, read them only (the cross-check after an event assumes that
+     * only the event changed them; replay_step_bare may write) */
     int algo_events;             /* 1 if the trace has algorithm calls or boot regions */
     long event;                  /* index of the event being replayed */
-    const struct trace_event *ev;/* the event being replayed or last replayed: &last_ev */
-    struct trace_event last_ev;  /* a copy of it */
+    const struct trace_event *ev;/* the event being replayed or last replayed: in r->trace
+                                    (replay_step), or &last_ev (replay_step_event) */
+    struct trace_event last_ev;  /* a copy of the last event given to replay_step_event */
     struct replay_cost cur;      /* counters of the current call */
     struct replay_cost cost[TRACE_OP_COUNT][REPLAY_RESULT_COUNT];
     uint64_t msg_count[MM_MSG_COUNT];
@@ -152,6 +155,7 @@ struct replay {
     uint64_t used_sum;           /* sum over events of regions in use after the event */
     uint64_t nevents;            /* events replayed */
     uint64_t diverged[4];        /* regions currently known to differ (reported once) */
+    struct replay_xcheck *xlast; /* owned: the table the last cross-check saw (replay.c) */
     struct replay_note *notes;   /* owned; nnotes <= opt.keep_findings */
     unsigned nnotes;
     struct replay_mismatch *mismatches; /* owned; first 100 */

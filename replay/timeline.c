@@ -8,6 +8,7 @@ void timeline_init(struct timeline *tl)
     tl->events = 0;
     tl->bucket = 1;
     tl->nbuckets = 0;
+    tl->room = 0;
 }
 
 static struct timeline_bucket merged(struct timeline_bucket a, struct timeline_bucket b)
@@ -15,20 +16,9 @@ static struct timeline_bucket merged(struct timeline_bucket a, struct timeline_b
     return (struct timeline_bucket){ a.min < b.min ? a.min : b.min, a.max > b.max ? a.max : b.max };
 }
 
-void timeline_add(struct timeline *tl, unsigned value)
+/* The last bucket is full (or there is none): open the next one with v. */
+void timeline_add_bucket(struct timeline *tl, uint16_t v)
 {
-    uint16_t v = value > 0xFFFFu ? 0xFFFFu : (uint16_t)value;
-    /* events already in the last bucket */
-    uint64_t in_last = tl->nbuckets ? tl->events - (uint64_t)(tl->nbuckets - 1) * tl->bucket : 0;
-    if (tl->nbuckets && in_last < tl->bucket) {
-        struct timeline_bucket *last = &tl->b[tl->nbuckets - 1];
-        if (v < last->min)
-            last->min = v;
-        if (v > last->max)
-            last->max = v;
-        tl->events++;
-        return;
-    }
     if (tl->nbuckets == TIMELINE_MAX_BUCKETS) { /* all full: halve the resolution */
         for (size_t j = 0; j < TIMELINE_MAX_BUCKETS / 2; j++)
             tl->b[j] = merged(tl->b[2 * j], tl->b[2 * j + 1]);
@@ -37,6 +27,7 @@ void timeline_add(struct timeline *tl, unsigned value)
     }
     tl->b[tl->nbuckets++] = (struct timeline_bucket){ v, v };
     tl->events++;
+    tl->room = tl->bucket - 1;
 }
 
 size_t timeline_group(const struct timeline *tl, size_t width, struct timeline_bucket *out,

@@ -24,6 +24,7 @@ struct timeline {
     uint64_t events;   /* values added */
     uint64_t bucket;   /* events per bucket: a power of two, >= 1 */
     size_t nbuckets;   /* buckets in use, <= TIMELINE_MAX_BUCKETS */
+    uint64_t room;     /* events the last bucket still takes (0: the next opens a bucket) */
     struct timeline_bucket b[TIMELINE_MAX_BUCKETS]; /* [0, nbuckets) in event order */
 };
 
@@ -31,8 +32,24 @@ struct timeline {
 void timeline_init(struct timeline *tl);
 
 /* Add the value after the next event (values above 0xFFFF are stored as 0xFFFF). O(1)
- * amortised; never fails, never allocates. */
-void timeline_add(struct timeline *tl, unsigned value);
+ * amortised; never fails, never allocates. The common case (room in the last bucket) inline;
+ * timeline_add_bucket opens the next bucket. */
+void timeline_add_bucket(struct timeline *tl, uint16_t value);
+static inline void timeline_add(struct timeline *tl, unsigned value)
+{
+    uint16_t v = value > 0xFFFFu ? 0xFFFFu : (uint16_t)value;
+    if (!tl->room) {
+        timeline_add_bucket(tl, v);
+        return;
+    }
+    struct timeline_bucket *last = &tl->b[tl->nbuckets - 1];
+    if (v < last->min)
+        last->min = v;
+    if (v > last->max)
+        last->max = v;
+    tl->events++;
+    tl->room--;
+}
 
 /**
  * timeline_group - the timeline regrouped into at most width points, for drawing
