@@ -120,6 +120,14 @@ static const struct {
     { "hyp_dev", MM_BAO_HYP_DEV_FLAGS }, { "vm", MM_BAO_VM_FLAGS },
     { "vm_dev", MM_BAO_VM_DEV_FLAGS },
 };
+const char *trace_bao_flags_name(unsigned flags)
+{
+    for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++)
+        if (sets[i].flags == flags)
+            return sets[i].name;
+    return NULL;
+}
+
 #define PRBAR_BITS 0x3Eull /* XN (bit 1), AP [3:2], SH [5:4] */
 #define PRLAR_BITS 0x07ull /* EN, AttrIndx [2:1] (Bao's mask is two bits wide) */
 
@@ -183,6 +191,11 @@ static int decode_as(const struct trace_parse *p, const char *field, const json_
 }
 
 static const char *const sec_names[MM_BAO_SEC_COUNT] = { "global", "image", "private", "vm" };
+
+const char *trace_bao_section_name(unsigned sec)
+{
+    return sec < MM_BAO_SEC_COUNT ? sec_names[sec] : "?";
+}
 
 static int decode_section(const struct trace_parse *p, const json_t *v, int vm_as,
                           unsigned *out)

@@ -144,6 +144,158 @@ static json_t *zephyr_object(struct writer *w, const struct trace_zephyr *z)
     return o;
 }
 
+/* The "bao" header (trace-format.md, "Bao events"), every field written. */
+static json_t *bao_object(struct writer *w, const struct trace_bao *b)
+{
+    json_t *o = json_object();
+    if (!o) {
+        oom(w);
+        return NULL;
+    }
+    put(w, o, "cpus", json_integer(b->ncpus));
+    if (b->image_limit > b->image_base) {
+        json_t *img = json_object();
+        if (img) {
+            put_hex(w, img, "base", b->image_base);
+            put_hex(w, img, "limit", b->image_limit);
+            put_hex(w, img, "load_end", b->image_load_end);
+            put_hex(w, img, "noload", b->image_noload);
+        }
+        put(w, o, "image", img);
+    }
+    if (b->non_unified)
+        put(w, o, "non_unified", json_true());
+    int structs = 0;
+    for (unsigned c = 0; c < b->ncpus && c < MM_BAO_CPUS; c++)
+        structs |= b->cpu_struct[c] != 0;
+    if (structs) {
+        json_t *a = json_array();
+        if (!a)
+            oom(w);
+        for (unsigned c = 0; w->ok && c < b->ncpus && c < MM_BAO_CPUS; c++) {
+            char buf[24];
+            snprintf(buf, sizeof buf, "0x%llx", (unsigned long long)b->cpu_struct[c]);
+            if (json_array_append_new(a, json_string(buf)) != 0)
+                oom(w);
+        }
+        put(w, o, "cpu_structs", a);
+    }
+    if (b->cpu_struct_size)
+        put_hex(w, o, "cpu_struct_size", b->cpu_struct_size);
+    return o;
+}
+
+/* A bao address space: "hyp", or VM id k as "vm<k+1>" (the reader gives ids in vm_create
+ * order, so any dense numbering reads back the same; +1 matches Bao's asids). */
+static void put_bao_as(struct writer *w, json_t *obj, const char *key, uint64_t as)
+{
+    char buf[24];
+    if (as == TRACE_AS_HYP)
+        snprintf(buf, sizeof buf, "hyp");
+    else
+        snprintf(buf, sizeof buf, "vm%llu", (unsigned long long)as + 1);
+    put(w, obj, key, json_string(buf));
+}
+
+/* A bao flags word: its set name, else {"prbar": ..., "prlar": ...}. */
+static void put_bao_flags(struct writer *w, json_t *obj, unsigned flags)
+{
+    const char *name = trace_bao_flags_name(flags);
+    if (name) {
+        put(w, obj, "flags", json_string(name));
+        return;
+    }
+    json_t *f = json_object();
+    if (f) {
+        char buf[8];
+        snprintf(buf, sizeof buf, "0x%02x", MM_BAO_PRBAR_F(flags));
+        put(w, f, "prbar", json_string(buf));
+        snprintf(buf, sizeof buf, "0x%02x", MM_BAO_PRLAR_F(flags));
+        put(w, f, "prlar", json_string(buf));
+    }
+    put(w, obj, "flags", f);
+}
+
+/* The bao fields of a map/unmap in bao form, or of a bao op (not access). */
+static void put_bao_event(struct writer *w, json_t *o, const struct trace_event *ev)
+{
+    unsigned sec = ev->opts >> 8;
+    switch (ev->op) {
+    case TRACE_OP_VM_CREATE: {
+        put_bao_as(w, o, "vm", ev->as);
+        json_t *a = json_array();
+        if (!a)
+            oom(w);
+        for (unsigned c = 0; w->ok && c < 64; c++)
+            if ((ev->cpus >> c) & 1u && json_array_append_new(a, json_integer(c)) != 0)
+                oom(w);
+        put(w, o, "cpus", a);
+        return;
+    }
+    case TRACE_OP_MAP_CPY:
+        put(w, o, "cpu", json_integer(ev->cpu));
+        put_bao_as(w, o, "from_as", ev->as);
+        put_bao_as(w, o, "to_as", ev->to_as);
+        put(w, o, "section", json_string(ev->to_as == TRACE_AS_HYP ? trace_bao_section_name(sec)
+                                                                   : "vm_any"));
+        put_hex(w, o, "va", ev->base);
+        put(w, o, "pages", json_integer((json_int_t)ev->limit));
+        return;
+    case TRACE_OP_MAP:
+    case TRACE_OP_UNMAP:
+        put(w, o, "cpu", json_integer(ev->cpu));
+        put_bao_as(w, o, "as", ev->as);
+        put_hex(w, o, "base", ev->base);
+        put_hex(w, o, "limit", ev->limit);
+        if (ev->op == TRACE_OP_MAP) {
+            put_bao_flags(w, o, ev->flags);
+            if (ev->as == TRACE_AS_HYP)
+                put(w, o, "section", json_string(trace_bao_section_name(sec)));
+            if (ev->opts & MM_BAO_OPT_LOCKED)
+                put(w, o, "locked", json_true());
+            if (ev->opts & MM_BAO_OPT_ALLOC)
+                put(w, o, "alloc", json_true());
+        }
+        if (!(ev->opts & MM_BAO_OPT_BROADCAST))
+            put(w, o, "broadcast", json_false());
+        return;
+    default: /* cpu_boot, vm_entry, vm_exit */
+        put(w, o, "cpu", json_integer(ev->cpu));
+        return;
+    }
+}
+
+/* bao's "expect.cpus": one object per CPU with the fields it has. */
+static json_t *expect_cpus_array(struct writer *w, const struct trace_expect *x)
+{
+    json_t *a = json_array();
+    if (!a) {
+        oom(w);
+        return NULL;
+    }
+    for (unsigned c = 0; w->ok && c < x->ncpus; c++) {
+        const struct trace_expect_cpu *e = &x->cpus[c];
+        json_t *o = json_object();
+        if (!o || json_array_append_new(a, o) != 0) {
+            oom(w);
+            break;
+        }
+        if (e->has & TRACE_XCPU_HYP)
+            put(w, o, "hyp", json_integer(e->hyp));
+        if (e->has & TRACE_XCPU_VM)
+            put(w, o, "vm", json_integer(e->vm));
+        if (e->has & TRACE_XCPU_ALLOCATED)
+            put(w, o, "allocated", json_integer(e->allocated));
+        if (e->has & TRACE_XCPU_ENABLED)
+            put(w, o, "enabled", json_integer(e->enabled));
+        if (e->has & TRACE_XCPU_WRITES)
+            put(w, o, "writes", json_integer(e->writes));
+        if (e->has & TRACE_XCPU_BARRIERS)
+            put(w, o, "barriers", json_integer(e->barriers));
+    }
+    return a;
+}
+
 static json_t *expect_object(struct writer *w, const struct trace_expect *x)
 {
     json_t *o = json_object();
@@ -169,6 +321,8 @@ static json_t *expect_object(struct writer *w, const struct trace_expect *x)
         put(w, o, "writes", json_integer(x->writes));
     if (x->has & TRACE_EXPECT_BARRIERS)
         put(w, o, "barriers", json_integer(x->barriers));
+    if ((x->has & TRACE_EXPECT_CPUS) && x->cpus)
+        put(w, o, "cpus", expect_cpus_array(w, x));
     return o;
 }
 
@@ -189,6 +343,10 @@ static json_t *event_object(struct writer *w, const struct trace_event *ev, long
         return NULL;
     }
     put(w, o, "op", json_string(trace_op_name(ev->op)));
+    if (ev->bao && ev->op != TRACE_OP_ACCESS) {
+        put_bao_event(w, o, ev);
+        goto tail;
+    }
     switch (ev->op) {
     case TRACE_OP_MAP:
     case TRACE_OP_MODIFY:
@@ -214,6 +372,8 @@ static json_t *event_object(struct writer *w, const struct trace_event *ev, long
         put(w, o, "kind", json_string(trace_access_kind_name((enum trace_access_kind)ev->kind)));
         if (ev->el != 2)
             put(w, o, "el", json_integer(ev->el));
+        if (ev->bao)
+            put(w, o, "cpu", json_integer(ev->cpu));
         break;
     case TRACE_OP_SYSREG:
         if (ev->reg < 0 || ev->reg >= MPU_REG_COUNT) {
@@ -262,13 +422,11 @@ static json_t *event_object(struct writer *w, const struct trace_event *ev, long
     case TRACE_OP_SWITCH:
         put_name(w, o, "thread", ev->thread, 't');
         break;
-    default: /* the bao ops */
-        if (w->ok)
-            mpusim_error_at(w->err, MPUSIM_E_RANGE, "<writer>", -1, -1, i,
-                            "%s: the writer does not write bao events", trace_op_name(ev->op));
-        w->ok = 0;
+    default: /* the bao ops (ev->bao) */
+        put_bao_event(w, o, ev);
         break;
     }
+tail:
     if (note)
         put(w, o, "note", json_string(note));
     if (ev->expect.has)
@@ -320,6 +478,8 @@ static json_t *header_object(struct writer *w, const struct trace *t, const char
     }
     if (t->zephyr)
         put(w, h, "zephyr", zephyr_object(w, t->zephyr));
+    if (t->bao)
+        put(w, h, "bao", bao_object(w, t->bao));
     if (!w->ok) {
         json_decref(h);
         return NULL;
