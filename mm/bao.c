@@ -547,9 +547,13 @@ static int unmap_range(struct mm_ctx *ctx, unsigned c, struct mm_bao_as *as, uin
     for (unsigned k = 0; k < 2; k++) {
         if (part[k].size == 0)
             continue;
-        int n = alloc_entry(as); /* one was just freed */
-        if (n < 0)
+        int n = alloc_entry(as); /* the removal freed one; a split needs two */
+        if (n < 0) {
+            if (fixed(ctx))
+                return 0; /* the intent: the unmap fails */
+            mm_hw_log(&ctx->hw, MM_FINDING_BAO_VMPU_FULL, as->id, 0, 0, 0);
             return stop(ctx, MM_EFAULT);
+        }
         rc = insert_region(ctx, c, as, (unsigned)n, part[k], broadcast, e.locked);
         if (rc < 0)
             return rc;
@@ -583,6 +587,7 @@ static int handle(struct mm_ctx *ctx, const struct mm_bao_msg *m)
                     if (e->base == r.base && e->size == r.size)
                         return remove_region(ctx, c, as, as->list[k], 0);
                 }
+                return 0; /* this CPU never had it (its INSERT failed): nothing to cut */
             }
             int idx = find_containing(ctx, as, r.base, r.size, 0);
             if (idx >= 0 && as->e[idx].size != r.size)
