@@ -21,15 +21,19 @@ static const char help[] =
     "calls (and plain map/unmap as translated), checked on the EL1 MPU against what the\n"
     "kernel's bookkeeping says the running thread's map is: guards_fault,\n"
     "kernel_ram_accessible, stack_accessible, partitions_accessible, user_isolation (and the\n"
-    "first four above). The first violation is shrunk to a minimal sequence (delta\n"
+    "first four above). With --algo bao: Bao's vMPU calls on 1 to 4 CPUs (cpu_boot, vm_create,\n"
+    "map/unmap with as and cpu, map_cpy, vm_entry, vm_exit), every CPU's EL2 MPU checked\n"
+    "against Bao's entries: call_returns, enabled_matches_mode, cpus_consistent (and the six\n"
+    "above, on every CPU). The first violation is shrunk to a minimal sequence (delta\n"
     "debugging), written as a replayable trace with expectations, and printed.\n"
     "\n"
     "options:\n"
     "  --algo A          algorithm: xen (upstream, default), xen-transient, merge, lazy,\n"
-    "                    reserve or reserve:K (docs/policies.md), zephyr (docs/algorithms.md)\n"
+    "                    reserve or reserve:K (docs/policies.md), zephyr, bao\n"
+    "                    (docs/algorithms.md)\n"
     "  --fixed           the intended forms of upstream's known bugs (docs/findings.md);\n"
     "                    --xen-fixed is an alias\n"
-    "  --regions N       EL2 MPU regions (zephyr: EL1), 1..255 (default 16)\n"
+    "  --regions N       EL2 MPU regions (zephyr: EL1; bao: each CPU's), 1..255 (default 16)\n"
     "  --seed S          base seed (default 1); iteration i uses a seed derived from S and i\n"
     "  --iterations I    iterations over all shards: 0 .. I-1 (default 1000 without --time)\n"
     "  --time T          stop starting new iterations after T seconds\n"
@@ -88,7 +92,14 @@ static void print_report(FILE *f, const struct fuzz_options *o, const struct fuz
         char what[128];
         fuzz_format_event(ev, what, sizeof what);
         fprintf(f, "  %3zu  %-48s", i, what);
-        if (ev->expect.has & TRACE_EXPECT_REGION_NUM)
+        if (ev->expect.has & TRACE_EXPECT_CPUS) { /* bao: per CPU, "/"-separated */
+            fprintf(f, " rc %d, allocated", ev->expect.rc);
+            for (unsigned c = 0; c < ev->expect.ncpus; c++)
+                fprintf(f, "%c%d", c ? '/' : ' ', ev->expect.cpus[c].allocated);
+            fputs(", enabled", f);
+            for (unsigned c = 0; c < ev->expect.ncpus; c++)
+                fprintf(f, "%c%d", c ? '/' : ' ', ev->expect.cpus[c].enabled);
+        } else if (ev->expect.has & TRACE_EXPECT_REGION_NUM)
             fprintf(f, " rc %d, region_num %d, enabled %d", ev->expect.rc,
                     ev->expect.region_num, ev->expect.enabled);
         else if (ev->expect.has & TRACE_EXPECT_RC)

@@ -53,6 +53,11 @@ enum fuzz_invariant {
     FUZZ_INV_Z_PARTITIONS_ACCESSIBLE,     /* its domain's partitions: EL0 as their AP says */
     FUZZ_INV_Z_USER_ISOLATION,            /* EL0 reaches nothing else (other domains' partitions,
                                              other stacks, a partition just removed) */
+    /* bao: every CPU's EL2 MPU against Bao's bookkeeping (fuzz_bao.c) */
+    FUZZ_INV_B_CALL_RETURNS,              /* rc 0 or -22: no crash, halt or deadlock */
+    FUZZ_INV_B_ENABLED_MATCHES_MODE,      /* hyp entries enabled while Bao runs, VM entries and
+                                             locked hyp entries in the guest, nothing else */
+    FUZZ_INV_B_CPUS_CONSISTENT,           /* every CPU maps the same global bytes, same flags */
     FUZZ_INV_COUNT,                       /* also: "no violation" */
 };
 
@@ -68,10 +73,18 @@ struct fuzz_violation {
     char text[200];          /* what is wrong, one line: "region 35: table free, hardware ..." */
     int has_witness;         /* zephyr: an access that shows it (appended to the minimal trace) */
     uint64_t witness_addr;   /* its address (1 byte) */
-    unsigned witness_el, witness_kind; /* its EL (0, 1) and enum trace_access_kind */
+    unsigned witness_el, witness_kind; /* its EL (0, 1; bao: 1, 2) and enum trace_access_kind */
+    unsigned witness_cpu;    /* bao: the CPU it is made on */
 };
 
-/* What a failed call must leave unchanged, taken before the call. Fixed size (about 14 KiB). */
+/* bao: Bao's state and every CPU's EL2 registers (fuzz_bao_snapshot_take). */
+struct fuzz_bao_snapshot {
+    struct mm_bao_state st;
+    uint64_t prbar[MM_BAO_CPUS][MPU_MAX_REGIONS], prlar[MM_BAO_CPUS][MPU_MAX_REGIONS];
+};
+
+/* What a failed call must leave unchanged, taken before the call. Fixed size (about 14 KiB,
+ * and the bao part). */
 struct fuzz_snapshot {
     unsigned nregions;                     /* entries below copied (the model's EL2 count) */
     struct mm_region table[MM_MAX_REGIONS]; /* the algorithm's table */
@@ -80,6 +93,7 @@ struct fuzz_snapshot {
     uint64_t prbar[MPU_MAX_REGIONS];       /* the model's PRBAR<n> of the MPU the algorithm
                                               programs (EL2; zephyr: EL1) */
     uint64_t prlar[MPU_MAX_REGIONS];       /* its PRLAR<n> (PRENR aliases EN) */
+    struct fuzz_bao_snapshot bao;          /* bao only (fuzz_bao_snapshot_take) */
 };
 
 void fuzz_snapshot_take(struct fuzz_snapshot *s, const struct mm_ctx *mm, const struct mpu *m);
@@ -215,6 +229,42 @@ enum fuzz_verdict fuzz_zephyr_check_event(struct replay *r, const struct trace_e
                                           const struct fuzz_snapshot *before,
                                           struct fuzz_violation *v);
 
+/* ---- bao (fuzz_bao.c; docs/fuzzing.md, "bao") ---- */
+
+/* An empty trace with the "bao" header of the iteration (iter_seed picks 1 to 4 CPUs and the
+ * image layout). */
+int fuzz_bao_trace_init(struct trace *t, unsigned regions, size_t cap, uint64_t iter_seed,
+                        struct mpusim_error *err);
+/* Lay out t's "bao" header (allocated by fuzz_bao_trace_init) again for iter_seed. */
+void fuzz_bao_trace_layout(struct trace *t, uint64_t iter_seed);
+/* The next bao op (every CPU's cpu_boot first), chosen relative to Bao's state. */
+void fuzz_bao_gen_next(struct fuzz_gen *g, const struct mm_ctx *mm, struct trace_event *out);
+/* Make ev[0..n)'s VM ids dense in creation order (as the trace reader does); -1 when the
+ * sequence is not a valid trace on ncpus CPUs (a CPU used before its boot or booted twice, a
+ * VM used before its creation, a vm_entry/vm_exit out of turn, a call on a CPU in its guest,
+ * a copy into the hypervisor's space still mapped when its CPU enters the guest or copies
+ * again): a shrinking candidate that is not one. */
+int fuzz_bao_canonical(struct trace_event *ev, size_t n, unsigned ncpus);
+/* The event that goes in a pair with ev[i] (a vm_entry: the CPU's next vm_exit; a map_cpy
+ * into the hypervisor's space: the unmap of its copy on that CPU), or n. */
+size_t fuzz_bao_partner(const struct trace_event *ev, size_t n, size_t i);
+/* Bao's state and every CPU's registers into s->bao, before an event. */
+void fuzz_bao_snapshot_take(struct fuzz_snapshot *s, struct replay *r);
+/* The observed outcome of ev as its expectation: rc and every CPU's counts ("cpus", allocated
+ * here, owned by ev), or the access's fault. 0, or -1 (out of memory). */
+int fuzz_bao_record(struct replay *r, struct trace_event *ev,
+                    const struct replay_event_result *res);
+/* The invariants that apply to bao after event ev: call_returns,
+ * failed_call_changes_nothing, used_within_limit, table_matches_hw, no_overlap,
+ * enabled_matches_mode and cpus_consistent on every CPU, then mapped_range_accessible and
+ * unmapped_range_inaccessible for the calling CPU's hypervisor space. */
+enum fuzz_verdict fuzz_bao_check_event(struct replay *r, const struct trace_event *ev,
+                                       const struct replay_event_result *res,
+                                       const struct fuzz_snapshot *before,
+                                       struct fuzz_violation *v);
+/* A bao event in words ("map cpu0 hyp [0x9c090000, 0x9c091000) hyp_dev global alloc"). */
+void fuzz_bao_format_event(const struct trace_event *ev, char *buf, size_t cap);
+
 /* ---- shrinking (shrink.c) ---- */
 
 /**
@@ -266,6 +316,7 @@ struct fuzz_worker {
     struct fuzz_gen gen;
     struct fuzz_snapshot before;
     int zephyr;                  /* o.replay.algo is zephyr: trace.zephyr per iteration */
+    int bao;                     /* o.replay.algo is bao: trace.bao per iteration */
 };
 
 /* A worker for options o (regions, length); free with fuzz_worker_free. NULL with err set. */

@@ -29,9 +29,11 @@ struct fuzz_worker *fuzz_worker_new(const struct fuzz_options *o, struct mpusim_
     }
     w->o = *o;
     w->zephyr = o->replay.algo == MM_ALGO_ZEPHYR;
-    /* zephyr: the header is laid out again from each iteration's seed */
-    if ((w->zephyr ? fuzz_zephyr_trace_init(&w->trace, o->replay.regions, o->length,
-                                            fuzz_iteration_seed(o->seed, 0), err)
+    w->bao = o->replay.algo == MM_ALGO_BAO;
+    /* zephyr, bao: the header is laid out again from each iteration's seed */
+    uint64_t seed0 = fuzz_iteration_seed(o->seed, 0);
+    if ((w->zephyr ? fuzz_zephyr_trace_init(&w->trace, o->replay.regions, o->length, seed0, err)
+         : w->bao  ? fuzz_bao_trace_init(&w->trace, o->replay.regions, o->length, seed0, err)
                    : fuzz_trace_init(&w->trace, o->replay.regions, o->length, err)) != 0) {
         free(w);
         return NULL;
@@ -65,6 +67,8 @@ int fuzz_run_iteration(struct fuzz_worker *w, uint64_t iter, struct fuzz_violati
     t->nevents = 0;
     if (w->zephyr)
         fuzz_zephyr_trace_layout(t, seed);
+    if (w->bao)
+        fuzz_bao_trace_layout(t, seed);
     if (replay_restart(w->r, t, err) != 0)
         return -1;
     struct replay *r = w->r;
@@ -77,9 +81,13 @@ int fuzz_run_iteration(struct fuzz_worker *w, uint64_t iter, struct fuzz_violati
         ev->parts = NULL;
         if (w->zephyr)
             fuzz_zephyr_gen_next(&w->gen, &r->mm, ev);
+        else if (w->bao)
+            fuzz_bao_gen_next(&w->gen, &r->mm, ev);
         else
             fuzz_gen_next(&w->gen, &r->mm, ev);
         fuzz_snapshot_take(&w->before, &r->mm, &r->mpu);
+        if (w->bao)
+            fuzz_bao_snapshot_take(&w->before, r);
         t->nevents = n + 1; /* each event is filled just before it is replayed */
         struct replay_event_result res;
         replay_step(r, n, &res);
@@ -101,7 +109,8 @@ int fuzz_trace_copy(const struct trace *t, struct trace *out, struct mpusim_erro
     out->boot = calloc(t->nboot ? t->nboot : 1, sizeof *out->boot);
     out->events = calloc(t->nevents ? t->nevents : 1, sizeof *out->events);
     out->zephyr = t->zephyr ? malloc(sizeof *out->zephyr) : NULL;
-    if (!out->boot || !out->events || (t->zephyr && !out->zephyr)) {
+    out->bao = t->bao ? malloc(sizeof *out->bao) : NULL;
+    if (!out->boot || !out->events || (t->zephyr && !out->zephyr) || (t->bao && !out->bao)) {
         trace_fini(out);
         return mpusim_error_set(err, MPUSIM_E_ENGINE, "out of memory");
     }
@@ -112,6 +121,9 @@ int fuzz_trace_copy(const struct trace *t, struct trace *out, struct mpusim_erro
     for (size_t i = 0; i < t->nevents; i++) {
         out->events[i] = t->events[i];
         out->events[i].parts = NULL;
+        out->events[i].expect.cpus = NULL;
+        out->events[i].expect.ncpus = 0;
+        out->events[i].expect.has &= ~TRACE_EXPECT_CPUS;
         const struct trace_event *e = &t->events[i];
         if (e->parts) { /* domain_init: the partitions are the event's own */
             out->events[i].parts = calloc(e->nparts ? e->nparts : 1, sizeof *e->parts);
@@ -125,6 +137,8 @@ int fuzz_trace_copy(const struct trace *t, struct trace *out, struct mpusim_erro
     out->nevents = t->nevents;
     if (t->zephyr)
         *out->zephyr = *t->zephyr;
+    if (t->bao)
+        *out->bao = *t->bao;
     return 0;
 }
 
@@ -144,13 +158,14 @@ static int check_options(const struct fuzz_options *o, struct mpusim_error *err)
     return 0;
 }
 
-/* Zephyr: the access that shows the violation of the minimal trace t, appended after it (the
- * written trace then shows the finding as a fault, or as an access allowed, when replayed). */
+/* Zephyr, bao: the access that shows the violation of the minimal trace t, appended after it
+ * (the written trace then shows the finding as a fault, or as an access allowed, when
+ * replayed). */
 static int add_witness(struct trace *t, const struct fuzz_options *o, struct mpusim_error *err)
 {
     struct fuzz_violation v;
-    if (o->replay.algo != MM_ALGO_ZEPHYR || fuzz_check_trace(t, o, 0, &v, err) != 0 ||
-        !v.has_witness)
+    if ((o->replay.algo != MM_ALGO_ZEPHYR && o->replay.algo != MM_ALGO_BAO) ||
+        fuzz_check_trace(t, o, 0, &v, err) != 0 || !v.has_witness)
         return err && err->code ? -1 : 0;
     if (t->nevents == t->cap) {
         struct trace_event *e = realloc(t->events, (t->cap + 1) * sizeof *e);
@@ -168,6 +183,10 @@ static int add_witness(struct trace *t, const struct fuzz_options *o, struct mpu
     w->el = v.witness_el;
     w->line = -1;
     w->reg = -1;
+    if (o->replay.algo == MM_ALGO_BAO) {
+        w->bao = 1;
+        w->cpu = v.witness_cpu;
+    }
     return 0;
 }
 
@@ -314,6 +333,10 @@ void fuzz_write_result_json(FILE *f, const struct fuzz_options *o, const struct 
 
 void fuzz_format_event(const struct trace_event *ev, char *buf, size_t cap)
 {
+    if (ev->bao) {
+        fuzz_bao_format_event(ev, buf, cap);
+        return;
+    }
     char fl[16];
     const char *name = trace_flags_name(ev->flags);
     if (name)

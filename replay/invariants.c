@@ -21,6 +21,9 @@ static const char *const inv_names[FUZZ_INV_COUNT] = {
     [FUZZ_INV_Z_STACK_ACCESSIBLE] = "stack_accessible",
     [FUZZ_INV_Z_PARTITIONS_ACCESSIBLE] = "partitions_accessible",
     [FUZZ_INV_Z_USER_ISOLATION] = "user_isolation",
+    [FUZZ_INV_B_CALL_RETURNS] = "call_returns",
+    [FUZZ_INV_B_ENABLED_MATCHES_MODE] = "enabled_matches_mode",
+    [FUZZ_INV_B_CPUS_CONSISTENT] = "cpus_consistent",
 };
 
 const char *fuzz_invariant_name(enum fuzz_invariant inv)
@@ -444,6 +447,8 @@ enum fuzz_verdict fuzz_check_event(struct replay *r, const struct trace_event *e
 {
     if (r->opt.algo == MM_ALGO_ZEPHYR)
         return fuzz_zephyr_check_event(r, ev, res, before, v);
+    if (r->opt.algo == MM_ALGO_BAO && r->trace->bao)
+        return fuzz_bao_check_event(r, ev, res, before, v);
     enum fuzz_verdict verdict = FUZZ_HOLDS;
     int call = res->has_rc;
     if (call && res->rc != 0)
@@ -525,6 +530,9 @@ int fuzz_check_trace(struct trace *t, const struct fuzz_options *o, int record,
     v->has_witness = 0;
     if (o->replay.algo == MM_ALGO_ZEPHYR && fuzz_zephyr_canonical(t->events, t->nevents) != 0)
         return 0; /* not a valid trace: a candidate that shows nothing */
+    if (o->replay.algo == MM_ALGO_BAO && t->bao &&
+        fuzz_bao_canonical(t->events, t->nevents, t->bao->ncpus) != 0)
+        return 0;
     struct replay *r = fuzz_replay_new(t, o, err);
     if (!r)
         return -1;
@@ -537,6 +545,8 @@ int fuzz_check_trace(struct trace *t, const struct fuzz_options *o, int record,
         struct trace_event *ev = &t->events[i];
         struct replay_event_result res;
         fuzz_snapshot_take(before, &r->mm, &r->mpu);
+        if (o->replay.algo == MM_ALGO_BAO && t->bao)
+            fuzz_bao_snapshot_take(before, r);
         replay_step(r, i, &res);
         struct fuzz_violation now;
         if (fuzz_check_event(r, ev, &res, before, &now) == FUZZ_BROKEN &&
@@ -545,7 +555,13 @@ int fuzz_check_trace(struct trace *t, const struct fuzz_options *o, int record,
             if (!record)
                 break;
         }
-        if (record) {
+        if (record && o->replay.algo == MM_ALGO_BAO && t->bao) {
+            if (fuzz_bao_record(r, ev, &res) != 0) {
+                free(before);
+                replay_free(r);
+                return mpusim_error_set(err, MPUSIM_E_ENGINE, "out of memory");
+            }
+        } else if (record) {
             ev->expect.has = 0;
             if (res.has_rc && o->replay.algo == MM_ALGO_ZEPHYR) {
                 ev->expect.has = TRACE_EXPECT_RC | TRACE_EXPECT_REGION_NUM |

@@ -90,6 +90,30 @@ int fuzz_shrink(struct trace *t, const struct fuzz_options *o, enum fuzz_invaria
             n = 2 * n < len ? 2 * n : len;
         }
     }
+    /* bao: events that only go in pairs (a vm_entry and the CPU's next vm_exit, a map_cpy
+     * and the unmap of its copy), which single removals cannot take out */
+    for (size_t i = 0; o->replay.algo == MM_ALGO_BAO && i + 1 < len;) {
+        size_t j = fuzz_bao_partner(cur, len, i);
+        if (j >= len) {
+            i++;
+            continue;
+        }
+        size_t m = 0;
+        for (size_t k = 0; k < len; k++)
+            if (k != i && k != j)
+                try[m++] = cur[k];
+        int f = still_fails(&s, try, m, err);
+        if (f < 0) {
+            rc = -1;
+            goto done;
+        }
+        if (f) {
+            memcpy(cur, try, m * sizeof *cur);
+            len = m;
+        } else {
+            i++;
+        }
+    }
     if (len == 1 && still_fails(&s, cur, 0, err) == 1)
         len = 0; /* the boot alone breaks it (cannot happen with a sound boot) */
     memcpy(t->events, cur, len * sizeof *cur);

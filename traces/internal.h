@@ -120,10 +120,6 @@ int trace_decode_bao_event(struct trace_parse *p, json_t *obj, unsigned seen_bao
                            struct trace_event *ev);
 int trace_decode_expect_cpus(const struct trace_parse *p, json_t *arr, struct trace_expect *x);
 int trace_resolve_bao(struct trace_parse *p, struct trace *t);
-/* For the writer: the name of a bao flags word ("hyp_dev"), NULL when it has none; the name
- * of a hypervisor section ("private"). */
-const char *trace_bao_flags_name(unsigned flags);
-const char *trace_bao_section_name(unsigned sec);
 
 /* Name tables (names.c): -1 when unknown. */
 int trace_op_from_name(const char *name);

@@ -270,5 +270,9 @@ int trace_write_event_line(FILE *f, const struct trace_event *ev, const char *no
 
 /* Name of a flags word when it is one of Xen's named sets ("RW"), else NULL. */
 const char *trace_flags_name(unsigned flags);
+/* bao: the name of a flags word when it is one of Bao's sets ("hyp_dev"), else NULL; the
+ * name of a hypervisor section ("private"; "?" when out of range). */
+const char *trace_bao_flags_name(unsigned flags);
+const char *trace_bao_section_name(unsigned sec);
 
 #endif

@@ -46,6 +46,31 @@ Test(fuzz_cli, zephyr_finds_lost_writes_and_the_trace_replays_showing_them)
                        out);
 }
 
+Test(fuzz_cli, bao_finds_the_merge_desync_and_the_trace_replays_showing_it)
+{
+    cr_assert_eq(sh_in_tdir("$MPUSIM fuzz --algo bao --seed 1 --iterations 5"), 1, "%s",
+                 slurp("err"));
+    const char *out = slurp("out");
+    cr_expect_not_null(strstr(out, "cpus_consistent violated"), "%s", out);
+    cr_expect_not_null(strstr(out, "allocated 0/4/4, enabled 0/4/4"), "per-CPU counts: %s", out);
+    cr_expect_not_null(strstr(out, "written: fuzz-bao-1.json"), "%s", out);
+    char *trace = slurp("fuzz-bao-1.json");
+    cr_assert_not_null(trace);
+    cr_expect_not_null(strstr(trace, "\"bao\": {\"cpus\": 3"), "%s", trace);
+    cr_expect_not_null(strstr(trace, "\"op\": \"map\", \"cpu\": 2, \"as\": \"hyp\""), "%s",
+                       trace);
+    cr_expect_not_null(strstr(trace, "\"op\": \"access\""), "the witness: %s", trace);
+    cr_expect_eq(sh_in_tdir("$MPUSIM replay fuzz-bao-1.json --algo bao"), 0, "%s", slurp("err"));
+    out = slurp("out");
+    cr_expect_not_null(strstr(out, "0 mismatches"), "%s", out);
+    cr_expect_not_null(strstr(out, "broadcast REMOVE"), "the replay reports the finding: %s",
+                       out);
+    /* with --fixed cpu1 keeps the page: the faithful expectations are not met */
+    cr_expect_eq(sh_in_tdir("$MPUSIM replay fuzz-bao-1.json --algo bao --fixed"), 1, "%s",
+                 slurp("err"));
+    cr_expect_not_null(strstr(slurp("err"), "expected cpus[1].writes"), "%s", slurp("err"));
+}
+
 Test(fuzz_cli, xen_fixed_exits_0_with_a_json_line_and_no_trace)
 {
     cr_assert_eq(sh_in_tdir("$MPUSIM fuzz --regions 64 --xen-fixed --seed 1 --iterations 6 --length 100 "
