@@ -279,8 +279,8 @@ void sim_tmemo_block(struct sim_tmemo *t, struct sim_tmodel *m, uint32_t id,
 /* sim/timing.c: the model on the executed instructions (hooks, block cache). */
 int sim_timing_new(struct sim *s, struct mpusim_error *err);
 /* A translated block [addr, addr + size) is about to run: charge the one before it, look this
- * one up. Called first by sim/mem.c's block hook (one hook for both: Unicorn dispatches every
- * block hook from its hook list at each block, so a second hook is a second callback each). */
+ * one up. Called first by sim/mem.c's block hook (one hook for both: Unicorn 2.0.1 calls a lone
+ * block hook straight from the translated code, but dispatches two from its hook list). */
 void sim_timing_enter_block(struct sim *s, uint64_t addr, uint32_t size);
 void sim_timing_free(struct sim *s);
 void sim_timing_begin(struct sim *s);               /* a run or call starts */
