@@ -744,8 +744,6 @@ const struct sim_stats *replay_guest_stats(const struct replay_guest *g)
 
 int replay_guest_boots_itself(const struct replay_guest *g) { return !g->ad.boot_call.present; }
 
-uint64_t replay_guest_calls(const struct replay_guest *g) { return sim_stats(g->sim)->calls; }
-
 unsigned replay_guest_table(const struct replay_guest *g, const struct mm_region **table)
 {
     *table = g->table;

@@ -289,8 +289,6 @@ unsigned replay_guest_table(const struct replay_guest *g, const struct mm_region
 /* Regions in use by the image's bookkeeping now (results.used.popcount), else the enabled EL2
  * regions; 0 with err on a read failure. */
 unsigned replay_guest_used(struct replay_guest *g, struct mpusim_error *err);
-/* Guest calls made so far (ops, getters, set-up calls): sim_call()s of the guest engine. */
-uint64_t replay_guest_calls(const struct replay_guest *g);
 
 /* Nominal cycles of the calls of op (all results) at the 50th and 99th percentiles (nearest
  * rank). Returns the number of calls (0: none, or not a guest engine; p50/p99 then 0). */

@@ -74,10 +74,10 @@ static void replay_with(const char *adapter, struct run *out)
     cr_assert_leq(t.nevents, 256u);
     out->n = t.nevents;
     for (size_t i = 0; i < t.nevents; i++) {
-        uint64_t before = replay_guest_calls(r->guest);
+        uint64_t before = replay_guest_stats(r->guest)->calls;
         replay_step(r, i, &out->res[i]);
         cr_assert_eq(r->failed, 0, "%s: event %zu: %s", adapter, i, r->engine_err.text);
-        out->calls[i] = replay_guest_calls(r->guest) - before;
+        out->calls[i] = replay_guest_stats(r->guest)->calls - before;
     }
     replay_free(r);
     trace_fini(&t);
