@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/bits.h"
 #include "replay/adapter.h"
 #include "replay/replay.h"
 #include "sim/sim.h"
@@ -282,10 +283,7 @@ static int read_used(struct replay_guest *g, unsigned *used, struct mpusim_error
     uint8_t b[REPLAY_ADAPTER_MAX_BITMAP];
     if (sim_mem_read(g->sim, g->bitmap_addr, b, g->bitmap_bytes, err) != 0)
         return -1;
-    unsigned n = 0;
-    for (size_t i = 0; i < g->bitmap_bytes; i++)
-        n += (unsigned)__builtin_popcount(b[i]);
-    *used = n;
+    *used = bits_popcount_bytes(b, g->bitmap_bytes);
     return 0;
 }
 

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/bits.h"
 #include "mm/mm.h"
 #include "replay/record.h"
 #include "replay/replay.h"
@@ -57,10 +58,7 @@ static int used_now(struct replay_recorder *r)
         uint64_t bytes = r->a.used_bytes ? r->a.used_bytes : y.size;
         uint8_t buf[64];
         if (bytes && bytes <= sizeof buf && sim_mem_read(r->s, y.addr, buf, bytes, NULL) == 0) {
-            int n = 0;
-            for (uint64_t i = 0; i < bytes; i++)
-                n += __builtin_popcount(buf[i]);
-            return n;
+            return (int)bits_popcount_bytes(buf, (size_t)bytes);
         }
     }
     return (int)mpu_unit_of(sim_mpu(r->s), 2)->enabled;
