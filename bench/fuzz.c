@@ -1,7 +1,7 @@
 /*
  * Fuzzing throughput, in one run:
  *   fuzz_ops_with_invariants  generated ops per second with every invariant checked after each
- *                             op (generation, replay with metrics, the six invariants), as
+ *                             op (generation, the replay step, the six invariants), as
  *                             mpusim fuzz runs them: one worker reused by every iteration
  *   baseline                  the same ops (kept from the fuzz run) replayed bare: the algorithm
  *                             on the model, no metrics, no checks (replay_step_bare), one replay

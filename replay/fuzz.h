@@ -154,6 +154,30 @@ enum fuzz_verdict fuzz_check_event(struct replay *r, const struct trace_event *e
                                    const struct replay_event_result *res,
                                    const struct fuzz_snapshot *before, struct fuzz_violation *v);
 
+/* What the checks carry from one event to the next of a replay (fuzz_check_event_memo): a
+ * verdict that stands while nothing it depends on changes. Zero it for a fresh replay. */
+struct fuzz_memo {
+    int own_table;           /* set by the caller: the replay is stepped without its
+                                cross-check (replay_step_lean), table_matches_hw is checked
+                                here in full */
+    int checked;             /* 1: every invariant held after the previous event */
+    int mapped;              /* 1: mapped_range_accessible held for (base, limit, flags) below
+                                and no event since may have changed a register of the model */
+    uint64_t base, limit;    /* the range it was checked for, [base, limit) as passed */
+    unsigned flags;
+};
+
+/* fuzz_check_event, with the verdicts of memo reused where they stand (memo updated; NULL:
+ * none), for a caller that stops at the first violation: after an event that left the state
+ * as it was (an access; a failed call found to change nothing), used_within_limit,
+ * table_matches_hw and no_overlap stand as they held after the event before; a
+ * mapped_range_accessible check that held stands for the same range and flags after events
+ * that wrote no register (it depends on the model's registers only). Native engine. */
+enum fuzz_verdict fuzz_check_event_memo(struct replay *r, const struct trace_event *ev,
+                                        const struct replay_event_result *res,
+                                        const struct fuzz_snapshot *before,
+                                        struct fuzz_memo *memo, struct fuzz_violation *v);
+
 /**
  * fuzz_check_trace - replay t from the start with the invariants checked after every event
  * @t:      the trace
@@ -314,7 +338,8 @@ struct fuzz_worker {
     struct trace trace;          /* the last iteration's ops (capacity o.length) */
     struct replay *r;            /* restarted by each iteration */
     struct fuzz_gen gen;
-    struct fuzz_snapshot before;
+    struct fuzz_snapshot before; /* the state before the next event */
+    struct fuzz_memo memo;
     int zephyr;                  /* o.replay.algo is zephyr: trace.zephyr per iteration */
     int bao;                     /* o.replay.algo is bao: trace.bao per iteration */
 };

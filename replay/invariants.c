@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/bits.h"
 #include "replay/fuzz.h"
 
 #define PAGE 0x1000ull
@@ -83,7 +84,27 @@ enum fuzz_verdict fuzz_check_table_matches_hw(const struct mm_ctx *mm, const str
 {
     const struct mpu_unit *u = algo_unit(mm, m);
     unsigned n = mm->max_regions < u->nregions ? mm->max_regions : u->nregions;
-    for (unsigned i = 0; i < n; i++) {
+    /* whether any entry differs, without branches on the data (two chains); the walk below
+     * only names the first one */
+    uint64_t any0 = 0, any1 = 0;
+    unsigned i = 0;
+    for (; i + 1 < n; i += 2) {
+        const struct mm_region *t0 = &mm->table[i], *t1 = &mm->table[i + 1];
+        uint64_t in0 = 0 - (t0->prlar & 1u), in1 = 0 - (t1->prlar & 1u);
+        any0 |= (((t0->prbar ^ u->prbar[i]) | (t0->prlar ^ u->prlar[i])) & in0) |
+                (u->prlar[i] & 1u & ~in0);
+        any1 |= (((t1->prbar ^ u->prbar[i + 1]) | (t1->prlar ^ u->prlar[i + 1])) & in1) |
+                (u->prlar[i + 1] & 1u & ~in1);
+    }
+    if (i < n) {
+        const struct mm_region *t0 = &mm->table[i];
+        uint64_t in0 = 0 - (t0->prlar & 1u);
+        any0 |= (((t0->prbar ^ u->prbar[i]) | (t0->prlar ^ u->prlar[i])) & in0) |
+                (u->prlar[i] & 1u & ~in0);
+    }
+    if (!(any0 | any1))
+        return FUZZ_HOLDS;
+    for (i = 0; i < n; i++) {
         const struct mm_region *t = &mm->table[i];
         if (mm_region_valid(t)) {
             if (t->prbar != u->prbar[i] || t->prlar != u->prlar[i])
@@ -194,23 +215,26 @@ enum fuzz_verdict fuzz_check_failed_call_changes_nothing(const struct fuzz_snaps
     return FUZZ_HOLDS;
 }
 
-static unsigned popcount64(uint64_t x) /* SWAR: no library call without -mpopcnt */
+/* 1 if w (256 bits) has a bit set at an index >= n. */
+static int bit_at_or_above(const uint64_t w[4], unsigned n)
 {
-    x = x - ((x >> 1) & 0x5555555555555555ull);
-    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
-    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
-    return (unsigned)((x * 0x0101010101010101ull) >> 56);
-}
-
-static unsigned popcount4(const uint64_t w[4])
-{
-    return popcount64(w[0]) + popcount64(w[1]) + popcount64(w[2]) + popcount64(w[3]);
+    if (n >= 256)
+        return 0;
+    uint64_t beyond = w[n / 64] & (~0ull << (n % 64));
+    for (unsigned k = n / 64 + 1; k < 4; k++)
+        beyond |= w[k];
+    return beyond != 0;
 }
 
 enum fuzz_verdict fuzz_check_used_within_limit(const struct mm_ctx *mm, unsigned regions,
                                                struct fuzz_violation *v)
 {
-    unsigned bits = popcount4(mm->mask);
+    /* at most `regions` bits are set when none is set at an index >= regions: the count is
+     * needed only when one is (to decide, and to report) */
+    if (mm->used <= regions && !bit_at_or_above(mm->mask, regions))
+        return FUZZ_HOLDS;
+    unsigned bits = bits_popcount64(mm->mask[0]) + bits_popcount64(mm->mask[1]) +
+                    bits_popcount64(mm->mask[2]) + bits_popcount64(mm->mask[3]);
     if (mm->used > regions || bits > regions)
         return broken(v, FUZZ_INV_USED_WITHIN_LIMIT,
                       "%u regions in use (bitmap: %u) with %u implemented", mm->used, bits,
@@ -445,22 +469,55 @@ enum fuzz_verdict fuzz_check_event(struct replay *r, const struct trace_event *e
                                    const struct replay_event_result *res,
                                    const struct fuzz_snapshot *before, struct fuzz_violation *v)
 {
+    return fuzz_check_event_memo(r, ev, res, before, NULL, v);
+}
+
+/* mapped_range_accessible for [base, limit) and flags, or the verdict memo holds for them */
+static enum fuzz_verdict mapped_memo(struct mpu *m, uint64_t base, uint64_t limit,
+                                     unsigned flags, struct fuzz_memo *memo,
+                                     struct fuzz_violation *v)
+{
+    if (memo && memo->mapped && memo->base == base && memo->limit == limit &&
+        memo->flags == flags)
+        return FUZZ_HOLDS;
+    enum fuzz_verdict verdict = fuzz_check_mapped_range_accessible(m, base, limit, flags, v);
+    if (memo && verdict == FUZZ_HOLDS) {
+        memo->mapped = 1;
+        memo->base = base;
+        memo->limit = limit;
+        memo->flags = flags;
+    }
+    return verdict;
+}
+
+enum fuzz_verdict fuzz_check_event_memo(struct replay *r, const struct trace_event *ev,
+                                        const struct replay_event_result *res,
+                                        const struct fuzz_snapshot *before,
+                                        struct fuzz_memo *memo, struct fuzz_violation *v)
+{
     if (r->opt.algo == MM_ALGO_ZEPHYR)
         return fuzz_zephyr_check_event(r, ev, res, before, v);
     if (r->opt.algo == MM_ALGO_BAO && r->trace->bao)
         return fuzz_bao_check_event(r, ev, res, before, v);
     enum fuzz_verdict verdict = FUZZ_HOLDS;
     int call = res->has_rc;
+    int native = r->opt.engine == REPLAY_ENGINE_NATIVE;
     if (call && res->rc != 0)
         verdict = fuzz_check_failed_call_changes_nothing(before, &r->mm, &r->mpu, v);
-    if (verdict == FUZZ_HOLDS && r->algo_events)
+    /* With a memo, every invariant held after the previous event (memo->checked): when this
+     * one left the state they look at as it was (an access reaches neither the algorithm nor
+     * a register; a failed call was just found to change nothing of the table, bitmap, count
+     * and registers), used_within_limit, table_matches_hw and no_overlap stand. */
+    int stands = memo && memo->checked && native && verdict == FUZZ_HOLDS &&
+                 ((call && res->rc != 0) || ev->op == TRACE_OP_ACCESS);
+    if (verdict == FUZZ_HOLDS && r->algo_events && !stands)
         verdict = fuzz_check_used_within_limit(&r->mm, r->mpu.el2.nregions, v);
     /* The replay cross-checked the same table against the same registers after the event
-     * (r->diverged: the regions that differ now); the full check only when one differs, to
-     * name it. */
-    int cross_checked = r->opt.engine == REPLAY_ENGINE_NATIVE && r->opt.algo != MM_ALGO_ZEPHYR;
+     * (r->diverged: the regions that differ now), unless it was stepped without
+     * (memo->own_table); the full check only when one differs, to name it. */
+    int cross_checked = native && r->opt.algo != MM_ALGO_ZEPHYR && !(memo && memo->own_table);
     int differs = (r->diverged[0] | r->diverged[1] | r->diverged[2] | r->diverged[3]) != 0;
-    if (verdict == FUZZ_HOLDS && r->algo_events && (differs || !cross_checked))
+    if (verdict == FUZZ_HOLDS && r->algo_events && !stands && (differs || !cross_checked))
         verdict = fuzz_check_table_matches_hw(&r->mm, &r->mpu, v);
     /* Overlap depends on the region registers only: when the event left them as they were
      * (accesses, most failed calls, refcount changes), the verdict of the state before
@@ -469,24 +526,24 @@ enum fuzz_verdict fuzz_check_event(struct replay *r, const struct trace_event *e
                                                          : r->mpu.el2.nregions;
     /* the native engine's algorithm writes registers through the replay, which counts them:
      * none written, none changed (a sysreg event writes the model directly) */
-    int unwritten = r->opt.engine == REPLAY_ENGINE_NATIVE && ev->op != TRACE_OP_SYSREG &&
-                    r->cur.sysreg_writes == 0;
-    int hw_same = n == r->mpu.el2.nregions &&
-                  (unwritten ||
-                   (memcmp(before->prbar, r->mpu.el2.prbar, n * sizeof before->prbar[0]) == 0 &&
-                    memcmp(before->prlar, r->mpu.el2.prlar, n * sizeof before->prlar[0]) == 0));
+    int unwritten = native && ev->op != TRACE_OP_SYSREG && r->cur.sysreg_writes == 0;
+    if (memo && !unwritten) /* a register may have changed: no verdict on them stands */
+        memo->mapped = 0;
+    int hw_same = stands ||
+                  (n == r->mpu.el2.nregions &&
+                   (unwritten ||
+                    (memcmp(before->prbar, r->mpu.el2.prbar, n * sizeof before->prbar[0]) == 0 &&
+                     memcmp(before->prlar, r->mpu.el2.prlar, n * sizeof before->prlar[0]) == 0)));
     if (verdict == FUZZ_HOLDS && !hw_same)
         verdict = fuzz_check_no_overlap(&r->mpu, v);
     if (verdict == FUZZ_HOLDS && call && res->rc == 0) {
         uint64_t b, l;
         if ((ev->op == TRACE_OP_MAP || ev->op == TRACE_OP_MODIFY) &&
             (ev->flags & MM_FLAG_PRESENT) && ev->limit > ev->base)
-            verdict = fuzz_check_mapped_range_accessible(&r->mpu, ev->base, ev->limit,
-                                                         ev->flags, v);
+            verdict = mapped_memo(&r->mpu, ev->base, ev->limit, ev->flags, memo, v);
         else if (ev->op == TRACE_OP_IOREMAP && (ev->flags & MM_FLAG_PRESENT) &&
                  ev->base + ev->limit > ev->base)
-            verdict = fuzz_check_mapped_range_accessible(&r->mpu, ev->base,
-                                                         ev->base + ev->limit, ev->flags, v);
+            verdict = mapped_memo(&r->mpu, ev->base, ev->base + ev->limit, ev->flags, memo, v);
         else if (unmap_range(ev, &b, &l)) {
             verdict = fuzz_check_unmapped_range_inaccessible(&r->mpu, &r->mm, b, l, v);
             /* Every region the call freed: its whole former range. */
@@ -502,6 +559,8 @@ enum fuzz_verdict fuzz_check_event(struct replay *r, const struct trace_event *e
             }
         }
     }
+    if (memo)
+        memo->checked = verdict == FUZZ_HOLDS;
     if (verdict == FUZZ_BROKEN)
         v->event = r->event;
     return verdict;

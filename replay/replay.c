@@ -802,6 +802,31 @@ static void step(struct replay *r, const struct trace_event *ev, struct replay_e
     }
 }
 
+void replay_step_lean(struct replay *r, size_t i, struct replay_event_result *out)
+{
+    const struct trace_event *ev = &r->trace->events[i];
+    r->ev = ev;
+    r->event = (long)r->nevents;
+    memset(&r->cur, 0, sizeof r->cur);
+    for (unsigned c = 0; c < r->bao_ncpus; c++) /* the CPUs that count (one but for bao) */
+        r->bao_cur[c] = (struct replay_bao_cost){ 0, 0 };
+    r->xlast->valid = 0; /* no cross-check here: the next replay_step's is in full */
+    uint64_t base, limit;
+    if (!r->failed && event_range(ev, &base, &limit) &&
+        (base >= ADDRESS_LIMIT || limit > ADDRESS_LIMIT) &&
+        check_address(r, trace_op_name(ev->op), ev->line, base, limit, &r->engine_err) != 0)
+        r->failed = 1;
+    if (r->failed) {
+        memset(out, 0, sizeof *out);
+        return;
+    }
+    run_event(r, ev, out);
+    out->has_insns = 0;
+    out->insns = 0;
+    out->used = replay_used(r);
+    r->nevents++;
+}
+
 void replay_silence(struct replay *r) { r->mm.hw.log = hw_log_bare; }
 
 void replay_set_algo_events(struct replay *r, int algo_events)

@@ -214,6 +214,12 @@ int replay_is_algo_op(enum trace_op op);
 const char *replay_engine_name(enum replay_engine e);
 int replay_engine_from_name(const char *name);
 
+/* Event i with replay_step's result and per-event counters (r->cur), but none of the run's
+ * metrics (timeline, costs, peak, faults), expectations or table cross-check (r->diverged
+ * stays as it was): for a caller that checks each event itself (mpusim fuzz). Native
+ * engine. */
+void replay_step_lean(struct replay *r, size_t i, struct replay_event_result *out);
+
 /* The same without metrics, expectations or cross-checks: the bare algorithm on the model
  * (for benchmarks). Returns the call's rc (0 for access/sysreg). */
 int replay_step_bare(struct replay *r, const struct trace_event *ev);

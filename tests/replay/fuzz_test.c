@@ -144,6 +144,92 @@ Test(fuzz, the_same_seed_gives_the_same_result)
     fuzz_result_fini(&b);
 }
 
+/* What a run's iterations check, with their shortcuts (replay_step_lean, the memo, the snapshot
+ * taken again only after an event that may change the state), against the plain path on the
+ * same ops (replay_step, fuzz_check_event and a snapshot before every event): the same first
+ * violation, at the same event, with the same text, or none in both. */
+Test(fuzz, an_iteration_finds_exactly_what_checking_every_event_in_full_finds)
+{
+    static const struct { enum mm_algo algo; unsigned regions; int fixed; } cfg[] = {
+        { MM_ALGO_XEN, 16, 0 },          { MM_ALGO_XEN, 64, 0 },  { MM_ALGO_XEN, 64, 1 },
+        { MM_ALGO_XEN_TRANSIENT, 64, 0 }, { MM_ALGO_MERGE, 32, 0 }, { MM_ALGO_LAZY, 12, 0 },
+        { MM_ALGO_RESERVE, 8, 0 },       { MM_ALGO_XEN, 255, 0 }, { MM_ALGO_ZEPHYR, 16, 0 },
+    };
+    unsigned found = 0, clean = 0;
+    for (size_t c = 0; c < sizeof cfg / sizeof cfg[0]; c++) {
+        struct fuzz_options o = opts(cfg[c].algo, cfg[c].regions, cfg[c].fixed);
+        o.length = 300;
+        o.reserve_k = cfg[c].algo == MM_ALGO_RESERVE ? 2 : 0;
+        struct mpusim_error err;
+        mpusim_error_clear(&err);
+        struct fuzz_worker *w = fuzz_worker_new(&o, &err);
+        cr_assert_not_null(w, "%s", err.text);
+        for (uint64_t i = 0; i < 12; i++) {
+            struct fuzz_violation a, b;
+            cr_assert_eq(fuzz_run_iteration(w, i, &a, &err), 0, "%s", err.text);
+            struct trace t;
+            cr_assert_eq(fuzz_trace_copy(&w->trace, &t, &err), 0);
+            cr_assert_eq(fuzz_check_trace(&t, &o, 0, &b, &err), 0, "%s", err.text);
+            cr_expect_eq(a.inv, b.inv, "config %zu iteration %llu: %s vs %s", c,
+                         (unsigned long long)i, fuzz_invariant_name(a.inv),
+                         fuzz_invariant_name(b.inv));
+            cr_expect_eq(a.event, b.event, "config %zu iteration %llu", c,
+                         (unsigned long long)i);
+            cr_expect_str_eq(a.text, b.text, "config %zu iteration %llu", c,
+                             (unsigned long long)i);
+            if (a.inv == FUZZ_INV_COUNT)
+                clean++;
+            else
+                found++;
+            trace_fini(&t);
+        }
+        fuzz_worker_free(w);
+    }
+    /* both kinds were compared: iterations that break something, and full-length ones */
+    cr_expect_gt(found, 10u);
+    cr_expect_gt(clean, 10u);
+}
+
+/* replay_step_lean: the results and per-event counters of replay_step, event by event. */
+Test(fuzz, replay_step_lean_gives_what_replay_step_gives)
+{
+    struct fuzz_options o = opts(MM_ALGO_XEN, 64, 0);
+    o.length = 300;
+    struct mpusim_error err;
+    mpusim_error_clear(&err);
+    struct fuzz_worker *w = fuzz_worker_new(&o, &err);
+    cr_assert_not_null(w, "%s", err.text);
+    size_t compared = 0;
+    for (uint64_t i = 0; i < 4; i++) {
+        struct fuzz_violation v;
+        cr_assert_eq(fuzz_run_iteration(w, i, &v, &err), 0, "%s", err.text);
+        struct replay *full = fuzz_replay_new(&w->trace, &o, &err);
+        struct replay *lean = fuzz_replay_new(&w->trace, &o, &err);
+        cr_assert(full && lean, "%s", err.text);
+        for (size_t k = 0; k < w->trace.nevents; k++) {
+            struct replay_event_result a, b;
+            replay_step(full, k, &a);
+            replay_step_lean(lean, k, &b);
+            cr_expect(a.has_rc == b.has_rc && a.rc == b.rc && a.region == b.region &&
+                      a.used == b.used && a.acc.fault == b.acc.fault &&
+                      a.region_num == b.region_num, "iteration %llu event %zu",
+                      (unsigned long long)i, k);
+            cr_expect_eq(memcmp(&full->cur, &lean->cur, sizeof full->cur), 0, "event %zu", k);
+            cr_expect_eq(full->event, lean->event);
+            compared++;
+        }
+        cr_expect_eq(lean->nevents, full->nevents);
+        cr_expect_eq(memcmp(full->mpu.el2.prbar, lean->mpu.el2.prbar,
+                            sizeof full->mpu.el2.prbar), 0);
+        cr_expect_eq(memcmp(full->mpu.el2.prlar, lean->mpu.el2.prlar,
+                            sizeof full->mpu.el2.prlar), 0);
+        replay_free(full);
+        replay_free(lean);
+    }
+    fuzz_worker_free(w);
+    cr_expect_gt(compared, 300u);
+}
+
 Test(fuzz, iterations_are_generated_deterministically_and_differ_between_seeds)
 {
     /* A worker reused across iterations gives iteration 3 the same ops as a fresh one: the
@@ -463,6 +549,19 @@ Test(invariants, more_regions_in_use_than_implemented_breaks_used_within_limit)
     cr_expect_eq(v.inv, FUZZ_INV_USED_WITHIN_LIMIT);
     r->mm.used = 17;
     cr_expect_eq(fuzz_check_used_within_limit(&r->mm, 16, &v), FUZZ_BROKEN);
+    /* bits at indices at or above N are counted wherever they are: a few are within the
+     * limit, more than N are not */
+    r->mm.used = 5;
+    r->mm.mask[3] |= 1ull << 63;
+    r->mm.mask[1] |= 1ull << 7;
+    cr_expect_eq(fuzz_check_used_within_limit(&r->mm, 16, &v), FUZZ_HOLDS);
+    cr_expect_eq(fuzz_check_used_within_limit(&r->mm, 7, &v), FUZZ_HOLDS);
+    cr_expect_eq(fuzz_check_used_within_limit(&r->mm, 6, &v), FUZZ_BROKEN);
+    cr_expect_str_eq(v.text, "5 regions in use (bitmap: 7) with 6 implemented");
+    r->mm.mask[2] = 0xFFFFF; /* 20 more, all above index 16 */
+    cr_expect_eq(fuzz_check_used_within_limit(&r->mm, 16, &v), FUZZ_BROKEN);
+    cr_expect_str_eq(v.text, "5 regions in use (bitmap: 27) with 16 implemented");
+    cr_expect_eq(fuzz_check_used_within_limit(&r->mm, 255, &v), FUZZ_HOLDS);
     replay_free(r);
     trace_fini(&t);
 }
