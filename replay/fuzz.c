@@ -92,29 +92,35 @@ static unsigned flags_of(const struct mm_region *e)
 
 /* ---- queue ---- */
 
-/* Queue ev times times (at most FUZZ_PENDING_CAP ops a move, the rest dropped) as one run:
- * the queue holds runs, handed out op by op. */
-static void push_n(struct fuzz_gen *g, const struct trace_event *ev, unsigned times)
+/* The queue's slot for a run of an op repeated times times (at most FUZZ_PENDING_CAP ops a
+ * move, the rest dropped): the queue holds runs, handed out op by op. The slot is zeroed but
+ * for el 2, line -1 and reg -1; the caller fills in the op. NULL when the move is full. */
+static struct trace_event *push_slot(struct fuzz_gen *g, unsigned times)
 {
     if (times > FUZZ_PENDING_CAP - g->nqueued)
         times = FUZZ_PENDING_CAP - g->nqueued;
     if (times == 0)
-        return;
+        return NULL;
     g->nqueued += times;
     struct trace_event *e = &g->pending[g->npending];
-    *e = *ev;
+    memset(e, 0, sizeof *e);
+    e->el = 2;
     e->line = -1;
     e->reg = -1;
     g->repeat[g->npending++] = (uint16_t)times;
+    return e;
 }
-
-static void push(struct fuzz_gen *g, const struct trace_event *ev) { push_n(g, ev, 1); }
 
 static void push_range(struct fuzz_gen *g, enum trace_op op, uint64_t base, uint64_t limit,
                        unsigned flags)
 {
-    struct trace_event ev = { .op = op, .base = base, .limit = limit, .flags = flags, .el = 2 };
-    push(g, &ev);
+    struct trace_event *e = push_slot(g, 1);
+    if (e) {
+        e->op = op;
+        e->base = base;
+        e->limit = limit;
+        e->flags = flags;
+    }
     if (op == TRACE_OP_UNMAP || ((op == TRACE_OP_MAP || op == TRACE_OP_MODIFY) &&
                                  !(flags & MM_FLAG_PRESENT))) {
         g->freed_base[g->nfreed % 8] = base;
@@ -125,8 +131,11 @@ static void push_range(struct fuzz_gen *g, enum trace_op op, uint64_t base, uint
 
 static void push_containing(struct fuzz_gen *g, uint64_t addr)
 {
-    struct trace_event ev = { .op = TRACE_OP_UNMAP_CONTAINING, .base = addr, .el = 2 };
-    push(g, &ev);
+    struct trace_event *e = push_slot(g, 1);
+    if (e) {
+        e->op = TRACE_OP_UNMAP_CONTAINING;
+        e->base = addr;
+    }
     g->freed_base[g->nfreed % 8] = addr & ~PAGE_MASK;
     g->freed_limit[g->nfreed % 8] = (addr & ~PAGE_MASK) + PAGE;
     g->nfreed++;
@@ -136,19 +145,29 @@ static void push_ioremap(struct fuzz_gen *g, uint64_t addr, uint64_t size, unsig
 {
     if (addr < PAGE) /* page 0: Xen's NULL; a mapping there "fails" but stays (see docs) */
         addr += PAGE;
-    struct trace_event ev = { .op = TRACE_OP_IOREMAP, .base = addr, .limit = size,
-                              .flags = flags, .el = 2 };
-    push(g, &ev);
+    struct trace_event *e = push_slot(g, 1);
+    if (e) {
+        e->op = TRACE_OP_IOREMAP;
+        e->base = addr;
+        e->limit = size;
+        e->flags = flags;
+    }
 }
 
 static void push_access(struct fuzz_gen *g, uint64_t addr)
 {
     static const uint64_t sizes[] = { 1, 4, 8 };
-    struct trace_event ev = { .op = TRACE_OP_ACCESS, .base = addr, .limit = sizes[below(g, 3)],
-                              .kind = below(g, 3), .el = 2 };
-    if (ev.base + ev.limit - 1 < ev.base)
-        ev.base -= ev.limit;
-    push(g, &ev);
+    uint64_t size = sizes[below(g, 3)];
+    unsigned kind = below(g, 3);
+    if (addr + size - 1 < addr)
+        addr -= size;
+    struct trace_event *e = push_slot(g, 1);
+    if (e) {
+        e->op = TRACE_OP_ACCESS;
+        e->base = addr;
+        e->limit = size;
+        e->kind = kind;
+    }
 }
 
 /* ---- ranges relative to the table ---- */
@@ -156,10 +175,11 @@ static void push_access(struct fuzz_gen *g, uint64_t addr)
 /* A random entry in use (boot regions included); -1 when the table is empty. */
 static int pick_entry(struct fuzz_gen *g, const struct mm_ctx *mm)
 {
-    unsigned idx[MM_MAX_REGIONS], n = 0;
-    for (unsigned i = 0; i < mm->max_regions && i < MM_MAX_REGIONS; i++)
-        if (mm_region_valid(&mm->table[i]))
-            idx[n++] = i;
+    unsigned idx[MM_MAX_REGIONS + 1], n = 0;
+    for (unsigned i = 0; i < mm->max_regions && i < MM_MAX_REGIONS; i++) {
+        idx[n] = i; /* kept when valid: no branch on the table's contents */
+        n += mm_region_valid(&mm->table[i]) ? 1u : 0u;
+    }
     return n ? (int)idx[below(g, n)] : -1;
 }
 
@@ -271,9 +291,14 @@ static void move_refcount(struct fuzz_gen *g, const struct mm_ctx *mm)
         flags = flags_of(&mm->table[e]);
     }
     unsigned n = 250 + below(g, 14);
-    struct trace_event ev = { .op = TRACE_OP_MAP, .base = base, .limit = limit, .flags = flags,
-                              .el = 2 };
-    push_n(g, &ev, n); /* as n push_range() of a map with PRESENT: the freed ring stays */
+    struct trace_event *ev = push_slot(g, n); /* as n push_range() of a map with PRESENT: the
+                                                 freed ring stays */
+    if (ev) {
+        ev->op = TRACE_OP_MAP;
+        ev->base = base;
+        ev->limit = limit;
+        ev->flags = flags;
+    }
     unsigned m = below(g, 4);
     for (unsigned k = 0; k < m; k++)
         push_range(g, TRACE_OP_UNMAP, base, limit, 0);
