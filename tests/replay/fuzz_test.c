@@ -154,6 +154,7 @@ Test(fuzz, an_iteration_finds_exactly_what_checking_every_event_in_full_finds)
         { MM_ALGO_XEN, 16, 0 },          { MM_ALGO_XEN, 64, 0 },  { MM_ALGO_XEN, 64, 1 },
         { MM_ALGO_XEN_TRANSIENT, 64, 0 }, { MM_ALGO_MERGE, 32, 0 }, { MM_ALGO_LAZY, 12, 0 },
         { MM_ALGO_RESERVE, 8, 0 },       { MM_ALGO_XEN, 255, 0 }, { MM_ALGO_ZEPHYR, 16, 0 },
+        { MM_ALGO_BAO, 16, 0 },          { MM_ALGO_BAO, 16, 1 },
     };
     unsigned found = 0, clean = 0;
     for (size_t c = 0; c < sizeof cfg / sizeof cfg[0]; c++) {
