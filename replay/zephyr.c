@@ -23,9 +23,8 @@ int replay_check_event_system(const struct trace *t, const struct trace_event *e
                      (ev->op == TRACE_OP_MAP_CPY && ev->to_as != TRACE_AS_HYP &&
                       ev->to_as >= MM_BAO_VMS)))
         return mpusim_error_at(err, MPUSIM_E_RANGE, t->source, ev->line, -1, i,
-                               "%s: field 'as': VM names are resolved only when the whole trace "
-                               "is read (give a bao trace as a file, not a stream)",
-                               trace_op_name(ev->op));
+                               "%s: field 'cpu' or 'as': CPU or VM out of range (not resolved "
+                               "by the trace reader)", trace_op_name(ev->op));
     return 0;
 }
 

@@ -10,6 +10,9 @@
 
 #define HYP_NAME "hyp"
 
+_Static_assert(TRACE_BAO_VMS == MM_BAO_VMS && TRACE_BAO_CPUS == MM_BAO_CPUS,
+               "the streamed name table holds every VM and CPU mm has");
+
 static int decode_range(struct trace_parse *p, const char *field, json_t *v, struct trace_bao *b)
 {
     if (!json_is_object(v))
@@ -375,14 +378,14 @@ int trace_decode_expect_cpus(const struct trace_parse *p, json_t *arr, struct tr
 
 /* ---- names to ids and state checks, in event order ---- */
 
-static int fail_at(struct trace_parse *p, const struct trace *t, size_t i, const char *field,
+static int fail_at(struct trace_parse *p, const struct trace_event *ev, long i, const char *field,
                    const char *fmt, unsigned a)
 {
     char msg[160];
     snprintf(msg, sizeof msg, fmt, a);
-    p->event = (long)i;
-    p->line = t->events[i].line;
-    p->op = trace_op_name(t->events[i].op);
+    p->event = i;
+    p->line = ev->line;
+    p->op = trace_op_name(ev->op);
     return trace_fail(p, MPUSIM_E_RANGE, field, "%s", msg);
 }
 
@@ -394,83 +397,93 @@ static int vm_find(const uint64_t *hash, unsigned n, uint64_t h)
     return -1;
 }
 
+void trace_bao_names_init(struct trace_bao_names *s)
+{
+    memset(s, 0, sizeof *s);
+    for (unsigned c = 0; c < MM_BAO_CPUS; c++)
+        s->vm_of[c] = -1;
+}
+
+int trace_resolve_bao_event(struct trace_parse *p, struct trace_bao_names *s,
+                            const struct trace_bao *hdr, struct trace_event *ev, long i)
+{
+    if (trace_event_system(ev) != 2)
+        return 0;
+    if (!hdr)
+        return fail_at(p, ev, i, NULL, "a bao event needs the \"bao\" header (cpus, image)%.0u",
+                       0);
+    unsigned c = ev->cpu;
+    if (c >= hdr->ncpus)
+        return fail_at(p, ev, i, "cpu", "unknown CPU %u (the header has fewer cpus)", c);
+    if (ev->op == TRACE_OP_CPU_BOOT) {
+        if (s->booted[c])
+            return fail_at(p, ev, i, "cpu", "CPU %u booted twice", c);
+        s->booted[c] = 1;
+        return 0;
+    }
+    if (ev->op == TRACE_OP_VM_CREATE) {
+        if (vm_find(s->vmhash, s->nvm, ev->as) >= 0)
+            return fail_at(p, ev, i, "vm", "VM created twice%.0u", 0);
+        if (s->nvm == MM_BAO_VMS)
+            return fail_at(p, ev, i, "vm", "too many VMs (at most %u)", MM_BAO_VMS);
+        for (unsigned k = 0; k < MM_BAO_CPUS; k++) {
+            if (!(ev->cpus & (1ull << k)))
+                continue;
+            if (k >= hdr->ncpus)
+                return fail_at(p, ev, i, "cpus", "unknown CPU %u", k);
+            if (!s->booted[k])
+                return fail_at(p, ev, i, "cpus", "CPU %u not booted (cpu_boot first)", k);
+            if (s->vm_of[k] >= 0)
+                return fail_at(p, ev, i, "cpus", "CPU %u already runs a vCPU of another VM", k);
+        }
+        for (unsigned k = 0; k < MM_BAO_CPUS; k++)
+            if (ev->cpus & (1ull << k))
+                s->vm_of[k] = (int8_t)s->nvm;
+        s->vmhash[s->nvm] = ev->as;
+        ev->as = s->nvm++;
+        return 0;
+    }
+    if (ev->op == TRACE_OP_ACCESS)
+        return 0;
+    if (!s->booted[c])
+        return fail_at(p, ev, i, "cpu", "CPU %u not booted (cpu_boot first)", c);
+    if (ev->op == TRACE_OP_VM_ENTRY) {
+        if (s->vm_of[c] < 0)
+            return fail_at(p, ev, i, "cpu", "CPU %u has no vCPU (vm_create first)", c);
+        if (s->in_guest[c])
+            return fail_at(p, ev, i, "cpu", "CPU %u already runs its guest", c);
+        s->in_guest[c] = 1;
+        return 0;
+    }
+    if (ev->op == TRACE_OP_VM_EXIT) {
+        if (!s->in_guest[c])
+            return fail_at(p, ev, i, "cpu", "CPU %u is not in its guest (vm_entry first)", c);
+        s->in_guest[c] = 0;
+        return 0;
+    }
+    if (s->in_guest[c])
+        return fail_at(p, ev, i, "cpu", "CPU %u runs its guest: Bao is not running there "
+                       "(vm_exit first)", c);
+    uint64_t *as[2] = { &ev->as, ev->op == TRACE_OP_MAP_CPY ? &ev->to_as : NULL };
+    for (unsigned k = 0; k < 2; k++) {
+        if (!as[k] || *as[k] == TRACE_AS_HYP)
+            continue;
+        int v = vm_find(s->vmhash, s->nvm, *as[k]);
+        const char *f = ev->op == TRACE_OP_MAP_CPY ? (k ? "to_as" : "from_as") : "as";
+        if (v < 0)
+            return fail_at(p, ev, i, f, "unknown VM (never created)%.0u", 0);
+        *as[k] = (unsigned)v;
+    }
+    return 0;
+}
+
 int trace_resolve_bao(struct trace_parse *p, struct trace *t)
 {
-    uint64_t vmhash[MM_BAO_VMS];
-    unsigned nvm = 0;
-    uint8_t booted[MM_BAO_CPUS] = { 0 }, in_guest[MM_BAO_CPUS] = { 0 };
-    int8_t vm_of[MM_BAO_CPUS];
-    for (unsigned c = 0; c < MM_BAO_CPUS; c++)
-        vm_of[c] = -1;
-    for (size_t i = 0; i < t->nevents; i++) {
-        struct trace_event *ev = &t->events[i];
-        if (trace_event_system(ev) != 2)
-            continue;
-        if (!t->bao)
-            return fail_at(p, t, i, NULL, "a bao event needs the \"bao\" header (cpus, image)%.0u",
-                           0);
-        unsigned c = ev->cpu;
-        if (c >= t->bao->ncpus)
-            return fail_at(p, t, i, "cpu", "unknown CPU %u (the header has fewer cpus)", c);
-        if (ev->op == TRACE_OP_CPU_BOOT) {
-            if (booted[c])
-                return fail_at(p, t, i, "cpu", "CPU %u booted twice", c);
-            booted[c] = 1;
-            continue;
-        }
-        if (ev->op == TRACE_OP_VM_CREATE) {
-            if (vm_find(vmhash, nvm, ev->as) >= 0)
-                return fail_at(p, t, i, "vm", "VM created twice%.0u", 0);
-            if (nvm == MM_BAO_VMS)
-                return fail_at(p, t, i, "vm", "too many VMs (at most %u)", MM_BAO_VMS);
-            for (unsigned k = 0; k < MM_BAO_CPUS; k++) {
-                if (!(ev->cpus & (1ull << k)))
-                    continue;
-                if (k >= t->bao->ncpus)
-                    return fail_at(p, t, i, "cpus", "unknown CPU %u", k);
-                if (!booted[k])
-                    return fail_at(p, t, i, "cpus", "CPU %u not booted (cpu_boot first)", k);
-                if (vm_of[k] >= 0)
-                    return fail_at(p, t, i, "cpus", "CPU %u already runs a vCPU of another VM",
-                                   k);
-                vm_of[k] = (int8_t)nvm;
-            }
-            vmhash[nvm] = ev->as;
-            ev->as = nvm++;
-            continue;
-        }
-        if (ev->op == TRACE_OP_ACCESS)
-            continue;
-        if (!booted[c])
-            return fail_at(p, t, i, "cpu", "CPU %u not booted (cpu_boot first)", c);
-        if (ev->op == TRACE_OP_VM_ENTRY) {
-            if (vm_of[c] < 0)
-                return fail_at(p, t, i, "cpu", "CPU %u has no vCPU (vm_create first)", c);
-            if (in_guest[c])
-                return fail_at(p, t, i, "cpu", "CPU %u already runs its guest", c);
-            in_guest[c] = 1;
-            continue;
-        }
-        if (ev->op == TRACE_OP_VM_EXIT) {
-            if (!in_guest[c])
-                return fail_at(p, t, i, "cpu", "CPU %u is not in its guest (vm_entry first)", c);
-            in_guest[c] = 0;
-            continue;
-        }
-        if (in_guest[c])
-            return fail_at(p, t, i, "cpu", "CPU %u runs its guest: Bao is not running there "
-                           "(vm_exit first)", c);
-        uint64_t *as[2] = { &ev->as, ev->op == TRACE_OP_MAP_CPY ? &ev->to_as : NULL };
-        for (unsigned k = 0; k < 2; k++) {
-            if (!as[k] || *as[k] == TRACE_AS_HYP)
-                continue;
-            int v = vm_find(vmhash, nvm, *as[k]);
-            const char *f = ev->op == TRACE_OP_MAP_CPY ? (k ? "to_as" : "from_as") : "as";
-            if (v < 0)
-                return fail_at(p, t, i, f, "unknown VM (never created)%.0u", 0);
-            *as[k] = (unsigned)v;
-        }
-    }
+    struct trace_bao_names s;
+    trace_bao_names_init(&s);
+    for (size_t i = 0; i < t->nevents; i++)
+        if (trace_resolve_bao_event(p, &s, t->bao, &t->events[i], (long)i) != 0)
+            return -1;
     p->event = -1;
     p->op = NULL;
     return 0;

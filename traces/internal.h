@@ -120,6 +120,22 @@ int trace_decode_bao_event(struct trace_parse *p, json_t *obj, unsigned seen_bao
                            struct trace_event *ev);
 int trace_decode_expect_cpus(const struct trace_parse *p, json_t *arr, struct trace_expect *x);
 int trace_resolve_bao(struct trace_parse *p, struct trace *t);
+/* The same one event at a time (a streamed trace): what the events seen so far created, in
+ * bounded memory (at most TRACE_BAO_VMS VM names, TRACE_BAO_CPUS CPUs; bao.c checks they are
+ * mm's MM_BAO_VMS and MM_BAO_CPUS). */
+#define TRACE_BAO_VMS 8
+#define TRACE_BAO_CPUS 8
+struct trace_bao_names {
+    uint64_t vmhash[TRACE_BAO_VMS];  /* VM names (hashes) by id */
+    unsigned nvm;
+    uint8_t booted[TRACE_BAO_CPUS], in_guest[TRACE_BAO_CPUS];
+    int8_t vm_of[TRACE_BAO_CPUS];    /* the VM whose vCPU a CPU runs, -1 none */
+};
+void trace_bao_names_init(struct trace_bao_names *s);
+/* Event i (hdr: the trace's "bao" header, NULL if none): 0, or -1 with the error (event index,
+ * ev->line, field). A VM name becomes its id. */
+int trace_resolve_bao_event(struct trace_parse *p, struct trace_bao_names *s,
+                            const struct trace_bao *hdr, struct trace_event *ev, long i);
 
 /* Name tables (names.c): -1 when unknown. */
 int trace_op_from_name(const char *name);

@@ -37,6 +37,9 @@ struct trace_reader {
                                   yet (cached between calls) */
     struct trace_names names;  /* JSON Lines: zephyr names seen so far (trace_resolve_event) */
     int has_zephyr;            /* the header has "zephyr" */
+    struct trace_bao_names bao_names; /* JSON Lines: bao VMs and CPU states seen so far */
+    struct trace_bao bao;      /* a copy of the header's "bao" */
+    int has_bao;               /* the header has "bao" */
     struct trace_partition *parts; /* the partitions of the last event handed out (owned:
                                       valid until the next call) */
     struct trace_fast *fast;   /* the JSON Lines fast path (owned); NULL: jansson alone */
@@ -125,6 +128,10 @@ static int read_start(struct trace_reader *rd, struct trace *hdr, struct mpusim_
             rd->line = line;
             rd->has_zephyr = hdr->zephyr != NULL;
             trace_names_init(&rd->names);
+            trace_bao_names_init(&rd->bao_names);
+            rd->has_bao = hdr->bao != NULL;
+            if (hdr->bao)
+                rd->bao = *hdr->bao;
             rd->fast = trace_fast_new(); /* NULL (out of memory): jansson alone */
             return 0;
         }
@@ -224,6 +231,9 @@ int trace_reader_next(struct trace_reader *rd, struct trace_event *ev, struct mp
         rd->parts = ev->parts;
         if (rc == 0)
             rc = trace_resolve_event(&p, &rd->names, rd->has_zephyr, ev, rd->event);
+        if (rc == 0)
+            rc = trace_resolve_bao_event(&p, &rd->bao_names, rd->has_bao ? &rd->bao : NULL,
+                                         ev, rd->event);
         if (rc != 0) {
             rd->failed = 1;
             return -1;

@@ -205,7 +205,7 @@ struct trace_reader;
 /**
  * trace_reader_open - open a trace and read its header
  * @path: file to read; "-" reads standard input
- * @hdr:  on success: source, regions, has_boot, nboot, boot and zephyr (owned by hdr: free
+ * @hdr:  on success: source, regions, has_boot, nboot, boot, zephyr and bao (owned by hdr: free
  *        with trace_fini()), jsonl; nevents 0 and events NULL
  * Returns a new reader (free with trace_reader_free), or NULL with err set as
  * trace_read_file sets it.
@@ -215,7 +215,8 @@ struct trace_reader *trace_reader_open(const char *path, struct trace *hdr,
 
 /* The next event into *ev: 1, 0 at the end of the trace, or -1 with err set (file, line,
  * column, event index; further calls return -1). ev->line is its source line. Zephyr names
- * are resolved to ids as trace_read_file does; ev->parts belongs to the reader and stays
+ * and bao VM names are resolved to ids, and bao CPU/guest states checked, as trace_read_file
+ * does; ev->parts belongs to the reader and stays
  * valid until the next call. */
 int trace_reader_next(struct trace_reader *rd, struct trace_event *ev, struct mpusim_error *err);
 
