@@ -405,6 +405,14 @@ static int alloc_entry(struct mm_bao_as *as)
     return -1;
 }
 
+static unsigned free_entries(const struct mm_bao_as *as)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < MM_BAO_ENTRIES; i++)
+        n += as->e[i].state == ST_FREE;
+    return n;
+}
+
 static void free_entry(struct mm_bao_as *as, unsigned idx)
 {
     list_remove(as, idx);
@@ -537,27 +545,27 @@ static int unmap_range(struct mm_ctx *ctx, unsigned c, struct mm_bao_as *as, uin
     if (idx < 0)
         return 0;
     struct mm_bao_entry e = as->e[idx];
-    int rc = remove_region(ctx, c, as, (unsigned)idx, broadcast);
-    if (rc < 0)
-        return rc;
     struct mm_bao_entry part[2] = { e, e }; /* top, then bottom */
     part[0].base = base + size;
     part[0].size = e.base + e.size - (base + size);
     part[1].size = base - e.base;
+    /* --fixed: a split that needs one vMPU entry more than the space has free fails before
+     * anything is removed (faithful: the bottom remainder finds no entry, below) */
+    if (fixed(ctx) && part[0].size && part[1].size && free_entries(as) == 0)
+        return 0;
+    int rc = remove_region(ctx, c, as, (unsigned)idx, broadcast);
+    if (rc < 0)
+        return rc;
     for (unsigned k = 0; k < 2; k++) {
         if (part[k].size == 0)
             continue;
-        int n = alloc_entry(as); /* the removal freed one; a split needs two */
-        if (n < 0) {
-            if (fixed(ctx))
-                return 0; /* the intent: the unmap fails */
-            mm_hw_log(&ctx->hw, MM_FINDING_BAO_VMPU_FULL, as->id, 0, 0, 0);
-            return stop(ctx, MM_EFAULT);
-        }
-        rc = insert_region(ctx, c, as, (unsigned)n, part[k], broadcast, e.locked);
+        int n = alloc_entry(as); /* the top gets the entry just freed; the bottom may find none */
+        if (n < 0 && fixed(ctx))
+            return 0; /* the intent: the unmap fails (the check above refuses it first) */
+        rc = n < 0 ? 0 : insert_region(ctx, c, as, (unsigned)n, part[k], broadcast, e.locked);
         if (rc < 0)
             return rc;
-        if (rc == 0) {
+        if (rc == 0) { /* B12.7: false, the lock still held */
             if (!fixed(ctx)) {
                 as->lock_held = 1;
                 mm_hw_log(&ctx->hw, MM_FINDING_BAO_LOCK_HELD, as->id, 0, 0, 0);
