@@ -95,7 +95,10 @@ static void flush_events(void *opaque)
 static void print_message(void *opaque, long event, enum mm_msg id, const char *text)
 {
     (void)opaque;
-    fprintf(stderr, "event %ld: %s%s\n", event, mm_msg_is_finding(id) ? "" : "xen: ", text);
+    if (mm_msg_is_finding(id))
+        fprintf(stderr, "event %ld: %s\n", event, text);
+    else
+        fprintf(stderr, "event %ld: %s: %s\n", event, mm_msg_system(id), text);
 }
 
 int cli_replay(int argc, char **argv)

@@ -465,6 +465,9 @@ size_t mm_msg_format(enum mm_msg id, uint64_t a, uint64_t b, uint64_t c, uint64_
 const char *mm_msg_name(enum mm_msg id);
 /* 1 if id is a finding (MM_FINDING_*), else 0. */
 int mm_msg_is_finding(enum mm_msg id);
+/* The system whose code prints message id: "zephyr", "bao", or "xen" (Xen's and the policies
+ * built on its code). */
+const char *mm_msg_system(enum mm_msg id);
 #endif
 
 #endif

@@ -2,6 +2,8 @@
  * reference (xen-mpu.md §6, §8.1, §10.1) with %#lx rendered as Xen's vsnprintf does ("0x" also for 0);
  * findings are mpusim's own words with a "finding: " prefix (docs/findings.md). */
 #ifndef MM_GUEST
+#include <string.h>
+
 #include "mm/internal.h"
 
 /*
@@ -280,6 +282,16 @@ size_t mm_msg_format(enum mm_msg id, uint64_t a, uint64_t b, uint64_t c, uint64_
 const char *mm_msg_name(enum mm_msg id)
 {
     return (unsigned)id < MM_MSG_COUNT ? names[id] : "unknown";
+}
+
+const char *mm_msg_system(enum mm_msg id)
+{
+    const char *n = mm_msg_name(id);
+    if (strncmp(n, "zephyr_", 7) == 0)
+        return "zephyr";
+    if (strncmp(n, "bao_", 4) == 0)
+        return "bao";
+    return "xen";
 }
 
 int mm_msg_is_finding(enum mm_msg id)

@@ -164,3 +164,18 @@ void replay_bao_write_cpus(FILE *f, struct replay *r)
     }
     fputc(']', f);
 }
+
+void replay_bao_write_final_regions(FILE *f, struct replay *r)
+{
+    fputs(",\n  \"final_regions_cpus\": [", f);
+    for (unsigned c = 0; c < r->bao_ncpus; c++) {
+        const struct mpu_unit *u = &view(r, c)->el2;
+        fprintf(f, "%s\n    {\"cpu\": %u, \"regions\": [", c ? "," : "", c);
+        for (unsigned i = 0; i < u->nregions; i++)
+            fprintf(f, "%s\n      {\"idx\": %u, \"prbar\": \"0x%llx\", \"prlar\": \"0x%llx\"}",
+                    i ? "," : "", i, (unsigned long long)u->prbar[i],
+                    (unsigned long long)u->prlar[i]);
+        fputs("\n    ]}", f);
+    }
+    fputs("\n  ]", f);
+}

@@ -64,6 +64,8 @@ static void add_note(struct replay *r, const struct replay_note *n)
 void replay_note_message(struct replay *r, enum mm_msg id, uint64_t a, uint64_t b, uint64_t c,
                          uint64_t d)
 {
+    if (r->guest_echo)
+        return; /* --engine both: each message once, the native engine's */
     r->msg_count[id]++;
     int finding = mm_msg_is_finding(id);
     if (!finding && !r->opt.on_message)
@@ -193,9 +195,18 @@ static int setup(struct replay *r, const struct trace *t, struct mpusim_error *e
             return -1;
     }
     if (opt->engine != REPLAY_ENGINE_NATIVE) {
+        uint64_t keep_count[MM_MSG_COUNT], keep_findings = r->findings_total;
+        unsigned keep_notes = r->nnotes;
+        memcpy(keep_count, r->msg_count, sizeof keep_count);
         r->guest = replay_guest_new(r, err);
         if (!r->guest)
             return -1;
+        if (opt->engine == REPLAY_ENGINE_BOTH && !replay_guest_boots_itself(r->guest)) {
+            /* the native engine boots too (below): its boot messages are the ones counted */
+            memcpy(r->msg_count, keep_count, sizeof keep_count);
+            r->findings_total = keep_findings;
+            r->nnotes = keep_notes;
+        }
     }
     if (opt->engine == REPLAY_ENGINE_GUEST) {
         /* the native algorithm and model stay unused; the guest's are the results */
@@ -743,7 +754,9 @@ static void step(struct replay *r, const struct trace_event *ev, struct replay_e
             memcpy(keep_bao, r->bao_cur, sizeof keep_bao);
             unsigned keep_counts[MM_BAO_CPUS][3];
             memcpy(keep_counts, r->bao_counts, sizeof keep_counts);
+            r->guest_echo = 1;
             int k = replay_guest_step(r, ev, &g, &r->engine_err);
+            r->guest_echo = 0;
             if (k != 0) {
                 r->failed = k > 0 ? 3 : 1;
                 if (k > 0) { /* the result of this event is the guest's stop */

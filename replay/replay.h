@@ -150,6 +150,8 @@ struct replay {
     uint64_t faults[MPU_FAULT_COUNT];
     uint64_t expect_checked, expect_failed;
     uint64_t findings_total, divergences_total;
+    int guest_echo;              /* --engine both: 1 while the guest replays an event the native
+                                    engine already did: its messages are not counted again */
     unsigned peak_used;
     struct timeline timeline;    /* regions in use after each event, <= 1,000 buckets */
     uint64_t used_sum;           /* sum over events of regions in use after the event */
@@ -268,6 +270,9 @@ void replay_bao_counts(struct replay *r);
 void replay_bao_check_expect(struct replay *r, const struct trace_event *ev);
 /* The ",\"cpus\":[...]" member of an --events-out line. */
 void replay_bao_write_cpus(FILE *f, struct replay *r);
+/* The ",\n  \"final_regions_cpus\": [...]" member of the --json summary: every CPU's EL2
+ * regions at the end (CPU 0's are also "final_regions"). */
+void replay_bao_write_final_regions(FILE *f, struct replay *r);
 /* Record one unmet expectation of event ev ("expected X, got Y" formatted by the caller). */
 void replay_mismatch_text(struct replay *r, const struct trace_event *ev, const char *text);
 

@@ -318,7 +318,10 @@ void replay_write_summary_json(FILE *f, const struct replay *r)
     for (unsigned i = 0; i < u->nregions; i++)
         fprintf(f, "%s\n    {\"idx\": %u, \"prbar\": \"0x%llx\", \"prlar\": \"0x%llx\"}",
                 i ? "," : "", i, (unsigned long long)u->prbar[i], (unsigned long long)u->prlar[i]);
-    fputs("\n  ]\n}\n", f);
+    fputs("\n  ]", f);
+    if (r->opt.algo == MM_ALGO_BAO)
+        replay_bao_write_final_regions(f, (struct replay *)r); /* reads the guest's banks */
+    fputs("\n}\n", f);
 }
 
 static void spark(FILE *f, const struct replay *r)
