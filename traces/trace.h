@@ -261,7 +261,8 @@ int trace_write(FILE *f, const struct trace *t, const struct trace_write_options
 
 /* Streaming JSON Lines, for producers that cannot hold the trace (mpusim import): the header
  * line of t (mpu.regions, boot when t->has_boot; t's events are not written), then one line per
- * event, in the same shape as trace_write. note may be NULL; extra is NULL or more members
+ * event, in the same shape as trace_write (every op, zephyr's and bao's included, as far as
+ * trace_write writes them). note may be NULL; extra is NULL or more members
  * (JSON text, trusted: e.g. "\"x-aborted\": true"). Both return 0, or -1 with err
  * (MPUSIM_E_RANGE for an unknown op or register id, MPUSIM_E_IO for a write error). */
 int trace_write_header_line(FILE *f, const struct trace *t, const char *generator,

@@ -586,9 +586,34 @@ static void put_json_string(FILE *f, const char *s)
     fputc('"', f);
 }
 
+/* A zephyr or bao event: the document writer's object (every field and expectation it
+ * writes), with extra before the closing brace. */
+static int write_object_line(FILE *f, const struct trace_event *ev, const char *note,
+                             const char *extra, struct mpusim_error *err)
+{
+    struct writer w = { err, 1 };
+    json_t *o = event_object(&w, ev, -1, note);
+    if (!o)
+        return -1;
+    char *s = json_dumps(o, JSON_PRESERVE_ORDER);
+    json_decref(o);
+    if (!s)
+        return mpusim_error_set(err, MPUSIM_E_IO, "trace writer: out of memory");
+    size_t n = strlen(s); /* "{...}": the members without the closing brace */
+    int io = fwrite(s, 1, n - 1, f) != n - 1;
+    free(s);
+    if (extra && extra[0])
+        io |= fprintf(f, ", %s", extra) < 0;
+    if (io || fputs("}\n", f) == EOF || ferror(f))
+        return mpusim_error_set(err, MPUSIM_E_IO, "trace writer: write failed");
+    return 0;
+}
+
 int trace_write_event_line(FILE *f, const struct trace_event *ev, const char *note,
                            const char *extra, struct mpusim_error *err)
 {
+    if (trace_event_system(ev) != 0)
+        return write_object_line(f, ev, note, extra, err);
     unsigned long long b = ev->base, l = ev->limit;
     const char *fl = NULL;
     char flnum[16];
