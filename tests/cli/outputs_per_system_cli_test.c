@@ -8,7 +8,7 @@
 
 #include "tests/cli/helpers.h"
 
-TestSuite(outputs_per_system_cli, .init = cli_tmp_init, .fini = cli_tmp_fini);
+TestSuite(outputs_per_system_cli, .init = cli_tmp_init, .fini = cli_tmp_fini, .timeout = 300);
 
 static json_t *load_json(const char *name)
 {
@@ -29,8 +29,7 @@ static unsigned long long hex_of(json_t *regions, size_t idx, const char *key)
 
 /* B1's final tables (bao-armv8r-mpu fixtures): cpu1 has its own struct cpu at index 1, and at
  * index 8 only the first device page (the merge/broadcast desync), cpu0 both. */
-Test(outputs_per_system_cli, json_final_regions_cpus_has_every_bao_cpu_and_keeps_cpu0_s_field,
-     .timeout = 60)
+Test(outputs_per_system_cli, json_final_regions_cpus_has_every_bao_cpu_and_keeps_cpu0_s_field)
 {
     static const char *const engines[] = { "native", "guest" };
     for (int e = 0; e < 2; e++) {
@@ -83,7 +82,7 @@ Test(outputs_per_system_cli, verbose_names_the_system_whose_code_printed_the_mes
 
 /* --engine both: the engines run the same code; each finding and message is counted once (the
  * native engine's), so the summary is the native one's. */
-Test(outputs_per_system_cli, engine_both_counts_each_finding_and_message_once, .timeout = 120)
+Test(outputs_per_system_cli, engine_both_counts_each_finding_and_message_once)
 {
     static const struct {
         const char *path, *algo;
