@@ -63,6 +63,12 @@ enum fuzz_invariant {
 
 enum fuzz_verdict { FUZZ_HOLDS, FUZZ_BROKEN };
 
+struct fuzz_violation;
+/* Fill v as a violation of inv with a printf-style text (no event, no witness yet); returns
+ * FUZZ_BROKEN. Shared by the invariants of every algorithm. */
+enum fuzz_verdict fuzz_broken(struct fuzz_violation *v, enum fuzz_invariant inv, const char *fmt,
+                              ...) __attribute__((format(printf, 3, 4)));
+
 /* Names as used in output, traces and docs ("table_matches_hw", ...); from-name: -1 if unknown. */
 const char *fuzz_invariant_name(enum fuzz_invariant inv);
 int fuzz_invariant_from_name(const char *name);

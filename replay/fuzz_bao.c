@@ -4,7 +4,6 @@
  * CPU's EL2 MPU must hold and enable, and what the hardware then allows. Overlapping entries
  * are Bao's design (its map check is a containment test): they break an invariant only where
  * the hardware has two enabled regions on the same bytes, which faults on any access. */
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -605,22 +604,6 @@ int fuzz_bao_record(struct replay *r, struct trace_event *ev,
 
 /* ---- the invariants ---- */
 
-static enum fuzz_verdict broken(struct fuzz_violation *v, enum fuzz_invariant inv,
-                                const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static enum fuzz_verdict broken(struct fuzz_violation *v, enum fuzz_invariant inv,
-                                const char *fmt, ...)
-{
-    v->inv = inv;
-    v->event = -1;
-    v->has_witness = 0;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(v->text, sizeof v->text, fmt, ap);
-    va_end(ap);
-    return FUZZ_BROKEN;
-}
-
 /* The access that shows a violation: a 1-byte access of kind acc at EL el on cpu. */
 static void witness(struct fuzz_violation *v, unsigned cpu, uint64_t addr, unsigned el,
                     enum mpu_acc acc)
@@ -662,7 +645,7 @@ static enum fuzz_verdict check_returns(const struct replay_event_result *res,
                                                 "spins for ever"
                       : res->rc == MM_EHALT   ? "ERROR(): Bao halts"
                                               : "an unknown stop";
-    return broken(v, FUZZ_INV_B_CALL_RETURNS, "rc %d: %s", res->rc, why);
+    return fuzz_broken(v, FUZZ_INV_B_CALL_RETURNS, "rc %d: %s", res->rc, why);
 }
 
 static int same_as(const struct mm_bao_as *a, const struct mm_bao_as *b, char *what, size_t cap)
@@ -702,18 +685,18 @@ static enum fuzz_verdict check_failed(struct replay *r, const struct fuzz_bao_sn
         const struct mm_bao_cpu *x = &was->cpu[c], *y = &now->cpu[c];
         if (x->allocated != y->allocated || x->locked != y->locked ||
             x->hyp_mask != y->hyp_mask || x->vcpu_mask != y->vcpu_mask)
-            return broken(v, FUZZ_INV_FAILED_CALL_CHANGES_NOTHING,
+            return fuzz_broken(v, FUZZ_INV_FAILED_CALL_CHANGES_NOTHING,
                           "cpu%u: physical indices allocated 0x%llx -> 0x%llx (masks: hyp "
                           "0x%llx -> 0x%llx, vcpu 0x%llx -> 0x%llx)", c,
                           (unsigned long long)x->allocated, (unsigned long long)y->allocated,
                           (unsigned long long)x->hyp_mask, (unsigned long long)y->hyp_mask,
                           (unsigned long long)x->vcpu_mask, (unsigned long long)y->vcpu_mask);
         if (!same_as(&x->hyp, &y->hyp, what, sizeof what))
-            return broken(v, FUZZ_INV_FAILED_CALL_CHANGES_NOTHING, "cpu%u %s", c, what);
+            return fuzz_broken(v, FUZZ_INV_FAILED_CALL_CHANGES_NOTHING, "cpu%u %s", c, what);
         const struct mpu_unit *u = &replay_bao_mpu(r, c)->el2;
         for (unsigned i = 0; i < u->nregions; i++)
             if (u->prbar[i] != s->prbar[c][i] || u->prlar[i] != s->prlar[c][i])
-                return broken(v, FUZZ_INV_FAILED_CALL_CHANGES_NOTHING,
+                return fuzz_broken(v, FUZZ_INV_FAILED_CALL_CHANGES_NOTHING,
                               "cpu%u region %u: PRBAR 0x%llx PRLAR 0x%llx -> 0x%llx 0x%llx", c,
                               i, (unsigned long long)s->prbar[c][i],
                               (unsigned long long)s->prlar[c][i],
@@ -721,7 +704,7 @@ static enum fuzz_verdict check_failed(struct replay *r, const struct fuzz_bao_sn
     }
     for (unsigned k = 0; k < MM_BAO_VMS; k++)
         if (now->vm[k].created && !same_as(&was->vm[k].as, &now->vm[k].as, what, sizeof what))
-            return broken(v, FUZZ_INV_FAILED_CALL_CHANGES_NOTHING, "%s", what);
+            return fuzz_broken(v, FUZZ_INV_FAILED_CALL_CHANGES_NOTHING, "%s", what);
     return FUZZ_HOLDS;
 }
 
@@ -739,7 +722,7 @@ static enum fuzz_verdict check_within(struct replay *r, struct fuzz_violation *v
                 over >>= 1;
                 i++;
             }
-            return broken(v, FUZZ_INV_USED_WITHIN_LIMIT, "cpu%u: physical index %u allocated, "
+            return fuzz_broken(v, FUZZ_INV_USED_WITHIN_LIMIT, "cpu%u: physical index %u allocated, "
                           "the MPU has %u regions (MPUIR_EL2.REGION)", c, i, n);
         }
     }
@@ -785,7 +768,7 @@ static enum fuzz_verdict check_cpu_table(struct replay *r, unsigned c, struct fu
             if (i == n) {
                 if (which != FUZZ_INV_TABLE_MATCHES_HW)
                     continue;
-                return broken(v, FUZZ_INV_TABLE_MATCHES_HW, "cpu%u: %s entry [0x%llx, 0x%llx) "
+                return fuzz_broken(v, FUZZ_INV_TABLE_MATCHES_HW, "cpu%u: %s entry [0x%llx, 0x%llx) "
                               "is in none of the %u regions", c, as_name(a, an, sizeof an),
                               (unsigned long long)e->base,
                               (unsigned long long)(e->base + e->size), u->nregions);
@@ -797,7 +780,7 @@ static enum fuzz_verdict check_cpu_table(struct replay *r, unsigned c, struct fu
             int en = (int)(u->prlar[i] & 1u);
             if (en == want)
                 continue;
-            enum fuzz_verdict b = broken(v, FUZZ_INV_B_ENABLED_MATCHES_MODE,
+            enum fuzz_verdict b = fuzz_broken(v, FUZZ_INV_B_ENABLED_MATCHES_MODE,
                                          "cpu%u region %u: %s%s entry [0x%llx, 0x%llx) %s "
                                          "while %s", c, i, e->locked ? "locked " : "",
                                          as_name(a, an, sizeof an), (unsigned long long)e->base,
@@ -815,7 +798,7 @@ static enum fuzz_verdict check_cpu_table(struct replay *r, unsigned c, struct fu
         if ((i < 64 && ((claimed >> i) & 1u)) || (u->prbar[i] | u->prlar[i]) == 0)
             continue;
         struct mpu_region_view h = mpu_region(replay_bao_mpu(r, c), 2, i);
-        return broken(v, FUZZ_INV_TABLE_MATCHES_HW, "cpu%u region %u: [0x%llx, 0x%llx) %s in "
+        return fuzz_broken(v, FUZZ_INV_TABLE_MATCHES_HW, "cpu%u region %u: [0x%llx, 0x%llx) %s in "
                       "hardware, in no entry of Bao's", c, i, (unsigned long long)h.base,
                       (unsigned long long)(h.last + 1), h.enabled ? "enabled" : "disabled");
     }
@@ -839,7 +822,7 @@ static enum fuzz_verdict check_overlap(struct replay *r, unsigned c, struct fuzz
             if (!b.enabled || b.base > a.last || a.base > b.last)
                 continue;
             uint64_t at = a.base > b.base ? a.base : b.base;
-            broken(v, FUZZ_INV_NO_OVERLAP, "cpu%u: regions %u [0x%llx, 0x%llx] and %u [0x%llx, "
+            fuzz_broken(v, FUZZ_INV_NO_OVERLAP, "cpu%u: regions %u [0x%llx, 0x%llx] and %u [0x%llx, "
                    "0x%llx] both enabled and overlapping", c, i, (unsigned long long)a.base,
                    (unsigned long long)a.last, j, (unsigned long long)b.base,
                    (unsigned long long)b.last);
@@ -911,11 +894,11 @@ static enum fuzz_verdict check_consistent(struct replay *r, struct fuzz_violatio
                         continue;
                     unsigned lacks = nr ? c : ref, has = nr ? ref : c;
                     if (nr && nc) {
-                        return broken(v, FUZZ_INV_B_CPUS_CONSISTENT, "page 0x%llx: flags 0x%x "
+                        return fuzz_broken(v, FUZZ_INV_B_CPUS_CONSISTENT, "page 0x%llx: flags 0x%x "
                                       "on cpu%u, 0x%x on cpu%u", (unsigned long long)pts[q],
                                       fr, ref, fc, c);
                     }
-                    broken(v, FUZZ_INV_B_CPUS_CONSISTENT, "page 0x%llx: mapped (global) on "
+                    fuzz_broken(v, FUZZ_INV_B_CPUS_CONSISTENT, "page 0x%llx: mapped (global) on "
                            "cpu%u, not on cpu%u", (unsigned long long)pts[q], has, lacks);
                     if (!b->cpu[lacks].in_guest)
                         witness(v, lacks, pts[q], 2, MPU_ACC_READ);
@@ -942,7 +925,7 @@ static enum fuzz_verdict expect_el2(struct mpu *m, unsigned cpu, uint64_t addr, 
     int ok = res.fault == MPU_FAULT_NONE;
     if (ok == want)
         return FUZZ_HOLDS;
-    broken(v, inv, "%s: EL2 %s at 0x%llx on cpu%u %s (%s, region %d)", what, acc_name(a),
+    fuzz_broken(v, inv, "%s: EL2 %s at 0x%llx on cpu%u %s (%s, region %d)", what, acc_name(a),
            (unsigned long long)addr, cpu, ok ? "allowed" : "faults",
            ok ? "expected a fault" : mpu_fault_name(res.fault), res.region);
     witness(v, cpu, addr, 2, a);

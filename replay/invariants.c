@@ -40,11 +40,8 @@ int fuzz_invariant_from_name(const char *name)
     return -1;
 }
 
-static enum fuzz_verdict broken(struct fuzz_violation *v, enum fuzz_invariant inv,
-                                const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static enum fuzz_verdict broken(struct fuzz_violation *v, enum fuzz_invariant inv,
-                                const char *fmt, ...)
+enum fuzz_verdict fuzz_broken(struct fuzz_violation *v, enum fuzz_invariant inv, const char *fmt,
+                              ...)
 {
     v->inv = inv;
     v->event = -1;
@@ -108,14 +105,14 @@ enum fuzz_verdict fuzz_check_table_matches_hw(const struct mm_ctx *mm, const str
         const struct mm_region *t = &mm->table[i];
         if (mm_region_valid(t)) {
             if (t->prbar != u->prbar[i] || t->prlar != u->prlar[i])
-                return broken(v, FUZZ_INV_TABLE_MATCHES_HW,
+                return fuzz_broken(v, FUZZ_INV_TABLE_MATCHES_HW,
                               "region %u: table prbar 0x%llx prlar 0x%llx, hardware prbar "
                               "0x%llx prlar 0x%llx", i, (unsigned long long)t->prbar,
                               (unsigned long long)t->prlar, (unsigned long long)u->prbar[i],
                               (unsigned long long)u->prlar[i]);
         } else if (hw_enabled(u, i)) {
             struct mpu_region_view h = mpu_region(m, u->el, i);
-            return broken(v, FUZZ_INV_TABLE_MATCHES_HW,
+            return fuzz_broken(v, FUZZ_INV_TABLE_MATCHES_HW,
                           "region %u: free in the table, enabled in hardware [0x%llx, 0x%llx)",
                           i, (unsigned long long)h.base, (unsigned long long)h.last + 1);
         }
@@ -167,7 +164,7 @@ enum fuzz_verdict fuzz_check_no_overlap_el(struct mpu *m, unsigned el, struct fu
     sort_spans(s, n);
     for (unsigned k = 1, far = 0; k < n; k++) {
         if (s[k].base <= s[far].last)
-            return broken(v, FUZZ_INV_NO_OVERLAP,
+            return fuzz_broken(v, FUZZ_INV_NO_OVERLAP,
                           "regions %u [0x%llx, 0x%llx] and %u [0x%llx, 0x%llx] both enabled "
                           "and overlapping", s[far].idx, (unsigned long long)s[far].base,
                           (unsigned long long)s[far].last, s[k].idx,
@@ -195,13 +192,13 @@ enum fuzz_verdict fuzz_check_failed_call_changes_nothing(const struct fuzz_snaps
         const struct mm_region *a = &before->table[i], *b = &mm->table[i];
         if (a->prbar != b->prbar || a->prlar != b->prlar || a->refcount != b->refcount ||
             a->transient != b->transient)
-            return broken(v, FUZZ_INV_FAILED_CALL_CHANGES_NOTHING,
+            return fuzz_broken(v, FUZZ_INV_FAILED_CALL_CHANGES_NOTHING,
                           "table entry %u changed: prbar 0x%llx -> 0x%llx, prlar 0x%llx -> "
                           "0x%llx, refcount %u -> %u", i, (unsigned long long)a->prbar,
                           (unsigned long long)b->prbar, (unsigned long long)a->prlar,
                           (unsigned long long)b->prlar, a->refcount, b->refcount);
         if (before->prbar[i] != u->prbar[i] || before->prlar[i] != u->prlar[i])
-            return broken(v, FUZZ_INV_FAILED_CALL_CHANGES_NOTHING,
+            return fuzz_broken(v, FUZZ_INV_FAILED_CALL_CHANGES_NOTHING,
                           "hardware region %u changed: prbar 0x%llx -> 0x%llx, prlar 0x%llx -> "
                           "0x%llx", i, (unsigned long long)before->prbar[i],
                           (unsigned long long)u->prbar[i],
@@ -209,7 +206,7 @@ enum fuzz_verdict fuzz_check_failed_call_changes_nothing(const struct fuzz_snaps
                           (unsigned long long)u->prlar[i]);
     }
     if (memcmp(before->mask, mm->mask, sizeof before->mask) != 0 || before->used != mm->used)
-        return broken(v, FUZZ_INV_FAILED_CALL_CHANGES_NOTHING,
+        return fuzz_broken(v, FUZZ_INV_FAILED_CALL_CHANGES_NOTHING,
                       "in-use bitmap changed: %u regions in use before, %u after", before->used,
                       mm->used);
     return FUZZ_HOLDS;
@@ -236,7 +233,7 @@ enum fuzz_verdict fuzz_check_used_within_limit(const struct mm_ctx *mm, unsigned
     unsigned bits = bits_popcount64(mm->mask[0]) + bits_popcount64(mm->mask[1]) +
                     bits_popcount64(mm->mask[2]) + bits_popcount64(mm->mask[3]);
     if (mm->used > regions || bits > regions)
-        return broken(v, FUZZ_INV_USED_WITHIN_LIMIT,
+        return fuzz_broken(v, FUZZ_INV_USED_WITHIN_LIMIT,
                       "%u regions in use (bitmap: %u) with %u implemented", mm->used, bits,
                       regions);
     return FUZZ_HOLDS;
@@ -319,7 +316,7 @@ enum fuzz_verdict fuzz_check_mapped_range_accessible(struct mpu *m, uint64_t bas
             if (ok == want[a])
                 continue;
             struct mpu_result res = mpu_check(m, x, 1, (enum mpu_acc)a, 2);
-            return broken(v, FUZZ_INV_MAPPED_RANGE_ACCESSIBLE,
+            return fuzz_broken(v, FUZZ_INV_MAPPED_RANGE_ACCESSIBLE,
                           "[0x%llx, 0x%llx) mapped with flags 0x%x: %s at 0x%llx %s "
                           "(%s, region %d)", (unsigned long long)base,
                           (unsigned long long)limit, flags, acc_name((enum mpu_acc)a),
@@ -344,7 +341,7 @@ static enum fuzz_verdict mapped_by_page(struct mpu *m, uint64_t base, uint64_t l
                 struct mpu_result res = mpu_check(m, at[k], 1, (enum mpu_acc)a, 2);
                 int ok = res.fault == MPU_FAULT_NONE;
                 if (ok != want[a])
-                    return broken(v, FUZZ_INV_MAPPED_RANGE_ACCESSIBLE,
+                    return fuzz_broken(v, FUZZ_INV_MAPPED_RANGE_ACCESSIBLE,
                                   "[0x%llx, 0x%llx) mapped with flags 0x%x: %s at 0x%llx %s "
                                   "(%s, region %d)", (unsigned long long)base,
                                   (unsigned long long)limit, flags, acc_name((enum mpu_acc)a),
@@ -401,7 +398,7 @@ enum fuzz_verdict fuzz_check_unmapped_range_inaccessible(struct mpu *m, const st
             unsigned allowed = mpu_el2_allowed(m, x, &e);
             if (!in_use_covers_to(mm, x, &e) && (allowed & (1u << MPU_ACC_READ))) {
                 struct mpu_result res = mpu_check(m, x, 1, MPU_ACC_READ, 2);
-                return broken(v, FUZZ_INV_UNMAPPED_RANGE_INACCESSIBLE,
+                return fuzz_broken(v, FUZZ_INV_UNMAPPED_RANGE_INACCESSIBLE,
                               "0x%llx in unmapped [0x%llx, 0x%llx) is not in any region in "
                               "use, but a read is allowed (hardware region %d)",
                               (unsigned long long)x, (unsigned long long)base,
@@ -422,7 +419,7 @@ enum fuzz_verdict fuzz_check_unmapped_range_inaccessible(struct mpu *m, const st
                 continue;
             struct mpu_result res = mpu_check(m, at[k], 1, MPU_ACC_READ, 2);
             if (res.fault == MPU_FAULT_NONE)
-                return broken(v, FUZZ_INV_UNMAPPED_RANGE_INACCESSIBLE,
+                return fuzz_broken(v, FUZZ_INV_UNMAPPED_RANGE_INACCESSIBLE,
                               "0x%llx in unmapped [0x%llx, 0x%llx) is not in any region in "
                               "use, but a read is allowed (hardware region %d)",
                               (unsigned long long)at[k], (unsigned long long)base,
